@@ -1,0 +1,118 @@
+"""Settings for each environment, read from environment variables with safe development defaults."""
+
+import os
+from datetime import timedelta
+
+#: The development default; production refuses to start with it.
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgres:// and postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+    #: A relative SQLite path is resolved by Flask-SQLAlchemy inside the instance/ folder.
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL") or "sqlite:///ocop.sqlite3")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    WTF_CSRF_TIME_LIMIT = None
+
+    #: Rate limits are kept in memory unless REDIS_URL lets several processes share them.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")  # empty: instance/uploads
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "OCOP Market <no-reply@ocop.example>")
+    #: In development mail is written to the log instead of being sent.
+    MAIL_TO_LOG = _bool("MAIL_TO_LOG", not os.environ.get("MAIL_SERVER"))
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    STRIPE_TIMEOUT_SECONDS = _int("STRIPE_TIMEOUT_SECONDS", 10)
+
+    CATALOG_PAGE_SIZE = 24
+    #: Shipping fee charged per producer shop unless the producer sets its own.
+    DEFAULT_SHIPPING_FEE_VND = _int("DEFAULT_SHIPPING_FEE_VND", 30000)
+    #: Commission kept by the marketplace, in basis points (1000 = 10 %).
+    DEFAULT_COMMISSION_BP = _int("DEFAULT_COMMISSION_BP", 1000)
+    UNPAID_ORDER_TTL_MINUTES = _int("UNPAID_ORDER_TTL_MINUTES", 60)
+    #: Public base URL, used in e-mails and QR codes generated outside a request.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = _bool("FLASK_DEBUG", False)
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_TO_LOG = False
+    SERVER_NAME = "localhost"
+    STRIPE_SECRET_KEY = "sk_test_fake"
+    STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    MAIL_TO_LOG = _bool("MAIL_TO_LOG", False)
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with a missing or default secret key."""
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("SECRET_KEY must be set to a real secret (32+ characters) in production.")
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the settings class named by OCOP_ENV (development by default)."""
+    return CONFIGS[os.environ.get("OCOP_ENV", "development")]

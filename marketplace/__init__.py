@@ -1,0 +1,138 @@
+"""OCOP Market: a marketplace for Vietnam's certified OCOP products.
+
+create_app() builds the application: settings, extensions, blueprints, CLI commands, error pages and
+template helpers, in that order.
+"""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, ProductionConfig, config_from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """The application factory."""
+    config_class = config_class or config_from_environment()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_jinja(app)
+    from marketplace.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to this app."""
+    from marketplace import i18n
+    from marketplace.database import NAMING_CONVENTION  # noqa: F401  (metadata conventions)
+    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    _configure_engine(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    i18n.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    import_models()
+    _install_sqlite_pragmas(app)
+
+
+def _configure_engine(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.pop("pool_pre_ping", None)
+        options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _install_sqlite_pragmas(app: Flask) -> None:
+    """Foreign keys on, WAL for concurrent readers, and real SAVEPOINT support in pysqlite."""
+    from sqlalchemy import event
+
+    from marketplace.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def on_connect(dbapi_connection, record):
+            # Let SQLAlchemy, not pysqlite, emit BEGIN, so SAVEPOINTs and rollbacks behave.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            if ":memory:" not in str(engine.url) and engine.url.database:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def on_begin(connection):
+            connection.exec_driver_sql("BEGIN")
+
+
+def import_models() -> None:
+    """Import every models module so the metadata (and Alembic) knows all tables."""
+    import importlib
+    import pkgutil
+
+    import marketplace
+
+    for module in pkgutil.iter_modules(marketplace.__path__):
+        if module.ispkg:
+            try:
+                importlib.import_module(f"marketplace.{module.name}.models")
+            except ModuleNotFoundError as error:
+                if error.name != f"marketplace.{module.name}.models":
+                    raise
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every URL prefix of the site, in one list."""
+    from marketplace.catalog.views import bp as catalog_bp
+    from marketplace.core.views import bp as core_bp
+    from marketplace.producers.views import bp as producers_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(producers_bp, url_prefix="/shops")
+
+
+def register_cli(app: Flask) -> None:
+    """flask demo load, and each package's commands."""
+    from marketplace.cli import demo_cli
+
+    app.cli.add_command(demo_cli)
+
+
+def register_jinja(app: Flask) -> None:
+    """Template filters and globals shared by every page."""
+    from marketplace import geo
+    from marketplace.money import format_vnd
+
+    app.jinja_env.filters["vnd"] = format_vnd
+    app.jinja_env.globals["province_name"] = geo.province_name
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

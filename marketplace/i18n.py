@@ -1,0 +1,137 @@
+"""Languages: Vietnamese by default, English complete.
+
+Message ids are English. Vietnamese translations live in translations/vi/LC_MESSAGES/<area>.po, one
+catalogue per area of the marketplace (core, catalog, accounts, ...), all loaded together as Flask-Babel
+domains. `python -m marketplace.i18n compile` compiles them (make does it before run and test).
+"""
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, g, request
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import get_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+LANGUAGE_COOKIE = "lang"
+SUPPORTED = ("vi", "en")
+
+
+def domains() -> list[str]:
+    """The translation catalogues present for Vietnamese (their file names without .po)."""
+    folder = TRANSLATIONS / "vi" / "LC_MESSAGES"
+    found = sorted(path.stem for path in folder.glob("*.po"))
+    return found or ["messages"]
+
+
+def select_locale() -> str:
+    """?lang= wins (and is remembered in a cookie), then the cookie, then Vietnamese."""
+    asked = request.args.get("lang")
+    if asked in SUPPORTED:
+        g.set_language_cookie = asked
+        return asked
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if remembered in SUPPORTED:
+        return remembered
+    return "vi"
+
+
+def current_language() -> str:
+    """'vi' or 'en' for the current request."""
+    locale = get_locale()
+    return locale.language if locale else "vi"
+
+
+def format_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy, the way dates are written in Vietnam (used in both languages)."""
+    if value is None:
+        return ""
+    return babel_format_date(value, "dd/MM/yyyy")
+
+
+def format_datetime(value: datetime | None) -> str:
+    """dd/mm/yyyy HH:mm in Vietnam's time zone."""
+    if value is None:
+        return ""
+    return babel_format_datetime(value, "dd/MM/yyyy HH:mm")
+
+
+def init_app(app: Flask) -> None:
+    """Wire the locale selector, the language cookie and the template helpers."""
+    names = domains()
+    app.config["BABEL_DOMAIN"] = ";".join(names)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join([str(TRANSLATIONS)] * len(names))
+
+    @app.after_request
+    def remember_language(response):
+        chosen = g.get("set_language_cookie")
+        if chosen:
+            response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        return response
+
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["current_language"] = current_language
+
+
+def compile_catalogues() -> int:
+    """Compile every translations/<lang>/LC_MESSAGES/*.po into .mo; return how many were written."""
+    written = 0
+    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=po_path.parent.parent.name, domain=po_path.stem)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        written += 1
+    return written
+
+
+def extract_messages() -> dict[str, list[str]]:
+    """Every translatable message id in the code and templates, with where it was found."""
+    from babel.messages.extract import extract_from_dir
+
+    method_map = [("marketplace/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
+    options = {"templates/**.html": {"trimmed": "true"}, "templates/**.txt": {"trimmed": "true"}}
+    found: dict[str, list[str]] = {}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map=options, keywords=keywords
+    ):
+        ids = message if isinstance(message, tuple) else (message,)
+        for msgid in ids:
+            if msgid:
+                found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+    return found
+
+
+def missing_translations(language: str = "vi") -> dict[str, list[str]]:
+    """Message ids used somewhere but without a translation in any catalogue of that language."""
+    translated: set[str] = set()
+    for po_path in (TRANSLATIONS / language / "LC_MESSAGES").glob("*.po"):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if message.id and all(strings) and not message.fuzzy:
+                translated.update(ids)
+    return {msgid: where for msgid, where in extract_messages().items() if msgid not in translated}
+
+
+if __name__ == "__main__":
+    command = sys.argv[1:]
+    if command == ["compile"]:
+        print(f"compiled {compile_catalogues()} translation catalogue(s)")
+    elif command == ["missing"]:
+        for msgid, where in sorted(missing_translations().items()):
+            print(f"{where[0]}\t{msgid!r}")
+    else:
+        sys.exit("usage: python -m marketplace.i18n compile|missing")

@@ -1,0 +1,39 @@
+"""VND amounts are integers (no minor unit); this module formats and parses them in one place."""
+
+import re
+
+from babel.numbers import format_decimal
+
+CURRENCY_SIGN = "₫"
+#: The no-break space Vietnamese formatting puts between amount and sign.
+NBSP = "\xa0"
+_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+class InvalidAmount(ValueError):
+    """The text is not a whole, non-negative number of đồng."""
+
+
+def format_vnd(amount: int | None) -> str:
+    """125000 -> '125.000 ₫' (Vietnamese grouping, no-break space), whatever the page language."""
+    if amount is None:
+        return ""
+    return f"{format_decimal(int(amount), format='#,##0', locale='vi_VN')}{NBSP}{CURRENCY_SIGN}"
+
+
+def parse_vnd(text: str | int | None) -> int:
+    """Parse '125000', '125.000', '125.000 ₫' or '125,000' into 125000; refuse decimals and negatives."""
+    if isinstance(text, int):
+        if text < 0:
+            raise InvalidAmount(text)
+        return text
+    if text is None:
+        raise InvalidAmount(text)
+    cleaned = str(text).replace(CURRENCY_SIGN, "").replace("đ", "").replace(NBSP, "").replace(" ", "").strip()
+    if cleaned.isdigit():
+        return int(cleaned)
+    if _GROUPED.match(cleaned):
+        return int(cleaned.replace(".", ""))
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", cleaned):
+        return int(cleaned.replace(",", ""))
+    raise InvalidAmount(text)

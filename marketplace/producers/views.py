@@ -1,0 +1,5 @@
+"""Public shop pages of producers."""
+
+from flask import Blueprint
+
+bp = Blueprint("producers", __name__)

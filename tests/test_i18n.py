@@ -1,0 +1,56 @@
+"""Every user-facing string has a Vietnamese translation; formatting is the Vietnamese way."""
+
+from datetime import date
+
+from marketplace import i18n
+from marketplace.money import format_vnd, parse_vnd
+
+
+def test_every_message_is_translated_to_vietnamese():
+    """No string in the code or templates is left untranslated (English is the source language)."""
+    missing = i18n.missing_translations("vi")
+    assert not missing, "untranslated: " + "; ".join(f"{msgid!r} ({where[0]})" for msgid, where in list(missing.items())[:20])
+
+
+def test_vnd_is_formatted_the_vietnamese_way():
+    """125000 shows as 125.000 ₫ with a no-break space."""
+    assert format_vnd(125000) == "125.000\xa0₫"
+    assert format_vnd(1250000) == "1.250.000\xa0₫"
+    assert format_vnd(0) == "0\xa0₫"
+
+
+def test_vnd_parsing_accepts_grouping_and_refuses_decimals():
+    """Typed amounts with dots, commas or the sign parse; decimals and negatives do not."""
+    assert parse_vnd("125.000") == 125000
+    assert parse_vnd("125.000 ₫") == 125000
+    assert parse_vnd("125000") == 125000
+    for bad in ("12,5", "-5", "1.5", "abc", ""):
+        try:
+            parse_vnd(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} was accepted")
+
+
+def test_dates_are_day_month_year(app):
+    """Dates read dd/mm/yyyy in both languages."""
+    with app.test_request_context("/?lang=vi"):
+        assert i18n.format_date(date(2026, 3, 7)) == "07/03/2026"
+
+
+def test_language_switch_is_remembered(client):
+    """?lang=en switches to English and a cookie keeps the choice on the next page."""
+    response = client.get("/about/demo-data?lang=en")
+    assert b"About the demo data" in response.data
+    assert "lang=en" in response.headers.get("Set-Cookie", "")
+    again = client.get("/about/demo-data")
+    assert b"About the demo data" in again.data
+    vietnamese = client.get("/about/demo-data?lang=vi")
+    assert "Về dữ liệu minh họa" in vietnamese.get_data(as_text=True)
+
+
+def test_vietnamese_is_the_default(client):
+    """A first visit without any choice is in Vietnamese."""
+    response = client.get("/about/demo-data")
+    assert "Về dữ liệu minh họa" in response.get_data(as_text=True)
+    assert '<html lang="vi">' in response.get_data(as_text=True)
