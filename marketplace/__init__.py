@@ -53,6 +53,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from marketplace import storage
+
+    storage.init_app(app)
     import_models()
     _install_sqlite_pragmas(app)
 

@@ -1,8 +1,9 @@
 """Health check and site-wide pages."""
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_from_directory, url_for
 
+from marketplace import storage
 from marketplace.extensions import db, limiter
 
 bp = Blueprint("core", __name__)
@@ -34,3 +35,21 @@ def set_language(code: str):
 def demo_data():
     """Explains that the catalogue shown is illustrative."""
     return render_template("core/demo_data.html")
+
+
+@bp.get("/media/<path:key>")
+@limiter.exempt
+def media(key: str):
+    """A stored upload (local storage), cached for a year: keys are never reused for new content."""
+    backend = storage.get_storage()
+    try:
+        storage.check_key(key)
+    except storage.InvalidKey:
+        abort(404)
+    if not isinstance(backend, storage.LocalStorage):
+        return redirect(backend.url(key))
+    response = send_from_directory(backend.root, key, max_age=storage.MEDIA_MAX_AGE)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
