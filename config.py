@@ -71,6 +71,10 @@ class Config:
     STRIPE_TIMEOUT_SECONDS = _int("STRIPE_TIMEOUT_SECONDS", 10)
 
     CATALOG_PAGE_SIZE = 24
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse settings that are unsafe for this environment (only production has rules)."""
     #: Shipping fee charged per producer shop unless the producer sets its own.
     DEFAULT_SHIPPING_FEE_VND = _int("DEFAULT_SHIPPING_FEE_VND", 30000)
     #: Commission kept by the marketplace, in basis points (1000 = 10 %).

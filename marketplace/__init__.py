@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import Config, ProductionConfig, config_from_environment
+from config import Config, config_from_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,8 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config_class: type[Config] | None = None) -> Flask:
     """The application factory."""
     config_class = config_class or config_from_environment()
-    if issubclass(config_class, ProductionConfig):
-        config_class.check()
+    config_class.check()
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
