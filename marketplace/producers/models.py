@@ -84,3 +84,58 @@ class Producer(db.Model):
 
     def __repr__(self) -> str:
         return f"<Producer {self.slug}>"
+
+
+class ProducerInvitation(db.Model):
+    """An e-mailed invitation to join a producer as a further member; the link carries a signed token."""
+
+    __tablename__ = "producer_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(sa.ForeignKey("producers.id"), index=True)
+    #: The invited address, lower-cased.
+    email: Mapped[str] = mapped_column(sa.String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the invitation was used; a used invitation cannot be used again.
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    producer = relationship("Producer", lazy="joined")
+
+
+class AssistedListing(db.Model):
+    """A product created or edited on a producer's behalf by the program office or showroom staff.
+
+    While confirmed_at is NULL the product waits for the producer's confirmation and cannot go active.
+    """
+
+    __tablename__ = "assisted_listings"
+
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_edited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    last_edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
+    last_edited_by = relationship("User", foreign_keys=[last_edited_by_id], lazy="joined")
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.confirmed_at is None
+
+
+class CertificateReminder(db.Model):
+    """An expiry reminder already e-mailed for one certificate at one threshold (60 or 14 days)."""
+
+    __tablename__ = "certificate_reminders"
+    __table_args__ = (sa.UniqueConstraint("certificate_id", "days_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"))
+    #: The threshold this reminder was for: 60 or 14 days before valid_until.
+    days_before: Mapped[int] = mapped_column(sa.Integer)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
