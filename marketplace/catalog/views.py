@@ -1,5 +1,180 @@
 """Public catalogue: home, product list with facets, search, suggestions and product pages."""
 
-from flask import Blueprint
+from urllib.parse import urljoin
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
+
+from marketplace import geo
+from marketplace.catalog import categories, queries, search
+from marketplace.catalog.listing import public_clause
+from marketplace.catalog.models import Product
+from marketplace.extensions import db
+from marketplace.i18n import current_language
+from marketplace.money import format_vnd
+from marketplace.stock.services import available_online
+from marketplace.text import MAX_QUERY_LENGTH, nfc
 
 bp = Blueprint("catalog", __name__)
+
+#: How many suggestions the search box shows.
+SUGGESTION_LIMIT = 8
+
+
+def sort_labels() -> dict[str, str]:
+    """The sort options in the current language."""
+    return {
+        "relevance": _("Most relevant"), "newest": _("Newest"), "price_asc": _("Price: low to high"),
+        "price_desc": _("Price: high to low"), "stars": _("Most stars"), "best_selling": _("Best selling"),
+    }
+
+
+def price_range_label(low: int | None, high: int | None) -> str:
+    """A price-facet range: 'Under 100.000 ₫', '100.000 ₫ – 199.999 ₫', 'From 1.000.000 ₫'."""
+    if low is None and high is not None:
+        return _("Under %(amount)s", amount=format_vnd(high + 1))
+    return price_filter_label(low, high)
+
+
+def price_filter_label(low: int | None, high: int | None) -> str:
+    """A typed price filter: 'From 50.000 ₫', 'Up to 300.000 ₫' or '50.000 ₫ – 300.000 ₫'."""
+    if high is None:
+        return _("From %(amount)s", amount=format_vnd(low))
+    if low is None:
+        return _("Up to %(amount)s", amount=format_vnd(high))
+    return f"{format_vnd(low)} – {format_vnd(high)}"
+
+
+def group_label(code: str) -> str:
+    """The name of a group or sector in the current language."""
+    category = categories.get(code)
+    return category.name(current_language()) if category else code
+
+
+def filter_chips(filters: queries.CatalogFilters) -> list[tuple[str, dict]]:
+    """(label, query arguments without that filter) for every active filter."""
+    chips = []
+    if filters.q:
+        chips.append((_("Search: %(q)s", q=filters.q), filters.args(q="", sort=None)))
+    if filters.stars:
+        label = _("5 stars") if filters.stars == 5 else _("%(stars)s stars and up", stars=filters.stars)
+        chips.append((label, filters.args(stars=None)))
+    if filters.group:
+        chips.append((group_label(filters.group), filters.args(group=None)))
+    if filters.province:
+        chips.append((geo.province_name(filters.province), filters.args(province=None)))
+    if filters.min_price is not None or filters.max_price is not None:
+        chips.append((price_filter_label(filters.min_price, filters.max_price),
+                       filters.args(min_price=None, max_price=None)))
+    if filters.in_stock:
+        chips.append((_("In stock"), filters.args(in_stock=False)))
+    return chips
+
+
+@bp.context_processor
+def catalog_helpers() -> dict:
+    return {"group_label": group_label}
+
+
+@bp.get("/")
+def home():
+    """Featured and newest 5-star products, and the ways in: by product group and by province."""
+    everything = queries.CatalogFilters()
+    return render_template(
+        "catalog/home.html",
+        featured=queries.featured_products(),
+        five_star=queries.newest_five_star(),
+        groups=categories.groups(),
+        group_counts=queries.count_by_group(everything),
+        province_counts=sorted(
+            ((geo.province(code), count) for code, count in queries.count_by_province(everything).items()
+             if geo.province(code)),
+            key=lambda item: geo.provinces().index(item[0]),
+        ),
+    )
+
+
+@bp.get("/products")
+def product_list():
+    """The catalogue: filters, facets with counts, sort and pages, all held in the query string."""
+    filters = queries.parse_filters(request.args)
+    result = queries.catalog_page(filters, current_app.config["CATALOG_PAGE_SIZE"])
+    if result is None:
+        abort(404)
+    if filters.q and result.total == 0 and search.record_zero_result_search(filters.q, current_language()):
+        db.session.commit()
+    facets = result.facets
+    return render_template(
+        "catalog/product_list.html",
+        filters=filters, result=result, facets=facets, search_query=filters.q,
+        chips=filter_chips(filters), sort_labels=sort_labels(), price_range_label=price_range_label,
+        sectors=categories.SECTORS,
+        provinces=[(place, facets.provinces[place.code]) for place in geo.provinces() if place.code in facets.provinces],
+        stock=available_online(product.id for product in result.products),
+    )
+
+
+@bp.get("/search", endpoint="search")
+def search_redirect():
+    """/search?q=... leads to the catalogue with that query."""
+    q = nfc(request.args.get("q", ""))[:MAX_QUERY_LENGTH]
+    return redirect(url_for("catalog.product_list", q=q or None), code=302)
+
+
+@bp.get("/search/suggest")
+def search_suggest():
+    """Up to 8 products for the search box, as JSON {"suggestions": [{"name", "url", "meta"}]}."""
+    found = queries.suggestions(request.args.get("q", ""), SUGGESTION_LIMIT)
+    return jsonify(suggestions=[
+        {"name": product.name, "url": url_for("catalog.product_detail", slug=product.slug),
+         "meta": f"{format_vnd(product.price_vnd)} · {geo.province_name(product.producer.province_code)}"}
+        for product in found
+    ])
+
+
+def product_json_ld(product: Product, in_stock: bool) -> dict:
+    """schema.org Product data for search engines."""
+    media_url = current_app.jinja_env.globals.get("media_url")
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "description": product.description or product.name,
+        "sku": product.sku,
+        "category": group_label(product.group_code),
+        "brand": {"@type": "Brand", "name": product.producer.name},
+        "url": url_for("catalog.product_detail", slug=product.slug, _external=True),
+        "offers": {
+            "@type": "Offer",
+            "price": product.price_vnd,
+            "priceCurrency": "VND",
+            "availability": "https://schema.org/InStock" if in_stock else "https://schema.org/OutOfStock",
+            "seller": {"@type": "Organization", "name": product.producer.name},
+        },
+    }
+    if product.barcode:
+        data["gtin13"] = product.barcode
+    if media_url and product.images:
+        data["image"] = [urljoin(request.url_root, media_url(image.storage_key)) for image in product.images]
+    return data
+
+
+@bp.get("/products/<slug>")
+def product_detail(slug: str):
+    """A public product with its certificate, producer and related products; anything else is 404."""
+    product = db.session.scalars(
+        sa.select(Product).join(Product.producer).options(contains_eager(Product.producer))
+        .where(Product.slug == slug[:160], public_clause())
+    ).unique().first()
+    if product is None:
+        abort(404)
+    available = available_online([product.id])[product.id]
+    related = queries.related_products(product)
+    return render_template(
+        "catalog/product_detail.html",
+        product=product, certificate=product.current_certificate, available=available, related=related,
+        related_stock=available_online(item.id for item in related),
+        group=categories.get(product.group_code), json_ld=product_json_ld(product, available > 0),
+    )

@@ -1,5 +1,43 @@
 """Public shop pages of producers."""
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from marketplace.catalog import queries
+from marketplace.extensions import db
+from marketplace.producers.models import Producer, ProducerType, VerificationStatus
+from marketplace.stock.services import available_online
 
 bp = Blueprint("producers", __name__)
+
+#: How each kind of OCOP subject is named to buyers.
+PRODUCER_TYPE_LABELS = {
+    ProducerType.COOPERATIVE: _l("Cooperative"),
+    ProducerType.COOPERATIVE_GROUP: _l("Cooperative group"),
+    ProducerType.ENTERPRISE: _l("Enterprise"),
+    ProducerType.HOUSEHOLD: _l("Household business"),
+}
+
+
+@bp.get("/<slug>")
+def shop_detail(slug: str):
+    """A verified producer's shop: story, type, province and its public products, a page at a time."""
+    producer = db.session.scalars(
+        sa.select(Producer).where(Producer.slug == slug[:120],
+                                  Producer.verification_status == VerificationStatus.VERIFIED)
+    ).first()
+    if producer is None:
+        abort(404)
+    page = queries.parse_filters({"page": request.args.get("page", "")}).page
+    page_size = current_app.config["CATALOG_PAGE_SIZE"]
+    products, total = queries.shop_products(producer, page, page_size)
+    pages = max(1, -(-total // page_size))
+    if page > pages:
+        abort(404)
+    return render_template(
+        "producers/shop_detail.html",
+        producer=producer, type_label=PRODUCER_TYPE_LABELS.get(producer.type, producer.type),
+        products=products, total=total, page=page, pages=pages,
+        stock=available_online(product.id for product in products),
+    )

@@ -1,0 +1,319 @@
+"""Read-only catalogue queries: the filter state of /products, its facets, and the home page lists.
+
+The whole state of the catalogue page lives in the query string. parse_filters() turns any query string
+into a clean CatalogFilters (bad values are dropped, never an error). Facet counts follow the usual rule:
+each facet is counted with every other filter applied but not its own, one GROUP BY per facet, always
+inside the listing rule (catalog.listing.public_clause).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, raiseload
+
+from marketplace import geo
+from marketplace.catalog import categories, search
+from marketplace.catalog.listing import public_clause
+from marketplace.catalog.models import Product
+from marketplace.extensions import db
+from marketplace.money import InvalidAmount, parse_vnd
+from marketplace.producers.models import Producer
+from marketplace.stock.services import online_in_stock_clause
+from marketplace.text import MAX_QUERY_LENGTH, nfc, search_tokens
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars", "best_selling")
+STAR_LEVELS = (3, 4, 5)
+#: Prices above this are not real prices; a larger maximum means "no maximum".
+MAX_PRICE_VND = 10**12
+#: Page numbers past this are certainly past the last page.
+MAX_PAGE = 10**9
+#: The price-range facet: (lowest, highest) in đồng, both inclusive; None means open.
+PRICE_RANGES: tuple[tuple[int | None, int | None], ...] = (
+    (None, 99_999), (100_000, 199_999), (200_000, 499_999), (500_000, 999_999), (1_000_000, None),
+)
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    """The clean state of the catalogue page."""
+
+    q: str = ""
+    stars: int | None = None
+    #: A group code ("1.4") or a sector code ("1").
+    group: str | None = None
+    province: int | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    in_stock: bool = False
+    #: The sort asked for, if valid; see effective_sort.
+    sort: str | None = None
+    page: int = 1
+    tokens: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance is the default with a search and only makes sense with one; otherwise newest."""
+        if self.sort and (self.sort != "relevance" or self.q):
+            return self.sort
+        return "relevance" if self.q else "newest"
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.stars or self.group or self.province or self.min_price is not None
+                    or self.max_price is not None or self.in_stock)
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for url_for, without defaults; a change of filter goes back to page 1."""
+        state = replace(self, **changes)
+        if "page" not in changes:
+            state = replace(state, page=1)
+        values = {
+            "q": state.q or None, "stars": state.stars, "group": state.group, "province": state.province,
+            "min_price": state.min_price, "max_price": state.max_price, "in_stock": 1 if state.in_stock else None,
+            "sort": state.sort, "page": state.page if state.page > 1 else None,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def _int_or_none(value: str | None, *, max_digits: int = 12) -> int | None:
+    text = (value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > max_digits:
+        return None
+    return int(text)
+
+
+def _price(value: str | None) -> int | None:
+    text = (value or "").strip()
+    if not text or len(text) > 30:
+        return None
+    try:
+        return parse_vnd(text)
+    except InvalidAmount:
+        return None
+
+
+def parse_filters(args: Mapping[str, str]) -> CatalogFilters:
+    """Read the catalogue state from a query string, silently dropping anything invalid."""
+    q = nfc(args.get("q", ""))[:MAX_QUERY_LENGTH]
+    stars = _int_or_none(args.get("stars"), max_digits=1)
+    group = (args.get("group") or "").strip()
+    if not (categories.is_group(group) or (group in {sector.code for sector in categories.SECTORS})):
+        group = None
+    province = _int_or_none(args.get("province"), max_digits=3)
+    if province is not None and geo.province(province) is None:
+        province = None
+    min_price, max_price = _price(args.get("min_price")), _price(args.get("max_price"))
+    if min_price is not None and min_price > MAX_PRICE_VND:
+        min_price = MAX_PRICE_VND
+    if max_price is not None and max_price > MAX_PRICE_VND:
+        max_price = None
+    if min_price is not None and max_price is not None and min_price > max_price:
+        # An impossible range is a typing slip: show everything rather than a puzzling empty page.
+        min_price = max_price = None
+    sort = args.get("sort")
+    raw_page = (args.get("page") or "").strip()
+    if raw_page.isascii() and raw_page.isdigit():
+        page = min(int(raw_page[:10]), MAX_PAGE) if len(raw_page) <= 10 else MAX_PAGE
+    else:
+        page = 1
+    return CatalogFilters(
+        q=q, stars=stars if stars in STAR_LEVELS else None, group=group, province=province,
+        min_price=min_price, max_price=max_price, in_stock=args.get("in_stock") == "1",
+        sort=sort if sort in SORTS else None, page=max(page, 1), tokens=tuple(search_tokens(q)),
+    )
+
+
+def group_clause(code: str):
+    """Products of a group ("1.4") or of every group of a sector ("1")."""
+    if "." in code:
+        return Product.group_code == code
+    sector = categories.get(code)
+    return Product.group_code.in_([group.code for group in sector.children])
+
+
+def _conditions(filters: CatalogFilters, skip: str | None = None, *, with_search: bool = True) -> list:
+    """SQL conditions for the filters, leaving out the facet `skip` (the search is never a facet)."""
+    conditions = [public_clause()]
+    if filters.q and with_search:
+        conditions.append(search.match_clause(list(filters.tokens)))
+    if filters.stars and skip != "stars":
+        conditions.append(Product.star_level >= filters.stars)
+    if filters.group and skip != "group":
+        conditions.append(group_clause(filters.group))
+    if filters.province and skip != "province":
+        conditions.append(Producer.province_code == filters.province)
+    if skip != "price":
+        if filters.min_price is not None:
+            conditions.append(Product.price_vnd >= filters.min_price)
+        if filters.max_price is not None:
+            conditions.append(Product.price_vnd <= filters.max_price)
+    if filters.in_stock and skip != "in_stock":
+        conditions.append(online_in_stock_clause(Product.id))
+    return conditions
+
+
+def _counted(*columns) -> sa.Select:
+    return sa.select(*columns).select_from(Product).join(Producer, Producer.id == Product.producer_id)
+
+
+@dataclass
+class Facets:
+    """Counts for each facet, every one computed with the other filters applied."""
+
+    stars: dict[int, int]
+    groups: dict[str, int]
+    provinces: dict[int, int]
+    prices: list[tuple[int | None, int | None, int]]
+    in_stock: int
+    total: int
+
+    @property
+    def sectors(self) -> dict[str, int]:
+        """Counts per sector, summed from the group counts."""
+        totals: dict[str, int] = {}
+        for code, count in self.groups.items():
+            sector = categories.sector_of(code)
+            totals[sector] = totals.get(sector, 0) + count
+        return totals
+
+
+def count_by_stars(filters: CatalogFilters) -> dict[int, int]:
+    """Products at or above each star level (3+, 4+, 5), other filters applied."""
+    rows = db.session.execute(
+        _counted(Product.star_level, sa.func.count()).where(*_conditions(filters, "stars")).group_by(Product.star_level)
+    ).all()
+    exact = {int(level): count for level, count in rows if level}
+    return {level: sum(count for star, count in exact.items() if star >= level) for level in STAR_LEVELS}
+
+
+def count_by_group(filters: CatalogFilters) -> dict[str, int]:
+    """Products per group code, other filters applied."""
+    rows = db.session.execute(
+        _counted(Product.group_code, sa.func.count()).where(*_conditions(filters, "group")).group_by(Product.group_code)
+    ).all()
+    return {code: count for code, count in rows}
+
+
+def count_by_province(filters: CatalogFilters) -> dict[int, int]:
+    """Products per producer province code, other filters applied."""
+    rows = db.session.execute(
+        _counted(Producer.province_code, sa.func.count())
+        .where(*_conditions(filters, "province")).group_by(Producer.province_code)
+    ).all()
+    return {int(code): count for code, count in rows}
+
+
+def count_by_price(filters: CatalogFilters) -> list[tuple[int | None, int | None, int]]:
+    """(lowest, highest, count) for each price range, in one query."""
+    sums = []
+    for low, high in PRICE_RANGES:
+        bounds = [Product.price_vnd >= low] if low is not None else []
+        bounds += [Product.price_vnd <= high] if high is not None else []
+        sums.append(sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*bounds), 1), else_=0)), 0))
+    row = db.session.execute(_counted(*sums).where(*_conditions(filters, "price"))).one()
+    return [(low, high, int(count)) for (low, high), count in zip(PRICE_RANGES, row, strict=True)]
+
+
+def count_in_stock(filters: CatalogFilters) -> int:
+    """Products with units in a producer's warehouse, other filters applied."""
+    return db.session.execute(
+        _counted(sa.func.count()).where(*_conditions(filters, "in_stock"), online_in_stock_clause(Product.id))
+    ).scalar_one()
+
+
+def facet_counts(filters: CatalogFilters) -> Facets:
+    """Every facet of the catalogue page; the total falls out of the star counts (no extra query)."""
+    stars = count_by_stars(filters)
+    return Facets(
+        stars=stars, groups=count_by_group(filters), provinces=count_by_province(filters),
+        prices=count_by_price(filters), in_stock=count_in_stock(filters),
+        total=stars[filters.stars or STAR_LEVELS[0]],
+    )
+
+
+def _card_select() -> sa.Select:
+    return (
+        sa.select(Product).join(Product.producer)
+        .options(contains_eager(Product.producer), raiseload(Product.current_certificate))
+    )
+
+
+def card_query() -> sa.Select:
+    """SELECT of public products for cards: producer joined once, no certificate loaded."""
+    return _card_select().where(public_clause())
+
+
+_ORDERS = {
+    "newest": (Product.created_at.desc(), Product.id.desc()),
+    "price_asc": (Product.price_vnd.asc(), Product.id.asc()),
+    "price_desc": (Product.price_vnd.desc(), Product.id.desc()),
+    "stars": (Product.star_level.desc(), Product.created_at.desc(), Product.id.desc()),
+    "best_selling": (Product.sold_quantity.desc(), Product.created_at.desc(), Product.id.desc()),
+}
+
+
+@dataclass
+class CatalogPage:
+    products: list[Product]
+    total: int
+    page: int
+    pages: int
+    facets: Facets
+
+
+def catalog_page(filters: CatalogFilters, page_size: int) -> CatalogPage | None:
+    """One page of the catalogue with its facets; None when the page number is past the last page."""
+    facets = facet_counts(filters)
+    pages = max(1, -(-facets.total // page_size))
+    if filters.page > pages:
+        return None
+    statement = _card_select()
+    if filters.effective_sort == "relevance":
+        # The ranked search restricts to matches itself (SQLite joins the scores it sorts on).
+        statement = search.ranked(statement.where(*_conditions(filters, with_search=False)), list(filters.tokens))
+    else:
+        statement = statement.where(*_conditions(filters)).order_by(*_ORDERS[filters.effective_sort])
+    products = []
+    if facets.total:
+        products = list(db.session.scalars(statement.limit(page_size).offset((filters.page - 1) * page_size)).unique())
+    return CatalogPage(products=products, total=facets.total, page=filters.page, pages=pages, facets=facets)
+
+
+def featured_products(limit: int = 8) -> list[Product]:
+    """Public products marked as featured, newest first."""
+    return list(db.session.scalars(
+        card_query().where(Product.is_featured.is_(True)).order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(limit)).unique())
+
+
+def newest_five_star(limit: int = 8) -> list[Product]:
+    """The newest public 5-star products."""
+    return list(db.session.scalars(
+        card_query().where(Product.star_level == 5).order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(limit)).unique())
+
+
+def related_products(product: Product, limit: int = 8) -> list[Product]:
+    """Other public products of the same group, best rated and best selling first (one query)."""
+    return list(db.session.scalars(
+        card_query().where(Product.group_code == product.group_code, Product.id != product.id)
+        .order_by(Product.star_level.desc(), Product.sold_quantity.desc(), Product.id.desc()).limit(limit)).unique())
+
+
+def suggestions(q: str, limit: int = 8) -> list[Product]:
+    """The best matches for a partly typed query, for the search box."""
+    tokens = search_tokens(q)
+    if not tokens:
+        return []
+    return list(db.session.scalars(search.ranked(card_query(), tokens).limit(limit)).unique())
+
+
+def shop_products(producer: Producer, page: int, page_size: int) -> tuple[list[Product], int]:
+    """One page of a producer's public products (newest first) and how many there are."""
+    total = db.session.execute(
+        _counted(sa.func.count()).where(public_clause(), Product.producer_id == producer.id)).scalar_one()
+    products = list(db.session.scalars(
+        card_query().where(Product.producer_id == producer.id).order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(page_size).offset((page - 1) * page_size)).unique())
+    return products, total
