@@ -113,20 +113,24 @@ def import_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every URL prefix of the site, in one list."""
+    from marketplace.accounts.views import bp as accounts_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.producers.views import bp as producers_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(catalog_bp)
     app.register_blueprint(producers_bp, url_prefix="/shops")
 
 
 def register_cli(app: Flask) -> None:
     """flask demo load, and each package's commands."""
+    from marketplace.accounts.cli import accounts_cli
     from marketplace.cli import demo_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(accounts_cli)
 
 
 def register_jinja(app: Flask) -> None:

@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fixtures.app"]
+pytest_plugins = ["tests.fixtures.app", "tests.fixtures.mail", "tests.fixtures.auth"]

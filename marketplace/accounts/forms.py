@@ -1,0 +1,101 @@
+"""Sign-up, login and password forms (Flask-WTF: every one carries a CSRF token)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+
+from marketplace.accounts.services import (
+    EMAIL_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    normalise_email,
+)
+from marketplace.text import nfc
+
+
+def _email_field(label=None):
+    return EmailField(
+        label or _l("E-mail"),
+        filters=[normalise_email],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=EMAIL_MAX_LENGTH, message=_l("The e-mail address is too long.")),
+            Email(_l("Enter a valid e-mail address, like name@example.com."), granular_message=False),
+        ],
+        render_kw={"maxlength": EMAIL_MAX_LENGTH, "autocomplete": "email"},
+    )
+
+
+def _new_password_field(label):
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(_l("Enter a password.")),
+            Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH,
+                   message=_l("The password must be %(min)d to %(max)d characters long.",
+                              min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)),
+        ],
+        render_kw={"minlength": PASSWORD_MIN_LENGTH, "maxlength": PASSWORD_MAX_LENGTH, "autocomplete": "new-password"},
+    )
+
+
+def _confirm_field(other: str):
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(_l("Repeat the password.")),
+                    EqualTo(other, message=_l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SignupForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        filters=[nfc],
+        validators=[DataRequired(_l("Enter your name.")),
+                    Length(max=NAME_MAX_LENGTH, message=_l("The name is too long (at most %(max)d characters).",
+                                                           max=NAME_MAX_LENGTH))],
+        render_kw={"maxlength": NAME_MAX_LENGTH, "autocomplete": "name"},
+    )
+    email = _email_field()
+    password = _new_password_field(_l("Password"))
+    confirm = _confirm_field("password")
+    next = HiddenField()
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password.")),
+                    Length(max=PASSWORD_MAX_LENGTH, message=_l("The password is too long."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Remember me on this device"))
+    next = HiddenField()
+
+
+class ResetRequestForm(FlaskForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password_field(_l("New password"))
+    confirm = _confirm_field("password")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password.")),
+                    Length(max=PASSWORD_MAX_LENGTH, message=_l("The password is too long."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = _new_password_field(_l("New password"))
+    confirm = _confirm_field("password")
+
+
+class LogoutForm(FlaskForm):
+    """No fields: it exists for its CSRF token."""
