@@ -2,4 +2,21 @@
 
 import click
 
+from marketplace.extensions import db
+
 demo_cli = click.Group("demo", help="Illustrative demo data.")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the illustrative demo catalogue (idempotent: running it twice changes nothing)."""
+    from marketplace.demo.loader import load_demo
+
+    result = load_demo()
+    db.session.commit()
+    click.echo(
+        f"Demo catalogue: {result.producers_created} producers and {result.products_created} products created, "
+        f"{result.images_written} picture files written."
+    )
+    if result.skipped:
+        click.echo(f"Left untouched (slug already used by other data): {', '.join(result.skipped)}")

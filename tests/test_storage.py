@@ -83,8 +83,9 @@ def test_media_route_serves_a_stored_file_with_long_caching(client, local):
 ])
 def test_media_route_gives_404_for_missing_or_unsafe_keys(client, path):
     """Missing files and path-traversal attempts get a 404 page, never a file outside the folder."""
-    response = client.get(path)
+    response = client.get(path, follow_redirects=True)
     assert response.status_code == 404
+    assert b"root:" not in response.data
 
 
 def test_selecting_s3_without_boto3_fails_clearly_at_startup(monkeypatch):

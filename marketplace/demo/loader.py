@@ -1,0 +1,204 @@
+"""Loads the illustrative demo catalogue. Idempotent: rows are keyed on slugs, and anything that already
+exists is left exactly as it is, so running it again changes nothing."""
+
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from marketplace import geo
+from marketplace.catalog import services as catalog_services
+from marketplace.catalog.models import (
+    Certificate,
+    CertificateStatus,
+    EvaluationKind,
+    IssuingLevel,
+    Product,
+    ProductImage,
+    ProductStatus,
+)
+from marketplace.database import utcnow
+from marketplace.demo import images
+from marketplace.demo.catalogue import (
+    FEATURED_ROWS,
+    OUT_OF_STOCK_ROWS,
+    PRODUCERS,
+    PRODUCTS,
+    ProducerRow,
+    ProductRow,
+)
+from marketplace.extensions import db
+from marketplace.producers.models import Producer, ProducerType, VerificationStatus
+from marketplace.stock import services as stock_services
+from marketplace.storage import Storage, get_storage
+from marketplace.text import fold, slugify
+
+DESCRIPTION_SUFFIX = "(Dữ liệu minh họa)"
+STORY_SUFFIX = ("Đây là hồ sơ minh họa của bản trình diễn OCOP Market: tên, địa chỉ, số điện thoại và câu chuyện "
+                "đều là dữ liệu minh họa, không phải thông tin của một chủ thể OCOP có thật.")
+#: Cities print "UBND thành phố ..." on their decisions; other provinces "UBND tỉnh ...".
+CITIES = frozenset({"Hà Nội", "Đà Nẵng", "Hải Phòng", "Cần Thơ", "Hồ Chí Minh"})
+MINISTRY = "Bộ Nông nghiệp và Môi trường"
+PICTURE_SIZE, THUMB_SIZE = 800, 400
+
+
+@dataclass
+class LoadResult:
+    producers_created: int = 0
+    products_created: int = 0
+    images_written: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _number(seed: str, modulo: int) -> int:
+    """A stable pseudo-random number from a text (the same on every run and machine)."""
+    return zlib.crc32(seed.encode()) % modulo
+
+
+def _ward_for(row: ProducerRow) -> geo.Place:
+    communes = geo.wards(row.province_code)
+    if row.ward_hint:
+        for commune in communes:
+            if fold(row.ward_hint) in fold(commune.name):
+                return commune
+    return communes[_number(row.slug, len(communes))]
+
+
+def _story(row: ProducerRow, ward: geo.Place) -> str:
+    place = f"{ward.name}, {geo.province_name(row.province_code)}"
+    return f"{row.about}, tại {place}. {STORY_SUFFIX}"
+
+
+def _get_or_create_producer(row: ProducerRow) -> tuple[Producer, bool]:
+    producer = db.session.scalars(sa.select(Producer).where(Producer.slug == row.slug)).first()
+    if producer is not None:
+        return producer, False
+    ward = _ward_for(row)
+    serial = PRODUCERS.index(row) + 1
+    producer = Producer(
+        slug=row.slug, name=row.name, legal_name=row.name, type=ProducerType(row.type),
+        registration_number=f"MH-{serial:04d}", representative=None,
+        province_code=row.province_code, ward_code=ward.code,
+        address=f"Số {_number(row.slug + 'house', 180) + 1}, thôn {_number(row.slug, 9) + 1}, {ward.name}",
+        phone=f"0900{serial:06d}", story=_story(row, ward), is_demo=True,
+        verification_status=VerificationStatus.VERIFIED if row.verified else VerificationStatus.PENDING,
+        verified_at=utcnow() if row.verified else None,
+    )
+    db.session.add(producer)
+    db.session.flush()
+    return producer, True
+
+
+def ean13(body12: str) -> str:
+    """Append the EAN-13 check digit to 12 digits."""
+    checksum = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
+    return body12 + str((10 - checksum % 10) % 10)
+
+
+def _decision_date(row: ProductRow, merged: bool) -> date:
+    """Dates that keep every demo certificate valid until late 2026 or beyond.
+
+    5-star decisions come from the renamed ministry (2025 on); certificates of provinces merged on
+    1 July 2025 were signed before the merger.
+    """
+    if row.stars == 5:
+        start, span = date(2025, 4, 1), (80 if merged else 540)
+    else:
+        start, span = date(2024, 1, 10), (530 if merged else 990)
+    return start + timedelta(days=(row.row * 29) % span)
+
+
+def _score(row: ProductRow) -> int:
+    if row.potential_five_star:
+        return 92
+    low, width = {3: (50, 20), 4: (70, 20), 5: (90, 11)}[row.stars]
+    return low + (row.row * 7) % width
+
+
+def _certificate(row: ProductRow, product: Product, producer_row: ProducerRow) -> Certificate:
+    merged = producer_row.old_province != geo.province_name(producer_row.province_code)
+    if row.expired:
+        decision_date = date(2022, 6, 20)
+    else:
+        decision_date = _decision_date(row, merged)
+    old = producer_row.old_province
+    if row.stars == 5:
+        number, level, authority = f"{1800 + (row.row * 53) % 900}/QĐ-BNNMT", IssuingLevel.MINISTRY, MINISTRY
+    else:
+        kind = "thành phố" if old in CITIES else "tỉnh"
+        number, level, authority = f"{100 + (row.row * 97) % 2900}/QĐ-UBND", IssuingLevel.PROVINCE, f"UBND {kind} {old}"
+    return Certificate(
+        product_id=product.id, star_level=row.stars, score=_score(row), decision_number=number,
+        decision_date=decision_date, issuing_level=level, authority=authority, issuing_province_name=old,
+        evaluation_kind=EvaluationKind.REEVALUATION if row.row % 4 == 0 else EvaluationKind.NEW,
+        valid_until=catalog_services.default_valid_until(decision_date), status=CertificateStatus.VALID,
+        is_potential_five_star=row.potential_five_star, verification_code=catalog_services.new_verification_code(),
+        verified_at=utcnow(),
+    )
+
+
+def _picture_keys(slug: str) -> tuple[str, str]:
+    return f"demo/products/{slug}.webp", f"demo/products/{slug}-thumb.webp"
+
+
+def _write_pictures(storage: Storage, row: ProductRow, slug: str, *, force: bool) -> int:
+    """Draw and store the picture and thumbnail unless they are already stored; returns files written."""
+    key, thumb_key = _picture_keys(slug)
+    if not force and storage.exists(key) and storage.exists(thumb_key):
+        return 0
+    picture = images.render_product_picture(row.name, row.stars, row.group_code, PICTURE_SIZE)
+    storage.save(key, images.to_webp(picture), "image/webp")
+    storage.save(thumb_key, images.to_webp(picture, THUMB_SIZE), "image/webp")
+    return 2
+
+
+def _create_product(row: ProductRow, producer: Producer, producer_row: ProducerRow, slug: str) -> Product:
+    product = Product(
+        producer=producer, slug=slug, name=row.name,
+        description=f"{row.name}: {row.about} Sản phẩm OCOP {row.stars} sao của {producer.name}. {DESCRIPTION_SUFFIX}",
+        group_code=row.group_code, set_code=row.set_code, unit=row.unit, price_vnd=row.price_vnd,
+        status=ProductStatus.ACTIVE, sku=f"MH-{row.row:03d}",
+        barcode=ean13(f"20{row.row:010d}") if row.row % 3 == 0 else None,
+        is_featured=row.row in FEATURED_ROWS,
+    )
+    catalog_services.index_product(product)
+    db.session.add(product)
+    db.session.flush()
+    db.session.add(_certificate(row, product, producer_row))
+    db.session.flush()
+    catalog_services.refresh_certification(product)
+    key, thumb_key = _picture_keys(slug)
+    db.session.add(ProductImage(
+        product_id=product.id, position=0, storage_key=key, thumb_key=thumb_key, width=PICTURE_SIZE,
+        height=PICTURE_SIZE, alt=f"{row.name} (ảnh minh họa)",
+    ))
+    if row.row not in OUT_OF_STOCK_ROWS:
+        location = stock_services.warehouse_for(producer)
+        stock_services.receive(product.id, location.id, 5 + (row.row * 37) % 150, reason="Dữ liệu minh họa: tồn kho ban đầu")
+    db.session.flush()
+    return product
+
+
+def load_demo(storage: Storage | None = None) -> LoadResult:
+    """Create whatever part of the demo catalogue is missing; flushes, the caller commits."""
+    storage = storage or get_storage()
+    result = LoadResult()
+    producer_rows = {row.slug: row for row in PRODUCERS}
+    producers: dict[str, Producer] = {}
+    for row in PRODUCERS:
+        producer, created = _get_or_create_producer(row)
+        producers[row.slug] = producer
+        result.producers_created += int(created)
+    for row in PRODUCTS:
+        slug = slugify(row.name)
+        existing = db.session.scalars(sa.select(Product.id).where(Product.slug == slug)).first()
+        if existing is None:
+            _create_product(row, producers[row.producer], producer_rows[row.producer], slug)
+            result.products_created += 1
+        elif not db.session.scalars(sa.select(ProductImage.id).where(ProductImage.product_id == existing)).first():
+            # Someone else's product with this slug, or a demo product whose pictures were removed: leave it.
+            result.skipped.append(slug)
+            continue
+        result.images_written += _write_pictures(storage, row, slug, force=existing is None)
+    return result
