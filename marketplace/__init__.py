@@ -116,11 +116,15 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.core.views import bp as core_bp
+    from marketplace.orders.views import bp as orders_bp
+    from marketplace.payments.views import bp as payments_bp
     from marketplace.producers.views import bp as producers_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(payments_bp, url_prefix="/payments")
     app.register_blueprint(producers_bp, url_prefix="/shops")
 
 
@@ -128,8 +132,10 @@ def register_cli(app: Flask) -> None:
     """flask demo load, and each package's commands."""
     from marketplace.accounts.cli import accounts_cli
     from marketplace.cli import demo_cli
+    from marketplace.orders.cli import orders_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(orders_cli)
     app.cli.add_command(accounts_cli)
 
 

@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fixtures.app", "tests.fixtures.mail", "tests.fixtures.auth"]
+pytest_plugins = ["tests.fixtures.app", "tests.fixtures.mail", "tests.fixtures.auth", "tests.fixtures.stripe"]

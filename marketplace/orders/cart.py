@@ -1,0 +1,343 @@
+"""The cart: guests keep {product_id: quantity} in their session (passed in here as a plain dict), signed-in
+users a Cart row with CartLines. Prices are always read from the products table, never from a form.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace.catalog.models import Product
+from marketplace.database import today_vn
+from marketplace.errors import DomainError
+from marketplace.extensions import db
+from marketplace.orders.models import Cart, CartLine
+from marketplace.stock.services import available_online
+
+#: The most units of one product a cart line may hold.
+MAX_LINE_QUANTITY = 999
+
+
+class CartError(DomainError):
+    """A cart change was refused; the message says why."""
+
+
+@dataclass
+class CartItem:
+    product: Product
+    quantity: int
+    #: Units the producers' warehouses still hold.
+    available: int
+    #: The unit price when the line was added (None for guests).
+    price_vnd_seen: int | None = None
+    is_listed: bool = True
+
+    @property
+    def unit_price_vnd(self) -> int:
+        return self.product.price_vnd
+
+    @property
+    def total_vnd(self) -> int:
+        return self.product.price_vnd * self.quantity
+
+    @property
+    def price_changed(self) -> bool:
+        return self.price_vnd_seen is not None and self.price_vnd_seen != self.product.price_vnd
+
+    @property
+    def short(self) -> bool:
+        return self.quantity > self.available
+
+    @property
+    def problem(self) -> str | None:
+        """Why this line cannot be bought as it is, or None."""
+        if not self.is_listed:
+            return _("This product is no longer on sale. Please remove it.")
+        if self.available <= 0:
+            return _("Out of stock. Please remove it.")
+        if self.short:
+            return _("Only %(count)s left in stock. Please lower the quantity.", count=self.available)
+        return None
+
+
+@dataclass
+class ShopGroup:
+    producer: object
+    items: list[CartItem] = field(default_factory=list)
+
+    @property
+    def subtotal_vnd(self) -> int:
+        return sum(item.total_vnd for item in self.items)
+
+    @property
+    def shipping_fee_vnd(self) -> int:
+        return shipping_fee_for(self.producer, self.subtotal_vnd)
+
+    @property
+    def total_vnd(self) -> int:
+        return self.subtotal_vnd + self.shipping_fee_vnd
+
+    @property
+    def free_shipping_gap_vnd(self) -> int | None:
+        """How much more to buy from this shop for free shipping (None when not applicable)."""
+        threshold = self.producer.free_shipping_threshold_vnd
+        if threshold is None or self.shipping_fee_vnd == 0:
+            return None
+        return threshold - self.subtotal_vnd
+
+
+@dataclass
+class CartSummary:
+    groups: list[ShopGroup]
+
+    @property
+    def items(self) -> list[CartItem]:
+        return [item for group in self.groups for item in group.items]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    @property
+    def quantity(self) -> int:
+        return sum(item.quantity for item in self.items)
+
+    @property
+    def subtotal_vnd(self) -> int:
+        return sum(group.subtotal_vnd for group in self.groups)
+
+    @property
+    def shipping_vnd(self) -> int:
+        return sum(group.shipping_fee_vnd for group in self.groups)
+
+    @property
+    def total_vnd(self) -> int:
+        return self.subtotal_vnd + self.shipping_vnd
+
+    @property
+    def has_problems(self) -> bool:
+        return any(item.problem for item in self.items)
+
+    @property
+    def signature(self) -> str:
+        """A fingerprint of products, quantities and prices: checkout refuses if it changed since shown."""
+        text = ";".join(f"{i.product.id}:{i.quantity}:{i.unit_price_vnd}:{g.shipping_fee_vnd}"
+                        for g in self.groups for i in g.items)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def shipping_fee_for(producer, subtotal_vnd: int) -> int:
+    """The producer's flat fee, or 0 at or above its free-shipping threshold."""
+    threshold = producer.free_shipping_threshold_vnd
+    if threshold is not None and subtotal_vnd >= threshold:
+        return 0
+    return producer.shipping_fee_vnd or 0
+
+
+def parse_quantity(raw) -> int:
+    """A whole number from 1 to MAX_LINE_QUANTITY, or CartError with a message for the buyer."""
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        raise CartError(_("Please enter a quantity."))
+    if not text.lstrip("-").isdigit():
+        raise CartError(_("The quantity must be a whole number."))
+    if len(text) > 6:
+        raise CartError(_("You can buy at most %(max)s of one product.", max=MAX_LINE_QUANTITY))
+    quantity = int(text)
+    if quantity < 1:
+        raise CartError(_("The quantity must be at least 1."))
+    if quantity > MAX_LINE_QUANTITY:
+        raise CartError(_("You can buy at most %(max)s of one product.", max=MAX_LINE_QUANTITY))
+    return quantity
+
+
+def _listed_product(product_id) -> Product:
+    try:
+        product_id = int(product_id)
+    except (TypeError, ValueError):
+        raise CartError(_("This product does not exist.")) from None
+    product = db.session.get(Product, product_id)
+    if product is None or not product.is_public(today_vn()):
+        raise CartError(_("This product is not on sale."))
+    return product
+
+
+def _check_stock(product: Product, quantity: int) -> None:
+    available = available_online([product.id])[product.id]
+    if available <= 0:
+        raise CartError(_("%(name)s is out of stock.", name=product.name))
+    if quantity > available:
+        raise CartError(_("Only %(count)s of %(name)s left in stock.", count=available, name=product.name))
+
+
+def user_cart(user, *, create: bool = False) -> Cart | None:
+    """The user's cart row (created when asked)."""
+    cart = db.session.scalar(sa.select(Cart).where(Cart.user_id == user.id))
+    if cart is None and create:
+        cart = Cart(user_id=user.id)
+        db.session.add(cart)
+        db.session.flush()
+    return cart
+
+
+def _user_line(user, product_id: int) -> CartLine | None:
+    return db.session.scalar(
+        sa.select(CartLine).join(Cart).where(Cart.user_id == user.id, CartLine.product_id == product_id)
+    )
+
+
+def current_quantity(product_id: int, *, user=None, guest_cart: dict | None = None) -> int:
+    if user is not None:
+        line = _user_line(user, product_id)
+        return line.quantity if line else 0
+    return int((guest_cart or {}).get(str(product_id), 0))
+
+
+def add_to_cart(product_id, quantity, *, user=None, guest_cart: dict | None = None) -> Product:
+    """Add units of a public product, refusing more than the stock; guests' dict is changed in place."""
+    product = _listed_product(product_id)
+    quantity = parse_quantity(quantity)
+    total = current_quantity(product.id, user=user, guest_cart=guest_cart) + quantity
+    if total > MAX_LINE_QUANTITY:
+        raise CartError(_("You can buy at most %(max)s of one product.", max=MAX_LINE_QUANTITY))
+    _check_stock(product, total)
+    _store(product, total, user=user, guest_cart=guest_cart, seen_now=True)
+    return product
+
+
+def set_quantity(product_id, quantity, *, user=None, guest_cart: dict | None = None) -> Product:
+    """Change a line's quantity (1 to the stock available)."""
+    quantity = parse_quantity(quantity)
+    product = _line_product(product_id, user=user, guest_cart=guest_cart)
+    _check_stock(product, quantity)
+    _store(product, quantity, user=user, guest_cart=guest_cart, seen_now=False)
+    return product
+
+
+def remove_from_cart(product_id, *, user=None, guest_cart: dict | None = None) -> None:
+    """Remove a line (unknown lines are ignored)."""
+    try:
+        product_id = int(product_id)
+    except (TypeError, ValueError):
+        raise CartError(_("This product is not in your cart.")) from None
+    if user is not None:
+        line = _user_line(user, product_id)
+        if line is not None:
+            db.session.delete(line)
+            db.session.flush()
+    elif guest_cart is not None:
+        guest_cart.pop(str(product_id), None)
+
+
+def _line_product(product_id, *, user, guest_cart) -> Product:
+    try:
+        product_id = int(product_id)
+    except (TypeError, ValueError):
+        raise CartError(_("This product is not in your cart.")) from None
+    if not current_quantity(product_id, user=user, guest_cart=guest_cart):
+        raise CartError(_("This product is not in your cart."))
+    return _listed_product(product_id)
+
+
+def _store(product: Product, quantity: int, *, user, guest_cart, seen_now: bool) -> None:
+    if user is None:
+        if guest_cart is None:
+            raise CartError(_("Your cart could not be found."))
+        guest_cart[str(product.id)] = quantity
+        return
+    line = _user_line(user, product.id)
+    if line is None:
+        cart = user_cart(user, create=True)
+        db.session.add(CartLine(cart_id=cart.id, product_id=product.id, quantity=quantity,
+                                price_vnd_seen=product.price_vnd))
+    else:
+        line.quantity = quantity
+        if seen_now:
+            line.price_vnd_seen = product.price_vnd
+    db.session.flush()
+
+
+def merge_guest_cart(user, guest_cart: dict | None) -> list[str]:
+    """Move a guest's lines into the user's cart (quantities added, capped by stock); return notes to show."""
+    notes: list[str] = []
+    if not guest_cart:
+        return notes
+    ids = []
+    for key in guest_cart:
+        try:
+            ids.append(int(key))
+        except (TypeError, ValueError):
+            continue
+    available = available_online(ids)
+    for product_id in ids:
+        product = db.session.get(Product, product_id)
+        if product is None or not product.is_public(today_vn()):
+            continue
+        try:
+            wanted = int(guest_cart[str(product_id)]) + current_quantity(product_id, user=user)
+        except (TypeError, ValueError):
+            continue
+        capped = min(wanted, available.get(product_id, 0), MAX_LINE_QUANTITY)
+        if capped <= 0:
+            notes.append(_("%(name)s is out of stock and was not added.", name=product.name))
+            continue
+        if capped < wanted:
+            notes.append(_("Only %(count)s of %(name)s left in stock; your cart holds that many.",
+                           count=capped, name=product.name))
+        _store(product, capped, user=user, guest_cart=None, seen_now=False)
+    guest_cart.clear()
+    return notes
+
+
+def load_cart(*, user=None, guest_cart: dict | None = None) -> CartSummary:
+    """The cart with current prices and stock, grouped by producer shop."""
+    entries: list[tuple[Product, int, int | None]] = []
+    if user is not None:
+        cart = user_cart(user)
+        if cart is not None:
+            db.session.refresh(cart)
+            entries = [(line.product, line.quantity, line.price_vnd_seen) for line in cart.lines]
+    else:
+        for key, quantity in (guest_cart or {}).items():
+            try:
+                product = db.session.get(Product, int(key))
+                quantity = int(quantity)
+            except (TypeError, ValueError):
+                continue
+            if product is not None and quantity > 0:
+                entries.append((product, quantity, None))
+    available = available_online([product.id for product, _q, _s in entries])
+    today = today_vn()
+    groups: dict[int, ShopGroup] = {}
+    for product, quantity, seen in entries:
+        group = groups.setdefault(product.producer_id, ShopGroup(producer=product.producer))
+        group.items.append(CartItem(product=product, quantity=quantity, available=available.get(product.id, 0),
+                                    price_vnd_seen=seen, is_listed=product.is_public(today)))
+    ordered = sorted(groups.values(), key=lambda g: g.producer.name)
+    for group in ordered:
+        group.items.sort(key=lambda item: item.product.name)
+    return CartSummary(groups=ordered)
+
+
+def acknowledge_prices(user) -> None:
+    """The buyer has seen the current prices: stop reporting the change."""
+    cart = user_cart(user)
+    if cart is None:
+        return
+    for line in cart.lines:
+        if line.price_vnd_seen != line.product.price_vnd:
+            line.price_vnd_seen = line.product.price_vnd
+    db.session.flush()
+
+
+def remove_products(user, product_ids) -> None:
+    """Drop these products from the user's cart (after they were ordered)."""
+    cart = user_cart(user)
+    if cart is None:
+        return
+    ids = set(product_ids)
+    for line in list(cart.lines):
+        if line.product_id in ids:
+            cart.lines.remove(line)
+    db.session.flush()

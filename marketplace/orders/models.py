@@ -1,0 +1,190 @@
+"""Carts, saved addresses, orders, their per-producer sub-orders, lines and status events."""
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.database import UTCDateTime, enum_type, utcnow
+from marketplace.extensions import db
+from marketplace.orders.status import OrderStatus, derived_status
+
+
+class PaymentMethod(StrEnum):
+    """How the buyer pays; each value is also the name of a payment provider."""
+
+    CARD = "card"
+    COD = "cod"
+    VIETQR = "vietqr"
+
+
+class Cart(db.Model):
+    """A signed-in user's cart (guests keep theirs in the session)."""
+
+    __tablename__ = "carts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    lines = relationship("CartLine", back_populates="cart", cascade="all, delete-orphan",
+                         order_by="CartLine.id", lazy="selectin")
+
+
+class CartLine(db.Model):
+    __tablename__ = "cart_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("cart_id", "product_id", name="uq_cart_lines_cart_product"),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(sa.ForeignKey("carts.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"))
+    quantity: Mapped[int] = mapped_column(sa.Integer)
+    #: The unit price when the buyer last saw it, so the cart can say the price changed since.
+    price_vnd_seen: Mapped[int] = mapped_column(sa.BigInteger)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cart = relationship("Cart", back_populates="lines")
+    product = relationship("Product", lazy="joined")
+
+
+class Address(db.Model):
+    """A saved delivery address (34-province model: province and commune codes)."""
+
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    #: Normalised Vietnamese mobile number, 10 digits starting with 0.
+    phone: Mapped[str] = mapped_column(sa.String(10))
+    province_code: Mapped[int] = mapped_column(sa.Integer)
+    ward_code: Mapped[int] = mapped_column(sa.Integer)
+    street: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Order(db.Model):
+    """One checkout. Its status is derived from its sub-orders (one per producer shop)."""
+
+    __tablename__ = "orders"
+    __table_args__ = (sa.CheckConstraint("total_vnd >= 0", name="total_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Public order number, e.g. "OC-2611-000123" (year and month of placement, then the id).
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: Generated when the checkout page is shown; a second submit of the same form finds this order.
+    idempotency_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    payment_method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod, 16))
+    recipient_name: Mapped[str] = mapped_column(sa.String(120))
+    recipient_phone: Mapped[str] = mapped_column(sa.String(10))
+    province_code: Mapped[int] = mapped_column(sa.Integer)
+    ward_code: Mapped[int] = mapped_column(sa.Integer)
+    street: Mapped[str] = mapped_column(sa.String(255))
+    subtotal_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    shipping_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    #: Unpaid card and bank-transfer orders are cancelled (stock released) after this time.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    buyer = relationship("User", lazy="joined")
+    producer_orders = relationship("ProducerOrder", back_populates="order", order_by="ProducerOrder.id",
+                                   lazy="selectin")
+
+    @property
+    def status(self) -> OrderStatus:
+        return derived_status(po.status for po in self.producer_orders)
+
+    @property
+    def address_line(self) -> str:
+        from marketplace import geo
+
+        ward = geo.ward(self.ward_code)
+        return ", ".join(part for part in (self.street, ward.name if ward else "", geo.province_name(self.province_code)) if part)
+
+    def __repr__(self) -> str:
+        return f"<Order {self.number}>"
+
+
+class ProducerOrder(db.Model):
+    """The part of an order one producer fulfils; the state machine runs here."""
+
+    __tablename__ = "producer_orders"
+    __table_args__ = (
+        sa.UniqueConstraint("order_id", "producer_id", name="uq_producer_orders_order_producer"),
+        sa.Index("ix_producer_orders_producer_status", "producer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    producer_id: Mapped[int] = mapped_column(sa.ForeignKey("producers.id"))
+    #: The warehouse the units were reserved from.
+    location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"))
+    #: Assigned only by orders.services.change_status.
+    status: Mapped[OrderStatus] = mapped_column(enum_type(OrderStatus, 20), default=OrderStatus.PENDING_PAYMENT)
+    subtotal_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    shipping_fee_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    producer_name: Mapped[str] = mapped_column(sa.String(200))
+    carrier: Mapped[str | None] = mapped_column(sa.String(80))
+    tracking_number: Mapped[str | None] = mapped_column(sa.String(80))
+    #: Set when money for this sub-order was received (card, bank transfer, or cash at delivery).
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when its lines were written to the sales ledger.
+    sale_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    order = relationship("Order", back_populates="producer_orders", lazy="joined")
+    producer = relationship("Producer", lazy="joined")
+    lines = relationship("OrderLine", back_populates="producer_order", order_by="OrderLine.id", lazy="selectin")
+    events = relationship("OrderEvent", back_populates="producer_order", order_by="OrderEvent.id", lazy="selectin")
+
+
+class OrderLine(db.Model):
+    """One product in a sub-order, with a snapshot of what it was when bought."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("unit_price_vnd > 0", name="unit_price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_order_id: Mapped[int] = mapped_column(sa.ForeignKey("producer_orders.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    quantity: Mapped[int] = mapped_column(sa.Integer)
+    unit_price_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    # Snapshots: history and reports must survive later edits, renames and archiving of the product.
+    product_name: Mapped[str] = mapped_column(sa.String(200))
+    sku: Mapped[str] = mapped_column(sa.String(64))
+    unit: Mapped[str] = mapped_column(sa.String(60))
+    producer_name: Mapped[str] = mapped_column(sa.String(200))
+
+    producer_order = relationship("ProducerOrder", back_populates="lines")
+
+
+class OrderEvent(db.Model):
+    """One status change of a sub-order: from, to, when, who, why. Append-only."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_order_id: Mapped[int] = mapped_column(sa.ForeignKey("producer_orders.id"), index=True)
+    #: NULL for the creation of the sub-order.
+    from_status: Mapped[OrderStatus | None] = mapped_column(enum_type(OrderStatus, 20))
+    to_status: Mapped[OrderStatus] = mapped_column(enum_type(OrderStatus, 20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: NULL when the system acted (webhook, expiry job).
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+    producer_order = relationship("ProducerOrder", back_populates="events")

@@ -1,0 +1,332 @@
+"""Cart, checkout and the buyer's orders."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, user_logged_in
+from sqlalchemy.exc import IntegrityError
+
+from marketplace import geo
+from marketplace.accounts.policies import login_required, safe_next
+from marketplace.errors import DomainError, NotFound
+from marketplace.extensions import db
+from marketplace.orders import cart as carts
+from marketplace.orders import services
+from marketplace.orders.forms import CheckoutForm
+from marketplace.orders.models import Address, PaymentMethod
+from marketplace.orders.status import CANCELLABLE
+from marketplace.stock.services import OutOfStock
+
+bp = Blueprint("orders", __name__)
+
+CART_KEY = "cart"
+
+
+def _cart_args() -> dict:
+    """Where this visitor's cart lives: the user's row, or the session for guests."""
+    if current_user.is_authenticated:
+        return {"user": current_user}
+    guest = session.get(CART_KEY)
+    if not isinstance(guest, dict):
+        guest = {}
+    return {"guest_cart": guest}
+
+
+def _save_guest(args: dict) -> None:
+    if "guest_cart" in args:
+        session[CART_KEY] = args["guest_cart"]
+        session.modified = True
+
+
+@user_logged_in.connect
+def merge_cart_on_login(app, user, **extra):
+    """A guest who logs in keeps what they put in the cart."""
+    guest = session.get(CART_KEY)
+    if not isinstance(guest, dict) or not guest:
+        return
+    notes = carts.merge_guest_cart(user, dict(guest))
+    session.pop(CART_KEY, None)
+    db.session.commit()
+    for note in notes:
+        flash(note, "info")
+
+
+def cart_count() -> int:
+    """Units in the visitor's cart, for the header."""
+    try:
+        if current_user.is_authenticated:
+            cart = carts.user_cart(current_user)
+            return sum(line.quantity for line in cart.lines) if cart else 0
+        guest = session.get(CART_KEY)
+        return sum(int(q) for q in guest.values()) if isinstance(guest, dict) else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+@bp.app_context_processor
+def inject_cart_count():
+    return {"cart_count": cart_count}
+
+
+def _render_cart(errors: dict | None = None, typed: dict | None = None, status: int = 200):
+    args = _cart_args()
+    summary = carts.load_cart(**args)
+    page = render_template("orders/cart.html", cart=summary, errors=errors or {}, typed=typed or {},
+                           max_quantity=carts.MAX_LINE_QUANTITY)
+    if "user" in args and any(item.price_changed for item in summary.items):
+        carts.acknowledge_prices(current_user)
+        db.session.commit()
+    return page, status
+
+
+@bp.get("/cart")
+def cart():
+    """The cart grouped by shop, with shipping and totals from the database."""
+    return _render_cart()
+
+
+@bp.post("/cart/add")
+def cart_add():
+    """Add a product (quantity from the form; any price sent along is ignored)."""
+    args = _cart_args()
+    product_id = request.form.get("product_id", "")
+    quantity = request.form.get("quantity", "1")
+    try:
+        product = carts.add_to_cart(product_id, quantity, **args)
+    except carts.CartError as error:
+        db.session.rollback()
+        from marketplace.catalog.models import Product
+
+        product = None
+        try:
+            product = db.session.get(Product, int(product_id))
+        except (TypeError, ValueError):
+            pass
+        return render_template("orders/add_to_cart_error.html", product=product, error=error.message,
+                               quantity=quantity[:12]), 400
+    _save_guest(args)
+    db.session.commit()
+    flash(_("%(name)s was added to your cart.", name=product.name), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("orders.cart")))
+
+
+@bp.post("/cart/update")
+def cart_update():
+    """Change a line's quantity."""
+    args = _cart_args()
+    product_id = request.form.get("product_id", "")
+    quantity = request.form.get("quantity", "")
+    try:
+        carts.set_quantity(product_id, quantity, **args)
+    except carts.CartError as error:
+        db.session.rollback()
+        return _render_cart(errors={str(product_id)[:12]: error.message}, typed={str(product_id)[:12]: quantity[:12]},
+                            status=400)
+    _save_guest(args)
+    db.session.commit()
+    flash(_("Your cart was updated."), "success")
+    return redirect(url_for("orders.cart"))
+
+
+@bp.post("/cart/remove")
+def cart_remove():
+    """Remove a line."""
+    args = _cart_args()
+    try:
+        carts.remove_from_cart(request.form.get("product_id", ""), **args)
+    except carts.CartError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.cart"))
+    _save_guest(args)
+    db.session.commit()
+    flash(_("The item was removed from your cart."), "success")
+    return redirect(url_for("orders.cart"))
+
+
+def _fill_choices(form: CheckoutForm, addresses: list[Address]) -> None:
+    form.address_choice.choices = [(str(a.id), f"{a.full_name}, {a.phone}, {a.street}, "
+                                               f"{geo.province_name(a.province_code)}") for a in addresses]
+    form.address_choice.choices.append(("new", _("A new address")))
+    form.province_code.choices = [("", _("Choose a province"))] + [(str(p.code), p.name) for p in geo.provinces()]
+    try:
+        province_code = int(form.province_code.data or 0)
+    except (TypeError, ValueError):
+        province_code = 0
+    form.ward_code.choices = [("", _("Choose a commune"))] + [(str(w.code), w.name) for w in geo.wards(province_code)]
+
+
+def _render_checkout(form: CheckoutForm, summary, addresses, status: int = 200):
+    return render_template("orders/checkout.html", form=form, cart=summary, addresses=addresses,
+                           payment_labels=services.PAYMENT_LABELS), status
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@login_required
+def checkout():
+    """Delivery address and payment method; one submit places one order (the hidden token sees to it)."""
+    addresses = services.saved_addresses(current_user)
+    form = CheckoutForm()
+    if request.method == "GET":
+        form.token.data = services.new_checkout_token()
+        if addresses:
+            form.address_choice.data = str(addresses[0].id)
+    _fill_choices(form, addresses)
+    summary = carts.load_cart(user=current_user)
+    if request.method == "GET":
+        if summary.is_empty:
+            flash(_("Your cart is empty."), "info")
+            return redirect(url_for("orders.cart"))
+        form.cart_signature.data = summary.signature
+        return _render_checkout(form, summary, addresses)
+    token = (form.token.data or "")[:64]
+    existing = services.order_by_token(token) if token else None
+    if existing is not None and existing.buyer_id == current_user.id:
+        return redirect(url_for("orders.order_detail", number=existing.number))
+    if request.form.get("refresh_wards"):
+        # Without JavaScript: the buyer picked a province and asks for its communes.
+        return _render_checkout(form, summary, addresses)
+    address_fields = _address_from_form(form, addresses)
+    if address_fields is None:
+        return _render_checkout(form, summary, addresses, 400)
+    try:
+        address = services.validate_address(*address_fields)
+    except services.InvalidAddress as error:
+        for name, message in error.details["fields"].items():
+            getattr(form, name).errors = [message]
+        return _render_checkout(form, summary, addresses, 400)
+    method = form.payment_method.data
+    if method not in {m.value for m in PaymentMethod}:
+        form.payment_method.errors = [_("Please choose a payment method.")]
+        return _render_checkout(form, summary, addresses, 400)
+    try:
+        order, created = services.place_order(current_user, address=address, payment_method=method, token=token,
+                                              cart_signature=form.cart_signature.data or None)
+    except IntegrityError:
+        # The same form was submitted twice at once and the other submit won: show its order.
+        db.session.rollback()
+        existing = services.order_by_token(token)
+        if existing is None or existing.buyer_id != current_user.id:
+            raise
+        return redirect(url_for("orders.order_detail", number=existing.number))
+    except OutOfStock as error:
+        db.session.rollback()
+        names = _shortage_names(error.shortages)
+        flash(_("Not enough stock for: %(items)s. Your cart shows what is left; nothing was ordered.", items=names),
+              "error")
+        return redirect(url_for("orders.cart"))
+    except (services.CartNeedsAttention, services.EmptyCart) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.cart"))
+    except services.CartChanged as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        summary = carts.load_cart(user=current_user)
+        form.cart_signature.data = summary.signature
+        return _render_checkout(form, summary, addresses, 409)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.checkout"))
+    if form.address_choice.data == "new" and form.save_address.data:
+        services.save_address(current_user, address)
+    db.session.commit()
+    if not created:
+        return redirect(url_for("orders.order_detail", number=order.number))
+    if order.payment_method == PaymentMethod.COD:
+        flash(_("Thank you! Your order %(number)s is placed; you pay in cash on delivery.", number=order.number),
+              "success")
+        return redirect(url_for("orders.order_detail", number=order.number))
+    # Payment starts after the commit above: no lock is held while the provider is called.
+    return redirect(url_for("orders.order_pay", number=order.number))
+
+
+def _address_from_form(form: CheckoutForm, addresses: list[Address]):
+    choice = form.address_choice.data or "new"
+    if choice == "new":
+        return (form.full_name.data, form.phone.data, form.province_code.data, form.ward_code.data, form.street.data)
+    chosen = next((a for a in addresses if str(a.id) == choice), None)
+    if chosen is None:
+        form.address_choice.errors = [_("Please choose one of your addresses or enter a new one.")]
+        return None
+    return (chosen.full_name, chosen.phone, chosen.province_code, chosen.ward_code, chosen.street)
+
+
+def _shortage_names(shortages: dict[int, int]) -> str:
+    from marketplace.catalog.models import Product
+
+    names = []
+    for product_id, left in shortages.items():
+        product = db.session.get(Product, product_id)
+        names.append(_("%(name)s (%(count)s left)", name=product.name if product else product_id, count=left))
+    return ", ".join(names)
+
+
+@bp.get("/checkout/wards")
+def checkout_wards():
+    """The communes of a province, as JSON for the address form."""
+    try:
+        code = int(request.args.get("province", ""))
+    except ValueError:
+        return jsonify(error=_("Unknown province."), wards=[]), 400
+    if geo.province(code) is None:
+        return jsonify(error=_("Unknown province."), wards=[]), 404
+    return jsonify(province=code, wards=[{"code": w.code, "name": w.name} for w in geo.wards(code)])
+
+
+@bp.get("/orders")
+@login_required
+def order_list():
+    """The buyer's orders, newest first."""
+    return render_template("orders/order_list.html", orders=services.orders_for_buyer(current_user),
+                           status_label=services.status_label, payment_labels=services.PAYMENT_LABELS)
+
+
+def _own_order(number: str):
+    try:
+        return services.order_for_buyer(current_user, number)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/orders/<number>")
+@login_required
+def order_detail(number: str):
+    """One order: each shop's part with its status history."""
+    order = _own_order(number)
+    from marketplace.payments.services import awaits_payment
+
+    return render_template(
+        "orders/order_detail.html", order=order, status_label=services.status_label,
+        payment_labels=services.PAYMENT_LABELS, can_cancel=any(po.status in CANCELLABLE for po in order.producer_orders),
+        can_pay=order.payment_method != PaymentMethod.COD and awaits_payment(order),
+    )
+
+
+@bp.get("/orders/<number>/pay")
+@login_required
+def order_pay(number: str):
+    """The step between placing and paying: a button that starts the payment (POST)."""
+    order = _own_order(number)
+    from marketplace.payments.services import awaits_payment
+
+    if not awaits_payment(order):
+        return redirect(url_for("orders.order_detail", number=order.number))
+    return render_template("orders/order_pay.html", order=order, payment_labels=services.PAYMENT_LABELS)
+
+
+@bp.post("/orders/<number>/cancel")
+@login_required
+def order_cancel(number: str):
+    """The buyer cancels what was not shipped yet; card payments are refunded."""
+    order = _own_order(number)
+    db.session.commit()  # nothing is held while a refund is asked of the provider
+    try:
+        services.cancel_order_by_buyer(order, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.order_detail", number=order.number))
+    db.session.commit()
+    flash(_("Your order was cancelled. Any payment will be refunded."), "success")
+    return redirect(url_for("orders.order_detail", number=order.number))
