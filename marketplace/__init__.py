@@ -114,11 +114,19 @@ def import_models() -> None:
 def register_blueprints(app: Flask) -> None:
     """Every URL prefix of the site, in one list."""
     from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.admin.views import bp as admin_bp
     from marketplace.catalog.views import bp as catalog_bp
+    from marketplace.catalog.views_manage import bp as catalog_manage_bp
+    from marketplace.catalog.views_verify import bp as verify_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.orders.views import bp as orders_bp
+    from marketplace.orders.views_manage import bp as orders_manage_bp
     from marketplace.payments.views import bp as payments_bp
     from marketplace.producers.views import bp as producers_bp
+    from marketplace.producers.views_manage import bp as producers_manage_bp
+    from marketplace.reports.views_manage import bp as reports_manage_bp
+    from marketplace.settlements.views_admin import bp as settlements_admin_bp
+    from marketplace.settlements.views_manage import bp as settlements_manage_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
@@ -126,6 +134,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(payments_bp, url_prefix="/payments")
     app.register_blueprint(producers_bp, url_prefix="/shops")
+    app.register_blueprint(producers_manage_bp, url_prefix="/manage")
+    app.register_blueprint(catalog_manage_bp, url_prefix="/manage/products")
+    app.register_blueprint(verify_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(orders_manage_bp, url_prefix="/manage/orders")
+    app.register_blueprint(settlements_manage_bp, url_prefix="/manage/statements")
+    app.register_blueprint(settlements_admin_bp, url_prefix="/admin/statements")
+    app.register_blueprint(reports_manage_bp, url_prefix="/manage/figures")
 
 
 def register_cli(app: Flask) -> None:
@@ -133,9 +149,11 @@ def register_cli(app: Flask) -> None:
     from marketplace.accounts.cli import accounts_cli
     from marketplace.cli import demo_cli
     from marketplace.orders.cli import orders_cli
+    from marketplace.producers.cli import producers_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(orders_cli)
+    app.cli.add_command(producers_cli)
     app.cli.add_command(accounts_cli)
 
 

@@ -1,0 +1,88 @@
+"""Forms of the producer area: the shape of the input only (rules live in producers.services)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+
+from marketplace import geo
+from marketplace.producers.models import ProducerType
+
+TYPE_LABELS = {
+    ProducerType.COOPERATIVE: _l("Cooperative (HTX)"),
+    ProducerType.COOPERATIVE_GROUP: _l("Cooperative group (THT)"),
+    ProducerType.ENTERPRISE: _l("Enterprise (DN)"),
+    ProducerType.HOUSEHOLD: _l("Household business (HKD)"),
+}
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+class LegalDetailsForm(FlaskForm):
+    name = StringField(_l("Shop name (shown to buyers)"), validators=[InputRequired(), Length(max=200)])
+    legal_name = StringField(_l("Legal name (as registered)"), validators=[InputRequired(), Length(max=255)])
+    type = SelectField(_l("Type of OCOP subject"), choices=[(t.value, label) for t, label in TYPE_LABELS.items()],
+                       validators=[InputRequired()])
+    registration_number = StringField(_l("Business or cooperative registration number"),
+                                      validators=[InputRequired(), Length(max=40)])
+    tax_code = StringField(_l("Tax code"), validators=[Optional(), Length(max=20)])
+    representative = StringField(_l("Legal representative"), validators=[InputRequired(), Length(max=120)])
+    province_code = SelectField(_l("Province"), coerce=_optional_int, validators=[InputRequired()])
+    ward_code = SelectField(_l("Commune or ward"), coerce=_optional_int, validators=[Optional()])
+    address = StringField(_l("Address (street, village)"), validators=[InputRequired(), Length(max=255)])
+    phone = StringField(_l("Phone"), validators=[InputRequired(), Length(min=8, max=20)])
+    contact_email = EmailField(_l("Shop contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
+
+    def fill_places(self) -> None:
+        """Province choices, and the communes of the chosen province."""
+        self.province_code.choices = [("", _l("Choose…"))] + [(p.code, p.name) for p in geo.provinces()]
+        chosen = self.province_code.data if isinstance(self.province_code.data, int) else None
+        self.ward_code.choices = [("", _l("Choose after the province…"))] + [
+            (w.code, w.name) for w in geo.wards(chosen)
+        ]
+
+
+class ProducerSignupForm(LegalDetailsForm):
+    full_name = StringField(_l("Your full name"), validators=[InputRequired(), Length(max=120)])
+    email = EmailField(_l("Your e-mail (your login)"), validators=[InputRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[InputRequired(), Length(max=200)])
+    password_again = PasswordField(_l("Password again"), validators=[
+        InputRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class ShopProfileForm(FlaskForm):
+    story = TextAreaField(_l("Your story (plain text)"), validators=[Optional(), Length(max=10000)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20)])
+    contact_email = EmailField(_l("Shop contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
+    shipping_fee = StringField(_l("Shipping fee per order (đồng)"), validators=[InputRequired(), Length(max=20)])
+    free_shipping_threshold = StringField(_l("Free shipping from (đồng, empty for never)"),
+                                          validators=[Optional(), Length(max=20)])
+    logo = FileField(_l("Logo (JPEG, PNG or WebP)"))
+    cover = FileField(_l("Cover picture (JPEG, PNG or WebP)"))
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail of the person to invite"), validators=[InputRequired(), Email(), Length(max=254)])
+
+
+class AcceptInvitationForm(FlaskForm):
+    full_name = StringField(_l("Your full name"), validators=[InputRequired(), Length(max=120)])
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[InputRequired(), Length(max=200)])
+    password_again = PasswordField(_l("Password again"), validators=[
+        InputRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (sent to the producer)"), validators=[InputRequired(), Length(max=2000)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form (CSRF token)."""

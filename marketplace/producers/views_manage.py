@@ -1,0 +1,274 @@
+"""The producer's own area: sign-up, dashboard, legal details, shop profile and members."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.policies import roles_required
+from marketplace.catalog import services_manage
+from marketplace.catalog.images import MAX_UPLOAD_BYTES, UploadRefused
+from marketplace.catalog.models import Certificate, CertificateStatus, Product
+from marketplace.database import today_vn, utcnow
+from marketplace.errors import DomainError
+from marketplace.extensions import db
+from marketplace.i18n import current_language
+from marketplace.money import InvalidAmount, parse_vnd
+from marketplace.producers import services
+from marketplace.producers.forms import (
+    AcceptInvitationForm,
+    InviteForm,
+    LegalDetailsForm,
+    ProducerSignupForm,
+    ShopProfileForm,
+)
+from marketplace.producers.models import Producer, ProducerInvitation, ProducerType, VerificationStatus
+from marketplace.stock.models import Location, LocationKind, StockLevel
+
+bp = Blueprint("producers_manage", __name__)
+
+#: Certificates ending within this many days are shown on the dashboard.
+EXPIRY_WARNING_DAYS = 60
+
+
+def _own_producer() -> Producer:
+    return db.get_or_404(Producer, current_user.producer_id)
+
+
+def _details_from(form: LegalDetailsForm) -> services.LegalDetails:
+    return services.LegalDetails(
+        name=form.name.data, legal_name=form.legal_name.data, type=ProducerType(form.type.data),
+        registration_number=form.registration_number.data, tax_code=form.tax_code.data,
+        representative=form.representative.data,
+        province_code=form.province_code.data if isinstance(form.province_code.data, int) else -1,
+        ward_code=form.ward_code.data if isinstance(form.ward_code.data, int) else None,
+        address=form.address.data, phone=form.phone.data, email=form.contact_email.data,
+    )
+
+
+def _show_errors(form, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is None and name == "email":
+            field = getattr(form, "contact_email", None)
+        if field is not None:
+            field.errors = [message]
+        else:
+            flash(message, "error")
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join():
+    """A cooperative or household business signs up: one member account and a pending producer."""
+    if current_user.is_authenticated:
+        if current_user.role == Role.PRODUCER:
+            return redirect(url_for(".dashboard"))
+        flash(_("You are signed in with another kind of account. Sign out to register a producer."), "info")
+        return redirect(url_for("catalog.home"))
+    form = ProducerSignupForm()
+    form.fill_places()
+    if form.validate_on_submit():
+        try:
+            user = services.register_producer(
+                _details_from(form), email=form.email.data, password=form.password.data,
+                full_name=form.full_name.data, language=current_language(),
+            )
+        except services.EmailTaken as error:
+            form.email.errors = [error.message]
+        except services.InvalidProducerData as error:
+            _show_errors(form, error.errors)
+        else:
+            db.session.commit()
+            login_user(user)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            flash(_("Welcome! Your shop is waiting for verification by the OCOP program office. You can already "
+                    "prepare your products."), "success")
+            return redirect(url_for(".dashboard"))
+    return render_template("producers/manage/join.html", form=form)
+
+
+@bp.get("/")
+@roles_required(Role.PRODUCER, Role.ADMIN, Role.SHOWROOM_STAFF)
+def dashboard():
+    """What needs the producer's attention: verification, listings to confirm, low stock, expiring certificates."""
+    if current_user.role != Role.PRODUCER:
+        return redirect(url_for(".assist"))
+    producer = _own_producer()
+    products = services_manage.producer_products(producer.id)
+    today = today_vn()
+    expiring = list(db.session.scalars(
+        sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
+        .where(Product.producer_id == producer.id, Certificate.status == CertificateStatus.VALID,
+               Certificate.valid_until >= today,
+               Certificate.valid_until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
+        .order_by(Certificate.valid_until)
+    ))
+    low_stock = db.session.execute(
+        sa.select(Product, StockLevel.quantity, StockLevel.low_stock_threshold)
+        .join(StockLevel, StockLevel.product_id == Product.id)
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(Product.producer_id == producer.id, Location.kind == LocationKind.WAREHOUSE,
+               StockLevel.low_stock_threshold.is_not(None), StockLevel.quantity <= StockLevel.low_stock_threshold)
+        .order_by(StockLevel.quantity)
+    ).all()
+    counts = {status: sum(1 for p in products if p.status == status) for status in ("draft", "active", "archived")}
+    return render_template(
+        "producers/manage/dashboard.html", producer=producer, counts=counts,
+        public_count=sum(1 for p in products if p.is_public(today)),
+        awaiting=services_manage.awaiting_confirmation(producer.id), expiring=expiring, low_stock=low_stock,
+        today=today,
+    )
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@roles_required(Role.PRODUCER)
+def legal_details():
+    """Correct the legal details while the shop is pending or was rejected (it then goes back to review)."""
+    producer = _own_producer()
+    editable = producer.verification_status in (VerificationStatus.PENDING, VerificationStatus.REJECTED)
+    form = LegalDetailsForm(obj=producer if request.method == "GET" else None)
+    if request.method == "GET":
+        form.type.data = producer.type.value
+        form.contact_email.data = producer.email
+    form.fill_places()
+    if editable and form.validate_on_submit():
+        try:
+            services.update_legal_details(producer, _details_from(form))
+        except services.InvalidProducerData as error:
+            _show_errors(form, error.errors)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Details saved. The program office will review them."), "success")
+            return redirect(url_for(".dashboard"))
+    return render_template("producers/manage/legal_details.html", form=form, producer=producer, editable=editable)
+
+
+def _parse_amount(field, *, optional: bool) -> int | None:
+    text = (field.data or "").strip()
+    if optional and not text:
+        return None
+    try:
+        return parse_vnd(text)
+    except InvalidAmount:
+        field.errors = [_("Enter a whole number of đồng.")]
+        return None
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@roles_required(Role.PRODUCER)
+def profile():
+    """The shop profile: story, logo, cover, contact, shipping fee and free-shipping threshold."""
+    producer = _own_producer()
+    form = ShopProfileForm()
+    if request.method == "GET":
+        form.story.data = producer.story
+        form.phone.data = producer.phone
+        form.contact_email.data = producer.email
+        form.shipping_fee.data = str(producer.shipping_fee_vnd)
+        form.free_shipping_threshold.data = str(producer.free_shipping_threshold_vnd or "")
+    status = 200
+    if form.validate_on_submit():
+        fee = _parse_amount(form.shipping_fee, optional=False)
+        threshold = _parse_amount(form.free_shipping_threshold, optional=True)
+        new_keys: list[str] = []
+        old_keys: list[str] = []
+        if not form.shipping_fee.errors and not form.free_shipping_threshold.errors:
+            which = ""
+            try:
+                services.update_profile(producer, story=form.story.data or "", phone=form.phone.data,
+                                        email=form.contact_email.data, shipping_fee_vnd=fee,
+                                        free_shipping_threshold_vnd=threshold)
+                for which in ("logo", "cover"):
+                    upload = request.files.get(which)
+                    if upload is not None and upload.filename:
+                        new, old = services.set_shop_picture(producer, which,
+                                                             upload.stream.read(MAX_UPLOAD_BYTES + 1))
+                        new_keys.append(new)
+                        old_keys.append(old)
+            except services.InvalidProducerData as error:
+                db.session.rollback()
+                names = {"shipping_fee_vnd": "shipping_fee", "free_shipping_threshold_vnd": "free_shipping_threshold"}
+                _show_errors(form, {names.get(k, k): v for k, v in error.errors.items()})
+            except UploadRefused as error:
+                db.session.rollback()
+                services_manage.delete_stored(new_keys)
+                getattr(form, which).errors = [error.message]
+            else:
+                db.session.commit()
+                services_manage.delete_stored([k for k in old_keys if k])
+                flash(_("Shop profile saved."), "success")
+                return redirect(url_for(".profile"))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    db.session.refresh(producer)
+    return render_template("producers/manage/profile.html", form=form, producer=producer), status
+
+
+@bp.route("/members", methods=["GET", "POST"])
+@roles_required(Role.PRODUCER)
+def members():
+    """The producer's members, and inviting another one by e-mail."""
+    producer = _own_producer()
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite_member(producer, form.email.data, actor=current_user)
+        except services.EmailTaken as error:
+            form.email.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for(".members"))
+    invitations = list(db.session.scalars(
+        sa.select(ProducerInvitation).where(ProducerInvitation.producer_id == producer.id)
+        .order_by(ProducerInvitation.created_at.desc())
+    ))
+    return render_template("producers/manage/members.html", producer=producer, form=form,
+                           members=services.members(producer), invitations=invitations)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation_accept(token: str):
+    """Someone invited by e-mail creates their member account."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvalidInvitation as error:
+        return render_template("producers/manage/invitation_invalid.html", message=error.message), 404
+    if current_user.is_authenticated:
+        flash(_("Sign out first to accept this invitation with a new account."), "info")
+        return redirect(url_for("catalog.home"))
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(invitation, full_name=form.full_name.data, password=form.password.data,
+                                              language=current_language())
+        except services.InvalidProducerData as error:
+            _show_errors(form, error.errors)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome to %(shop)s.", shop=invitation.producer.name), "success")
+            return redirect(url_for(".dashboard"))
+    return render_template("producers/manage/invitation_accept.html", form=form, invitation=invitation)
+
+
+@bp.get("/assist")
+@roles_required(Role.ADMIN, Role.SHOWROOM_STAFF)
+def assist():
+    """Admins and showroom staff choose a producer to list products on its behalf."""
+    query = (request.args.get("q") or "").strip()[:100]
+    statement = sa.select(Producer).order_by(Producer.name).limit(100)
+    if query:
+        statement = statement.where(Producer.name.ilike(f"%{query}%") | Producer.registration_number.ilike(f"%{query}%"))
+    producers = list(db.session.scalars(statement))
+    return render_template("producers/manage/assist.html", producers=producers, query=query)
+

@@ -1,0 +1,127 @@
+"""The producer's own area seen through the browser: sign-up, dashboard, profile, members."""
+
+import sqlalchemy as sa
+
+from marketplace.accounts.models import Role, User
+from marketplace.extensions import db
+from marketplace.producers.models import Producer, ProducerInvitation, VerificationStatus
+from tests.factories import make_producer, make_product, make_user
+
+HANOI = 1
+
+
+def _signup_data(**changes):
+    data = {
+        "name": "HTX Chè Tân Cương", "legal_name": "Hợp tác xã Chè Tân Cương", "type": "HTX",
+        "registration_number": "4600123456", "tax_code": "4600123456", "representative": "Nguyễn Văn An",
+        "province_code": str(HANOI), "ward_code": "", "address": "Xóm 5", "phone": "0912345678",
+        "contact_email": "", "full_name": "Nguyễn Văn An", "email": "an@htx.example",
+        "password": "mật khẩu dài đủ", "password_again": "mật khẩu dài đủ",
+    }
+    data.update(changes)
+    return data
+
+
+def test_producer_signs_up_and_lands_on_a_pending_dashboard(client, outbox):
+    """A cooperative registers its legal details, is signed in, and sees its shop is waiting for verification."""
+    response = client.post("/manage/join", data=_signup_data())
+    assert response.status_code == 302 and response.headers["Location"].endswith("/manage/")
+    user = db.session.scalar(sa.select(User).where(User.email == "an@htx.example"))
+    assert user.role == Role.PRODUCER
+    producer = db.session.get(Producer, user.producer_id)
+    assert producer.verification_status == VerificationStatus.PENDING
+    assert producer.registration_number == "4600123456" and producer.slug == "htx-che-tan-cuong"
+    assert user.password_hash.startswith("scrypt:")
+    page = client.get("/manage/")
+    assert page.status_code == 200
+    assert "waiting for verification" in page.get_data(as_text=True) or "chờ" in page.get_data(as_text=True)
+    assert outbox.wait_for(1).to("an@htx.example")
+
+
+def test_signup_with_bad_input_shows_errors_and_keeps_what_was_typed(client):
+    """A short password, a taken e-mail or no province re-show the form with messages and nothing is created."""
+    make_user("taken@htx.example")
+    response = client.post("/manage/join?lang=en", data=_signup_data(email="taken@htx.example"))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "already exists" in text and "HTX Chè Tân Cương" in text
+    response = client.post("/manage/join?lang=en", data=_signup_data(password="short", password_again="short"))
+    assert "at least 10 characters" in response.get_data(as_text=True)
+    response = client.post("/manage/join?lang=en", data=_signup_data(province_code="999"))
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Producer)
+                             .where(Producer.name == "HTX Chè Tân Cương")) == 0
+
+
+def test_guest_is_sent_to_login_and_consumer_is_refused(client, login_as):
+    """The producer area needs a producer (or staff) account."""
+    assert client.get("/manage/").status_code == 302
+    login_as(make_user())
+    assert client.get("/manage/").status_code == 403
+    assert client.get("/manage/products/").status_code == 403
+
+
+def test_profile_story_with_script_is_shown_escaped(client, login_as):
+    """A <script> typed into the shop story is stored as text and never runs on the page."""
+    producer = make_producer()
+    login_as(make_user(role=Role.PRODUCER, producer=producer))
+    response = client.post("/manage/profile", data={
+        "story": "Làng nghề <script>alert('x')</script> 100 năm", "phone": "0900000000", "contact_email": "",
+        "shipping_fee": "25.000", "free_shipping_threshold": "500000",
+    })
+    assert response.status_code == 302
+    assert producer.shipping_fee_vnd == 25000 and producer.free_shipping_threshold_vnd == 500000
+    page = client.get("/manage/profile").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert" in page
+
+
+def test_profile_refuses_a_fee_that_is_not_whole_dong(client, login_as):
+    """A shipping fee like 12,5 is refused with a message and nothing changes."""
+    producer = make_producer()
+    login_as(make_user(role=Role.PRODUCER, producer=producer))
+    response = client.post("/manage/profile?lang=en", data={"story": "", "shipping_fee": "12,5",
+                                                            "free_shipping_threshold": ""})
+    assert response.status_code == 422
+    assert "whole number of đồng" in response.get_data(as_text=True)
+    assert producer.shipping_fee_vnd == 30000
+
+
+def test_member_invites_a_colleague_who_joins_with_the_link(app, client, login_as, outbox):
+    """The e-mailed link creates a member account of the same producer, and works only once."""
+    producer = make_producer()
+    login_as(make_user(role=Role.PRODUCER, producer=producer))
+    response = client.post("/manage/members", data={"email": "Chi@Htx.Example"})
+    assert response.status_code == 302
+    message = outbox.wait_for(1).to("chi@htx.example")[0]
+    body = message.get_body(("plain",)).get_content()
+    link = next(line for line in body.splitlines() if "/manage/invitations/" in line).strip()
+    path = link[link.index("/manage/invitations/"):]
+    other = app.test_client()
+    response = other.post(path, data={"full_name": "Trần Thị Chi", "password": "một mật khẩu dài",
+                                      "password_again": "một mật khẩu dài"})
+    assert response.status_code == 302
+    member = db.session.scalar(sa.select(User).where(User.email == "chi@htx.example"))
+    assert member.producer_id == producer.id and member.role == Role.PRODUCER
+    assert db.session.scalar(sa.select(ProducerInvitation.accepted_at)) is not None
+    third = app.test_client()
+    assert third.get(path).status_code == 404
+
+
+def test_forged_invitation_link_is_refused(client):
+    """A made-up token shows an error page, not a form."""
+    assert client.get("/manage/invitations/not-a-real-token").status_code == 404
+
+
+def test_dashboard_lists_low_stock_and_products_to_confirm(client, login_as):
+    """Low stock below the alert level is flagged on the dashboard."""
+    producer = make_producer()
+    product = make_product("Mật ong bạc hà", producer=producer, stock=2)
+    from marketplace.stock import services as stock_services
+
+    level = stock_services.level_for(product.id, stock_services.warehouse_for(producer).id)
+    level.low_stock_threshold = 5
+    db.session.flush()
+    login_as(make_user(role=Role.PRODUCER, producer=producer))
+    page = client.get("/manage/?lang=en").get_data(as_text=True)
+    assert "Mật ong bạc hà" in page and "2 left" in page
