@@ -1,0 +1,259 @@
+"""The producer's side of orders: its sub-orders (filtered by status and date), each one's page with the
+buyer's delivery details, lines, history, commission and fees, and the fulfilment actions.
+
+Every action goes through orders.services (and so through the one state machine). Members of a producer
+see only their producer's sub-orders (404 for anything else, so guessed ids reveal nothing); admins see all.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.policies import roles_required
+from marketplace.errors import DomainError, NotFound
+from marketplace.extensions import db
+from marketplace.mail import pending_mail, queue_mail
+from marketplace.orders import services
+from marketplace.orders.models import Order, ProducerOrder
+from marketplace.orders.status import CANCELLABLE, OrderStatus
+from marketplace.producers.models import Producer
+from marketplace.reports.figures import parse_date
+from marketplace.settlements.services import order_fees
+
+bp = Blueprint("orders_manage", __name__)
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+PAGE_SIZE = 25
+S = OrderStatus
+
+
+def producer_scope(*, required: bool = False) -> Producer | None:
+    """The producer whose data the signed-in user is looking at.
+
+    A producer member always sees its own producer (a ?producer= naming another one is ignored). An admin
+    names one with ?producer=<id> (404 when unknown); without it, None means "all producers", or a 404
+    when the page needs one producer (`required`).
+    """
+    if current_user.role == Role.PRODUCER:
+        producer = db.session.get(Producer, current_user.producer_id)
+        if producer is None:
+            abort(404)
+        return producer
+    raw = request.args.get("producer", "").strip()
+    if not raw:
+        if required:
+            abort(404)
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        abort(404)
+    producer = db.session.get(Producer, int(raw))
+    if producer is None:
+        abort(404)
+    return producer
+
+
+def manage_links() -> list[tuple[str, str]]:
+    """The management pages linked from each of these pages (the dashboard when that blueprint is there)."""
+    links = [("orders_manage.order_list", _("Orders")), ("settlements_manage.statement_list", _("Statements")),
+             ("reports_manage.figures_page", _("Sales figures"))]
+    if "producers_manage.dashboard" in current_app.view_functions and current_user.role == Role.PRODUCER:
+        links.insert(0, ("producers_manage.dashboard", _("Dashboard")))
+    if current_user.role == Role.ADMIN:
+        links = [link for link in links if link[0] == "orders_manage.order_list"]
+        links.append(("settlements_admin.statement_list", _("Statements")))
+    return links
+
+
+@bp.context_processor
+def manage_context() -> dict:
+    """Template values every management page of orders, statements and figures uses."""
+    if not current_user.is_authenticated:
+        return {}
+    args = {}
+    producer = request.args.get("producer", "")
+    if current_user.role == Role.ADMIN and producer.isdigit() and len(producer) < 12:
+        args["producer"] = producer
+    return {"manage_links": manage_links(), "manage_link_args": args}
+
+
+@bp.app_template_filter("rate_bp")
+def format_rate_bp(rate_bp: int | None) -> str:
+    """1000 basis points -> '10 %', 750 -> '7,5 %' (Vietnamese decimal comma, no-break space)."""
+    if rate_bp is None:
+        return ""
+    whole, rest = divmod(int(rate_bp), 100)
+    text = str(whole) if rest == 0 else f"{whole},{rest:02d}".rstrip("0")
+    return f"{text}\xa0%"
+
+
+def _sub_order_or_404(producer_order_id: int) -> ProducerOrder:
+    try:
+        return services.producer_order_for_member(current_user, producer_order_id)
+    except NotFound:
+        abort(404)
+
+
+def _day_bounds(day, *, end: bool = False) -> datetime:
+    moment = datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=VIETNAM)
+    return moment.astimezone(UTC)
+
+
+@bp.get("")
+@roles_required(Role.PRODUCER, Role.ADMIN)
+def order_list():
+    """The producer's sub-orders, newest first, filtered by status and by the day the order was placed."""
+    producer = producer_scope()
+    status_raw = request.args.get("status", "")
+    status = status_raw if status_raw in {s.value for s in S} else ""
+    raw_from, raw_to = request.args.get("from", ""), request.args.get("to", "")
+    date_from, date_to = parse_date(raw_from), parse_date(raw_to)
+    if status_raw and not status:
+        flash(_("Unknown status; showing every status."), "error")
+    if (raw_from and date_from is None) or (raw_to and date_to is None):
+        flash(_("A date was not understood; use dd/mm/yyyy."), "error")
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
+    query = sa.select(ProducerOrder).join(Order, Order.id == ProducerOrder.order_id)
+    if producer is not None:
+        query = query.where(ProducerOrder.producer_id == producer.id)
+    if status:
+        query = query.where(ProducerOrder.status == S(status))
+    if date_from:
+        query = query.where(Order.created_at >= _day_bounds(date_from))
+    if date_to:
+        query = query.where(Order.created_at < _day_bounds(date_to, end=True))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page_raw = request.args.get("page", "1")
+    page = int(page_raw) if page_raw.isdigit() and 0 < len(page_raw) < 7 else 1
+    page = min(max(page, 1), pages)
+    sub_orders = list(db.session.scalars(
+        query.order_by(Order.created_at.desc(), ProducerOrder.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ))
+    args = {key: value for key, value in {
+        "status": status, "from": date_from.isoformat() if date_from else "",
+        "to": date_to.isoformat() if date_to else "",
+        "producer": str(producer.id) if producer and current_user.role == Role.ADMIN else "",
+    }.items() if value}
+    return render_template(
+        "orders/manage/order_list.html", producer=producer, sub_orders=sub_orders, total=total, page=page,
+        pages=pages, args=args, status=status, date_from=date_from, date_to=date_to,
+        statuses=services.STATUS_LABELS, status_label=services.status_label, payment_labels=services.PAYMENT_LABELS,
+    )
+
+
+def _available_actions(producer_order: ProducerOrder) -> dict[str, bool]:
+    """Which buttons the page shows; the services still refuse anything the pipeline does not allow."""
+    status = S(producer_order.status)
+    return {
+        "confirm": status == S.PAID,
+        "ship": status == S.CONFIRMED,
+        "deliver": status == S.SHIPPED,
+        "cancel": status in CANCELLABLE,
+    }
+
+
+def _render_detail(producer_order: ProducerOrder, *, form=None, error=None, status_code=200):
+    order = producer_order.order
+    return render_template(
+        "orders/manage/order_detail.html", sub_order=producer_order, order=order,
+        fees=order_fees(producer_order), actions=_available_actions(producer_order), form=form or {},
+        error=error, status_label=services.status_label, payment_labels=services.PAYMENT_LABELS,
+        is_cod=str(order.payment_method) == "cod",
+    ), status_code
+
+
+@bp.get("/<int:producer_order_id>")
+@roles_required(Role.PRODUCER, Role.ADMIN)
+def order_detail(producer_order_id: int):
+    """One sub-order: delivery details, lines, history, commission and fees, and the next actions."""
+    return _render_detail(_sub_order_or_404(producer_order_id))
+
+
+#: What the producer is told after each action, by the status it led to.
+ACTION_MESSAGES = {
+    S.CONFIRMED: _l("The order was confirmed."),
+    S.SHIPPED: _l("The order was marked shipped."),
+    S.DELIVERED: _l("The order was marked delivered."),
+    S.CANCELLED: _l("The order was cancelled."),
+    S.REFUNDED: _l("The order was cancelled and refunded."),
+}
+
+
+def _make_sure_buyer_is_told(producer_order: ProducerOrder, queued_before: int, reason: str | None) -> None:
+    """E-mail the buyer about the new status unless the state machine already queued a message."""
+    if len(pending_mail()) > queued_before:
+        return
+    order = producer_order.order
+    buyer = order.buyer
+    new = S(producer_order.status)
+    queue_mail(buyer.email, _l("Order %(number)s: %(status)s", number=order.number,
+                               status=services.STATUS_LABELS[new]),
+               "order_status_changed", language=buyer.preferred_language, order=order,
+               producer_order=producer_order, status=new, reason=reason)
+
+
+def _act(producer_order_id: int, action, *, form: dict, reason: str | None = None):
+    producer_order = _sub_order_or_404(producer_order_id)
+    queued_before = len(pending_mail())
+    try:
+        action(producer_order)
+    except DomainError as error:
+        db.session.rollback()
+        producer_order = _sub_order_or_404(producer_order_id)
+        return _render_detail(producer_order, form=form, error=error.message or _("This action is not allowed."),
+                              status_code=409)
+    _make_sure_buyer_is_told(producer_order, queued_before, reason)
+    db.session.commit()
+    flash(str(ACTION_MESSAGES.get(S(producer_order.status), _("The order was updated."))), "success")
+    return redirect(url_for(".order_detail", producer_order_id=producer_order.id))
+
+
+@bp.post("/<int:producer_order_id>/confirm")
+@roles_required(Role.PRODUCER, Role.ADMIN)
+def order_confirm(producer_order_id: int):
+    """Accept a paid sub-order."""
+    return _act(producer_order_id, lambda po: services.confirm_sub_order(po, actor=current_user), form={})
+
+
+@bp.post("/<int:producer_order_id>/ship")
+@roles_required(Role.PRODUCER, Role.ADMIN)
+def order_ship(producer_order_id: int):
+    """Hand the parcel to a carrier, with its tracking number."""
+    carrier = request.form.get("carrier", "")[:200]
+    tracking_number = request.form.get("tracking_number", "")[:200]
+    return _act(
+        producer_order_id,
+        lambda po: services.ship_sub_order(po, actor=current_user, carrier=carrier, tracking_number=tracking_number),
+        form={"carrier": carrier, "tracking_number": tracking_number},
+    )
+
+
+@bp.post("/<int:producer_order_id>/deliver")
+@roles_required(Role.PRODUCER, Role.ADMIN)
+def order_deliver(producer_order_id: int):
+    """The parcel reached the buyer (and, for cash on delivery, the cash was collected)."""
+    cash_collected = request.form.get("cash_collected") in {"y", "on", "1", "true"}
+    return _act(
+        producer_order_id,
+        lambda po: services.deliver_sub_order(po, actor=current_user, cash_collected=cash_collected),
+        form={"cash_collected": cash_collected},
+    )
+
+
+@bp.post("/<int:producer_order_id>/cancel")
+@roles_required(Role.PRODUCER, Role.ADMIN)
+def order_cancel(producer_order_id: int):
+    """Cancel before shipping with a reason: stock goes back, and a paid sub-order is refunded."""
+    reason = request.form.get("reason", "")[:2000]
+    return _act(
+        producer_order_id,
+        lambda po: services.cancel_sub_order(po, actor=current_user, reason=reason),
+        form={"reason": reason}, reason=" ".join(reason.split())[:500] or None,
+    )

@@ -1,0 +1,256 @@
+"""Building statements from the sales ledger, paying them out, and the commission on one sub-order.
+
+Which entries a statement settles: every ledger entry of the producer that happened before the end of
+the period and that no statement settled yet. Entries of the period itself are the normal case; older
+unsettled ones (a refund written after its sale's period was settled, a showroom sale uploaded late)
+are carried into the next statement, so nothing is lost and nothing is counted twice (StatementEntry's
+unique sale_entry_id is the database's guarantee of the second point).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.database import today_vn, utcnow
+from marketplace.errors import DomainError
+from marketplace.extensions import db
+from marketplace.ledger.models import SaleEntry
+from marketplace.orders.models import OrderLine, ProducerOrder
+from marketplace.orders.status import OrderStatus
+from marketplace.producers.models import Producer
+from marketplace.settlements.models import Statement, StatementEntry, StatementStatus
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+#: Payment methods whose money the producer collects itself; every other method (card, bank transfer,
+#: showroom tills) is collected by the marketplace and paid out through statements.
+PRODUCER_COLLECTED_METHODS = frozenset({"cod"})
+#: The longest period one statement may cover.
+MAX_PERIOD_DAYS = 366
+
+
+class InvalidPeriod(DomainError):
+    """The period is empty, reversed, too long or not over yet."""
+
+
+class PeriodAlreadySettled(DomainError):
+    """The period overlaps a statement the producer already has."""
+
+
+class NothingToSettle(DomainError):
+    """No unsettled ledger entry falls before the end of the period."""
+
+
+class AlreadyPaid(DomainError):
+    """A statement is paid out once."""
+
+
+@dataclass(frozen=True)
+class OrderFees:
+    """What the marketplace keeps from one sub-order, as the producer sees it."""
+
+    commission_rate_bp: int
+    commission_vnd: int
+    shipping_fee_vnd: int
+    #: True when the producer collected the money itself (cash on delivery).
+    collected_by_producer: bool
+    #: Goods plus shipping minus commission: what this sub-order earns the producer.
+    producer_earns_vnd: int
+    #: The statement that settled it, if any.
+    statement: Statement | None
+
+
+def is_producer_collected(payment_method: str) -> bool:
+    """True for sales whose money the producer received directly (cash on delivery)."""
+    return payment_method in PRODUCER_COLLECTED_METHODS
+
+
+def commission_rate_for(producer: Producer) -> int:
+    """The producer's commission override in basis points, or the marketplace default."""
+    if producer.commission_rate_bp is not None:
+        return producer.commission_rate_bp
+    return int(current_app.config["DEFAULT_COMMISSION_BP"])
+
+
+def commission_on(amount_vnd: int, rate_bp: int) -> int:
+    """amount x rate, rounded half away from zero to whole đồng (a negative amount gives commission back)."""
+    sign = -1 if amount_vnd < 0 else 1
+    return sign * ((abs(amount_vnd) * rate_bp + 5000) // 10000)
+
+
+def period_bounds(period_start: date, period_end: date) -> tuple[datetime, datetime]:
+    """The UTC instants of Vietnam's midnight at the start of period_start and after period_end."""
+    start = datetime.combine(period_start, time(0), tzinfo=VIETNAM).astimezone(UTC)
+    end = datetime.combine(period_end + timedelta(days=1), time(0), tzinfo=VIETNAM).astimezone(UTC)
+    return start, end
+
+
+def check_period(period_start: date, period_end: date, *, today: date | None = None) -> None:
+    """Raise InvalidPeriod unless start <= end < today (Vietnam) and the period is at most a year."""
+    today = today or today_vn()
+    if period_end < period_start:
+        raise InvalidPeriod(_("The period must end on or after the day it starts."))
+    if (period_end - period_start).days + 1 > MAX_PERIOD_DAYS:
+        raise InvalidPeriod(_("A statement covers at most %(days)s days.", days=MAX_PERIOD_DAYS))
+    if period_end >= today:
+        raise InvalidPeriod(_("A period can be settled only after its last day is over."))
+
+
+def overlapping_statement(producer_id: int, period_start: date, period_end: date) -> Statement | None:
+    """The producer's statement whose period overlaps this one, if any."""
+    return db.session.scalars(
+        sa.select(Statement).where(Statement.producer_id == producer_id, Statement.period_start <= period_end,
+                                   Statement.period_end >= period_start).limit(1)
+    ).first()
+
+
+def _unsettled_entries(producer_id: int, before: datetime) -> list[SaleEntry]:
+    settled = sa.select(StatementEntry.id).where(StatementEntry.sale_entry_id == SaleEntry.id)
+    return list(db.session.scalars(
+        sa.select(SaleEntry).where(SaleEntry.producer_id == producer_id, SaleEntry.occurred_at < before,
+                                   ~settled.exists()).order_by(SaleEntry.occurred_at, SaleEntry.id)
+    ))
+
+
+def _shipping_fees(entries: list[SaleEntry]) -> int:
+    """Shipping fees collected by the marketplace for prepaid sub-orders first sold in these entries,
+    minus those given back with a full refund (a refunded sub-order returns its whole total)."""
+    ids = {entry.id for entry in entries}
+    line_ids = {entry.order_line_id for entry in entries
+                if entry.order_line_id is not None and not is_producer_collected(entry.payment_method)}
+    if not line_ids:
+        return 0
+    sub_order_ids = set(db.session.scalars(
+        sa.select(OrderLine.producer_order_id).where(OrderLine.id.in_(line_ids)).distinct()))
+    total = 0
+    for sub_order in db.session.scalars(sa.select(ProducerOrder).where(ProducerOrder.id.in_(sub_order_ids))):
+        firsts = db.session.execute(
+            sa.select(
+                sa.func.min(sa.case((SaleEntry.reverses_id.is_(None), SaleEntry.id))),
+                sa.func.min(sa.case((SaleEntry.reverses_id.is_not(None), SaleEntry.id))),
+            ).join(OrderLine, OrderLine.id == SaleEntry.order_line_id)
+            .where(OrderLine.producer_order_id == sub_order.id)
+        ).one()
+        first_sale_id, first_reversal_id = firsts
+        if first_sale_id in ids:
+            total += sub_order.shipping_fee_vnd
+        if first_reversal_id in ids and sub_order.status == OrderStatus.REFUNDED:
+            total -= sub_order.shipping_fee_vnd
+    return total
+
+
+def compute_figures(entries: list[SaleEntry], rate_bp: int, shipping_fees_vnd: int = 0,
+                    discounts_vnd: int = 0) -> dict[str, int]:
+    """The statement's columns for these ledger entries at this commission rate."""
+    figures = dict(platform_sales_vnd=0, platform_refunds_vnd=0, producer_sales_vnd=0, producer_refunds_vnd=0)
+    for entry in entries:
+        side = "producer" if is_producer_collected(entry.payment_method) else "platform"
+        if entry.total_vnd >= 0:
+            figures[f"{side}_sales_vnd"] += entry.total_vnd
+        else:
+            figures[f"{side}_refunds_vnd"] += -entry.total_vnd
+    net_sales = (figures["platform_sales_vnd"] - figures["platform_refunds_vnd"]
+                 + figures["producer_sales_vnd"] - figures["producer_refunds_vnd"])
+    commission = commission_on(net_sales, rate_bp)
+    figures.update(
+        shipping_fees_vnd=shipping_fees_vnd, commission_rate_bp=rate_bp, commission_vnd=commission,
+        discounts_vnd=discounts_vnd,
+        net_payable_vnd=(figures["platform_sales_vnd"] - figures["platform_refunds_vnd"] + shipping_fees_vnd
+                         - commission - discounts_vnd),
+        entry_count=len(entries),
+    )
+    return figures
+
+
+def build_statement(producer: Producer, period_start: date, period_end: date, *, actor=None,
+                    today: date | None = None) -> Statement:
+    """Freeze the producer's statement for a finished period from its unsettled ledger entries.
+
+    Raises InvalidPeriod, PeriodAlreadySettled (overlap with any statement of this producer, or a
+    concurrent build that settled the same entries first) or NothingToSettle.
+    """
+    check_period(period_start, period_end, today=today)
+    if overlapping_statement(producer.id, period_start, period_end) is not None:
+        raise PeriodAlreadySettled(_("This period overlaps a statement the producer already has."))
+    _start, end = period_bounds(period_start, period_end)
+    entries = _unsettled_entries(producer.id, end)
+    if not entries:
+        raise NothingToSettle(_("There is nothing to settle for this producer up to the end of this period."))
+    figures = compute_figures(entries, commission_rate_for(producer), _shipping_fees(entries))
+    statement = Statement(producer_id=producer.id, period_start=period_start, period_end=period_end,
+                          status=StatementStatus.OPEN, created_by_id=getattr(actor, "id", None), **figures)
+    try:
+        with db.session.begin_nested():
+            db.session.add(statement)
+            db.session.flush()
+            db.session.add_all(StatementEntry(statement_id=statement.id, sale_entry_id=entry.id) for entry in entries)
+            db.session.flush()
+    except IntegrityError as error:
+        raise PeriodAlreadySettled(_("These sales were settled by another statement in the meantime.")) from error
+    return statement
+
+
+def mark_paid(statement: Statement, bank_reference: str, *, actor) -> Statement:
+    """Record the payout (or the producer's payment) once; a second attempt raises AlreadyPaid."""
+    reference = " ".join((bank_reference or "").split())
+    if not reference:
+        raise DomainError(_("Enter the bank reference of the transfer."))
+    if len(reference) > 100:
+        raise DomainError(_("The bank reference is at most 100 characters."))
+    # A compare-and-set: of two admins clicking at once, exactly one wins.
+    result = db.session.execute(
+        sa.update(Statement).where(Statement.id == statement.id, Statement.status == StatementStatus.OPEN)
+        .values(status=StatementStatus.PAID, paid_at=utcnow(), bank_reference=reference,
+                paid_by_id=getattr(actor, "id", None))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise AlreadyPaid(_("This statement was already marked paid."))
+    db.session.refresh(statement)
+    return statement
+
+
+def statement_entries(statement: Statement) -> list[SaleEntry]:
+    """The ledger entries a statement settles, oldest first."""
+    return list(db.session.scalars(
+        sa.select(SaleEntry).join(StatementEntry, StatementEntry.sale_entry_id == SaleEntry.id)
+        .where(StatementEntry.statement_id == statement.id).order_by(SaleEntry.occurred_at, SaleEntry.id)
+    ))
+
+
+def unsettled_total(producer_id: int) -> tuple[int, int]:
+    """(number of ledger entries not yet settled, their net total) for the producer."""
+    settled = sa.select(StatementEntry.id).where(StatementEntry.sale_entry_id == SaleEntry.id)
+    count, total = db.session.execute(
+        sa.select(sa.func.count(SaleEntry.id), sa.func.coalesce(sa.func.sum(SaleEntry.total_vnd), 0))
+        .where(SaleEntry.producer_id == producer_id, ~settled.exists())
+    ).one()
+    return int(count), int(total)
+
+
+def settling_statement(producer_order: ProducerOrder) -> Statement | None:
+    """The statement that settled this sub-order's first sale, if it was settled."""
+    return db.session.scalars(
+        sa.select(Statement).join(StatementEntry, StatementEntry.statement_id == Statement.id)
+        .join(SaleEntry, SaleEntry.id == StatementEntry.sale_entry_id)
+        .join(OrderLine, OrderLine.id == SaleEntry.order_line_id)
+        .where(OrderLine.producer_order_id == producer_order.id, SaleEntry.reverses_id.is_(None))
+        .order_by(Statement.id).limit(1)
+    ).first()
+
+
+def order_fees(producer_order: ProducerOrder) -> OrderFees:
+    """Commission (rate and amount) and shipping fee of one sub-order; the settled rate once it is settled."""
+    statement = settling_statement(producer_order)
+    rate = statement.commission_rate_bp if statement else commission_rate_for(producer_order.producer)
+    commission = commission_on(producer_order.subtotal_vnd, rate)
+    return OrderFees(
+        commission_rate_bp=rate, commission_vnd=commission, shipping_fee_vnd=producer_order.shipping_fee_vnd,
+        collected_by_producer=is_producer_collected(str(producer_order.order.payment_method)),
+        producer_earns_vnd=producer_order.subtotal_vnd + producer_order.shipping_fee_vnd - commission,
+        statement=statement,
+    )

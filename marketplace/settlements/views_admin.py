@@ -1,0 +1,127 @@
+"""The program office's statements: list, build one for a producer and a period, see it, mark it paid."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.policies import roles_required
+from marketplace.database import today_vn
+from marketplace.errors import DomainError
+from marketplace.extensions import db
+from marketplace.orders.views_manage import manage_context
+from marketplace.producers.models import Producer
+from marketplace.reports.figures import parse_date
+from marketplace.settlements import services
+from marketplace.settlements.models import Statement, StatementStatus
+
+bp = Blueprint("settlements_admin", __name__)
+bp.context_processor(manage_context)
+
+PAGE_SIZE = 50
+
+
+def last_full_month(today: date | None = None) -> tuple[date, date]:
+    """The first and last day of the month before this one."""
+    today = today or today_vn()
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def _producers() -> list[Producer]:
+    return list(db.session.scalars(sa.select(Producer).order_by(Producer.name)))
+
+
+@bp.get("")
+@roles_required(Role.ADMIN)
+def statement_list():
+    """Every statement, newest period first, optionally for one producer or one status."""
+    query = sa.select(Statement)
+    producer_raw = request.args.get("producer", "")
+    status = request.args.get("status", "")
+    if producer_raw.isdigit() and len(producer_raw) < 12:
+        query = query.where(Statement.producer_id == int(producer_raw))
+    if status in {s.value for s in StatementStatus}:
+        query = query.where(Statement.status == StatementStatus(status))
+    statements = list(db.session.scalars(
+        query.order_by(Statement.period_end.desc(), Statement.id.desc()).limit(PAGE_SIZE)))
+    return render_template("settlements/admin/statement_list.html", statements=statements, producers=_producers(),
+                           producer_id=int(producer_raw) if producer_raw.isdigit() and len(producer_raw) < 12 else None,
+                           status=status)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def statement_new():
+    """Build a statement: choose the producer and a finished period (last month by default)."""
+    start, end = last_full_month()
+    form = {"producer": request.values.get("producer", ""), "period_start": start.isoformat(),
+            "period_end": end.isoformat()}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form.update({key: request.form.get(key, "")[:20] for key in ("producer", "period_start", "period_end")})
+        producer = db.session.get(Producer, int(form["producer"])) \
+            if form["producer"].isdigit() and len(form["producer"]) < 12 else None
+        period_start, period_end = parse_date(form["period_start"]), parse_date(form["period_end"])
+        if producer is None:
+            errors["producer"] = _("Choose a producer.")
+        if period_start is None:
+            errors["period_start"] = _("Enter the first day of the period (dd/mm/yyyy).")
+        if period_end is None:
+            errors["period_end"] = _("Enter the last day of the period (dd/mm/yyyy).")
+        if not errors:
+            try:
+                statement = services.build_statement(producer, period_start, period_end, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                errors["form"] = error.message
+            else:
+                db.session.commit()
+                flash(_("Statement #%(id)s was created.", id=statement.id), "success")
+                return redirect(url_for(".statement_detail", statement_id=statement.id))
+    status = 422 if errors else 200
+    return render_template("settlements/admin/statement_new.html", form=form, errors=errors,
+                           producers=_producers()), status
+
+
+def _statement_or_404(statement_id: int) -> Statement:
+    statement = db.session.get(Statement, statement_id)
+    if statement is None:
+        abort(404)
+    return statement
+
+
+def _render_detail(statement: Statement, *, bank_reference: str = "", error: str | None = None, status: int = 200):
+    return render_template(
+        "settlements/statement_detail.html", statement=statement, entries=services.statement_entries(statement),
+        admin=True, bank_reference=bank_reference, error=error, period_start_utc=services.period_bounds(
+            statement.period_start, statement.period_end)[0],
+        producer_collected=services.is_producer_collected,
+    ), status
+
+
+@bp.get("/<int:statement_id>")
+@roles_required(Role.ADMIN)
+def statement_detail(statement_id: int):
+    """A statement's figures and every ledger entry it settles."""
+    return _render_detail(_statement_or_404(statement_id))
+
+
+@bp.post("/<int:statement_id>/paid")
+@roles_required(Role.ADMIN)
+def statement_mark_paid(statement_id: int):
+    """Record the bank transfer that paid the statement out (once)."""
+    statement = _statement_or_404(statement_id)
+    reference = request.form.get("bank_reference", "")[:300]
+    try:
+        services.mark_paid(statement, reference, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _render_detail(_statement_or_404(statement_id), bank_reference=reference, error=error.message,
+                              status=409)
+    db.session.commit()
+    flash(_("Statement #%(id)s is marked paid.", id=statement.id), "success")
+    return redirect(url_for(".statement_detail", statement_id=statement.id))
