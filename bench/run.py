@@ -1,0 +1,357 @@
+"""Benchmark: the storefront against a minimal yardstick page, on a synthetic 20,000-product catalogue.
+
+    make bench                              # PostgreSQL at 127.0.0.1:5432, user postgres
+    .venv/bin/python bench/run.py --sqlite  # a throw-away SQLite file instead
+
+Steps: create a throw-away database, `flask db upgrade heads`, load the synthetic catalogue
+(bench/load_synthetic.py), start gunicorn for the app (wsgi:app) and for the yardstick
+(bench/yardstick.py) with the same settings, measure each URL with wrk (or, without wrk, a small
+threaded Python load generator), print requests per second, p50 and p99, then stop both servers and
+drop the database. Everything listens on and talks to 127.0.0.1 only, and every step has a time limit.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Result:
+    label: str
+    path: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    tool: str
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+# --- database -------------------------------------------------------------------------------------
+
+class Database:
+    """A throw-away database: created on enter, dropped on exit."""
+
+    def __init__(self, sqlite: bool, pg_url: str):
+        self.sqlite = sqlite
+        self.pg_url = pg_url.rstrip("/")
+        self.name = f"ocop_bench_{os.getpid()}"
+        self.directory: str | None = None
+        self.url = ""
+
+    def __enter__(self) -> "Database":
+        if self.sqlite:
+            self.directory = tempfile.mkdtemp(prefix="ocop-bench-")
+            self.url = f"sqlite:///{self.directory}/bench.sqlite3"
+        else:
+            self._admin(f'CREATE DATABASE "{self.name}"')
+            self.url = f"{self.pg_url}/{self.name}"
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.sqlite:
+            if self.directory:
+                shutil.rmtree(self.directory, ignore_errors=True)
+        else:
+            with suppress(Exception):
+                self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                log(f"dropped database {self.name}")
+
+    def _admin(self, statement: str) -> None:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(f"{self.pg_url}/postgres", isolation_level="AUTOCOMMIT",
+                                  connect_args={"connect_timeout": 10})
+        try:
+            with engine.connect() as connection:
+                connection.execute(sa.text(statement))
+        finally:
+            engine.dispose()
+
+    def public_product_slug(self) -> str:
+        """The slug of some public product (the listing rule, evaluated here in SQL)."""
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                return connection.execute(sa.text(
+                    "SELECT p.slug FROM products p JOIN producers pr ON pr.id = p.producer_id "
+                    "WHERE p.status = 'active' AND pr.verification_status = 'verified' AND p.star_level >= 3 "
+                    "AND p.certified_until >= CURRENT_DATE ORDER BY p.id LIMIT 1 OFFSET 1000"
+                )).scalar_one()
+        finally:
+            engine.dispose()
+
+
+# --- servers --------------------------------------------------------------------------------------
+
+class Server:
+    """A gunicorn process group on 127.0.0.1, stopped (by its own id) on exit."""
+
+    def __init__(self, name: str, target: str, env: dict, workers: int, threads: int, ready_path: str):
+        self.name, self.target, self.env = name, target, env
+        self.workers, self.threads, self.ready_path = workers, threads, ready_path
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log_file = tempfile.NamedTemporaryFile(prefix=f"ocop-bench-{name}-", suffix=".log", delete=False)
+
+    @property
+    def base(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def __enter__(self) -> "Server":
+        command = [
+            str(BIN / "gunicorn"), "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
+            "--threads", str(self.threads), "--worker-class", "gthread" if self.threads > 1 else "sync",
+            "--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning", "--chdir", str(ROOT), self.target,
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log_file,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early; see {self.log_file.name}")
+            with suppress(OSError):
+                with urllib.request.urlopen(self.base + self.ready_path, timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} did not answer within 60 s; see {self.log_file.name}")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        self.log_file.close()
+
+
+# --- load generators ------------------------------------------------------------------------------
+
+def _milliseconds(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def measure_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple[float, float, float, int]:
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
+        capture_output=True, text=True, timeout=seconds + 30, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed = int(errors.group(1)) if errors else 0
+    if socket_errors:
+        failed += sum(int(group) for group in socket_errors.groups())
+    return rps, _milliseconds(*p50.groups()), _milliseconds(*p99.groups()), failed
+
+
+def measure_python(url: str, seconds: int, connections: int) -> tuple[float, float, float, int]:
+    """A small closed-loop load generator: `connections` threads, each sending one request after another."""
+    match = re.match(r"http://([^:/]+):(\d+)(/.*)", url)
+    host, port, path = match.group(1), int(match.group(2)), match.group(3)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def worker():
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        local, failed = [], 0
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                if response.status >= 400:
+                    failed += 1
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=10)
+            local.append((time.perf_counter() - started) * 1000)
+        connection.close()
+        with lock:
+            latencies.extend(local)
+            errors[0] += failed
+
+    workers = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
+    started = time.monotonic()
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=seconds + 15)
+    elapsed = time.monotonic() - started
+    if not latencies:
+        return 0.0, 0.0, 0.0, errors[0]
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return len(latencies) / elapsed, statistics.median(latencies), p99, errors[0]
+
+
+def ensure_wrk() -> bool:
+    """True when wrk is available (installed from Debian's packages if missing and we may)."""
+    if shutil.which("wrk"):
+        return True
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("wrk is missing: apt-get install -y wrk")
+        with suppress(subprocess.SubprocessError, OSError):
+            subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], capture_output=True, timeout=180, check=True)
+    return shutil.which("wrk") is not None
+
+
+def warm_up(url: str) -> int:
+    """A few requests before measuring (fills caches, compiles templates); returns the last status."""
+    status = 0
+    for _ in range(5):
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                response.read()
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+    return status
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+def run(args) -> list[Result]:
+    uploads = tempfile.mkdtemp(prefix="ocop-bench-uploads-")
+    try:
+        return _run(args, uploads)
+    finally:
+        shutil.rmtree(uploads, ignore_errors=True)
+
+
+def _run(args, uploads: str) -> list[Result]:
+    env = dict(os.environ)
+    with Database(args.sqlite, args.pg_url) as database:
+        env.update({
+            "DATABASE_URL": database.url, "OCOP_ENV": "development", "FLASK_DEBUG": "0",
+            "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789", "MAIL_TO_LOG": "1",
+            "UPLOAD_FOLDER": uploads, "PYTHONUNBUFFERED": "1",
+        })
+        log(f"database: {'SQLite' if args.sqlite else 'PostgreSQL'} {database.url}")
+        upgrade = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT, env=env,
+                                 timeout=300, capture_output=True, text=True)
+        if upgrade.returncode:
+            raise RuntimeError(f"flask db upgrade failed:\n{upgrade.stderr[-3000:]}")
+        log(f"loading {args.products} products from {args.producers} producers")
+        subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "load_synthetic.py"), "--products",
+                        str(args.products), "--producers", str(args.producers)],
+                       cwd=ROOT, env=env, check=True, timeout=900)
+        slug = database.public_product_slug()
+        use_wrk = not args.python_client and ensure_wrk()
+        tool = "wrk" if use_wrk else "python"
+        log(f"gunicorn -w {args.workers} --threads {args.threads}; {args.connections} connections, "
+            f"{args.seconds} s per URL, load generator: {tool}")
+        targets = [
+            ("app", "home", "/"),
+            ("app", "catalogue", "/products?group=1.4&stars=4&sort=price_asc&page=2"),
+            ("app", "search", "/products?q=nuoc+mam"),
+            ("app", "product", f"/products/{slug}"),
+            ("yardstick", "yardstick", "/?group=1.4&page=2"),
+        ]
+        results = []
+        with Server("app", "wsgi:app", env, args.workers, args.threads, "/healthz") as app_server, \
+                Server("yardstick", "bench.yardstick:app", env, args.workers, args.threads, "/") as yardstick:
+            servers = {"app": app_server, "yardstick": yardstick}
+            for server_name, label, path in targets:
+                url = servers[server_name].base + path
+                status = warm_up(url)
+                if status != 200:
+                    log(f"warning: {label} {path} answered {status}")
+                if use_wrk:
+                    rps, p50, p99, errors = measure_wrk(url, args.seconds, args.connections, min(2, args.connections))
+                else:
+                    rps, p50, p99, errors = measure_python(url, args.seconds, args.connections)
+                results.append(Result(label, path, rps, p50, p99, errors, tool))
+                log(f"{label:<10} {rps:8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+    return results
+
+
+def report(results: list[Result], args) -> None:
+    print()
+    print(f"OCOP Market benchmark: {args.products} products, {'SQLite' if args.sqlite else 'PostgreSQL'}, "
+          f"gunicorn -w {args.workers} --threads {args.threads}, {args.connections} connections, "
+          f"{args.seconds} s per URL ({results[0].tool if results else '-'})")
+    print(f"{'page':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  url")
+    for result in results:
+        print(f"{result.label:<11}{result.rps:>9.1f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.errors:>8}  "
+              f"{result.path}")
+    by_label = {result.label: result for result in results}
+    yardstick = by_label.get("yardstick")
+    if yardstick and yardstick.rps:
+        for label in ("catalogue", "search"):
+            if label in by_label:
+                ratio = by_label[label].rps / yardstick.rps
+                print(f"{label}/yardstick: {ratio:.2f}x  (goal >= 0.5x)")
+    if "search" in by_label:
+        search = by_label["search"]
+        print(f"search latency: p50 {search.p50_ms:.1f} ms (goal <= 20), p99 {search.p99_ms:.1f} ms (goal <= 50)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sqlite", action="store_true", help="use a throw-away SQLite file instead of PostgreSQL")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"),
+                        help="PostgreSQL server URL without a database name")
+    parser.add_argument("--products", type=int, default=20000)
+    parser.add_argument("--producers", type=int, default=2000)
+    parser.add_argument("--seconds", type=int, default=5, help="measuring time per URL (1-60)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--python-client", action="store_true", help="use the Python load generator even if wrk exists")
+    args = parser.parse_args(argv)
+    args.seconds = max(1, min(args.seconds, 60))
+    if "127.0.0.1" not in args.pg_url and "localhost" not in args.pg_url:
+        parser.error("the benchmark only talks to 127.0.0.1")
+    # SIGTERM (e.g. from a CI timeout) unwinds through the context managers, so servers stop and the database goes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    results = run(args)
+    report(results, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
