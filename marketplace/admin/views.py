@@ -76,22 +76,30 @@ def producer_decide(producer_id: int, decision: str):
         flash(_("Give the reason, so the producer can correct it."), "error")
         return redirect(url_for(".producer_detail", producer_id=producer.id))
     try:
-        if decision == "approve":
-            producer_services.approve_producer(producer, actor=current_user)
-            message = _("%(name)s is verified.", name=producer.name)
-        elif decision == "reject":
-            producer_services.reject_producer(producer, actor=current_user, reason=form.reason.data)
-            message = _("%(name)s was rejected; the reason was e-mailed.", name=producer.name)
-        else:
-            producer_services.suspend_producer(producer, actor=current_user, reason=form.reason.data)
-            message = _("%(name)s is suspended; the reason was e-mailed.", name=producer.name)
+        with db.session.begin_nested():
+            _decide_producer(producer, decision, form)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(message, "success")
+        flash(_PRODUCER_MESSAGES[decision](producer.name), "success")
     return redirect(url_for(".producer_detail", producer_id=producer.id))
+
+
+_PRODUCER_MESSAGES = {
+    "approve": lambda name: _("%(name)s is verified.", name=name),
+    "reject": lambda name: _("%(name)s was rejected; the reason was e-mailed.", name=name),
+    "suspend": lambda name: _("%(name)s is suspended; the reason was e-mailed.", name=name),
+}
+
+
+def _decide_producer(producer: Producer, decision: str, form) -> None:
+    if decision == "approve":
+        producer_services.approve_producer(producer, actor=current_user)
+    elif decision == "reject":
+        producer_services.reject_producer(producer, actor=current_user, reason=form.reason.data)
+    else:
+        producer_services.suspend_producer(producer, actor=current_user, reason=form.reason.data)
 
 
 @bp.get("/certificates")
@@ -137,19 +145,18 @@ def certificate_decide(certificate_id: int, decision: str):
         flash(_("Give the reason."), "error")
         return redirect(url_for(".certificate_detail", certificate_id=certificate.id))
     try:
-        if decision == "verify":
-            services_manage.verify_certificate(certificate, actor=current_user)
-            message = _("The certificate is verified.")
-        elif decision == "reject":
-            services_manage.reject_certificate(certificate, actor=current_user, reason=form.reason.data)
-            message = _("The certificate was rejected; the reason was e-mailed.")
-        else:
-            services_manage.revoke_certificate(certificate, actor=current_user, reason=form.reason.data)
-            message = _("The certificate is revoked; the product lost its stars.")
+        with db.session.begin_nested():
+            if decision == "verify":
+                services_manage.verify_certificate(certificate, actor=current_user)
+            elif decision == "reject":
+                services_manage.reject_certificate(certificate, actor=current_user, reason=form.reason.data)
+            else:
+                services_manage.revoke_certificate(certificate, actor=current_user, reason=form.reason.data)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(message, "success")
+        flash({"verify": _("The certificate is verified."),
+               "reject": _("The certificate was rejected; the reason was e-mailed."),
+               "revoke": _("The certificate is revoked; the product lost its stars.")}[decision], "success")
     return redirect(url_for(".certificate_detail", certificate_id=certificate.id))

@@ -181,7 +181,7 @@ def import_rows(producer, rows: list[tuple[int, dict[str, str]]], *, actor) -> I
 def template_rows() -> list[list]:
     """Headings and one example row."""
     return [list(COLUMNS), ["NM-40N-500", "Nước mắm cá cơm 40 độ đạm", "Ủ chượp 12 tháng trong thùng gỗ.", "1.4",
-                            "1.4.1", "chai 500ml", "125000", "8938505974192", "50"]]
+                            "1.4.1", "chai 500ml", "125000", "8938505974194", "50"]]
 
 
 def export_rows(producer) -> list[list]:

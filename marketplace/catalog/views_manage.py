@@ -223,9 +223,9 @@ def product_images(product_id: int):
         try:
             if not data:
                 raise UploadRefused(_("Choose a picture to upload."))
-            manage.add_product_image(product, data, alt=form.alt.data or "")
+            with db.session.begin_nested():
+                manage.add_product_image(product, data, alt=form.alt.data or "")
         except DomainError as error:
-            db.session.rollback()
             form.image.errors = [error.message]
             status = 422
         else:
@@ -296,18 +296,17 @@ def product_stock(product_id: int):
             location = stock_services.warehouse_for(product.producer)
             level = stock_services.level_for(product.id, location.id)
             try:
-                if form.mode.data == "count":
-                    stock_services.set_counted(level, form.quantity.data, reason=form.reason.data,
-                                               actor_id=current_user.id)
-                else:
-                    stock_services.adjust(level, form.quantity.data, reason=form.reason.data,
-                                          actor_id=current_user.id)
+                with db.session.begin_nested():
+                    if form.mode.data == "count":
+                        stock_services.set_counted(level, form.quantity.data, reason=form.reason.data,
+                                                   actor_id=current_user.id)
+                    else:
+                        stock_services.adjust(level, form.quantity.data, reason=form.reason.data,
+                                              actor_id=current_user.id)
             except stock_services.OutOfStock as error:
-                db.session.rollback()
                 form.quantity.errors = [_("Only %(n)s units are in stock; the stock cannot go below zero.",
                                           n=error.shortages.get(product.id, 0))]
             except stock_services.InvalidQuantity:
-                db.session.rollback()
                 form.quantity.errors = [_("Enter a whole number of units other than zero, and a reason.")]
             else:
                 db.session.commit()
@@ -346,9 +345,9 @@ def product_certificates(product_id: int):
         raw = dict(form.data)
         try:
             details = manage.clean_certificate_fields(raw)
-            manage.submit_certificate(product, details, data)
+            with db.session.begin_nested():
+                manage.submit_certificate(product, details, data)
         except manage.InvalidCertificate as error:
-            db.session.rollback()
             _show_errors(form, error.errors)
             status = 422
         else:
@@ -433,9 +432,9 @@ def import_products():
             if not data:
                 raise imports.ImportRefused([_("Choose an XLSX or CSV file.")])
             rows = imports.read_rows(upload.filename, data)
-            result = imports.import_rows(producer, rows, actor=current_user)
+            with db.session.begin_nested():
+                result = imports.import_rows(producer, rows, actor=current_user)
         except imports.ImportRefused as error:
-            db.session.rollback()
             row_errors = error.errors
             status = 422
         else:

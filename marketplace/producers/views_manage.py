@@ -181,22 +181,21 @@ def profile():
         if not form.shipping_fee.errors and not form.free_shipping_threshold.errors:
             which = ""
             try:
-                services.update_profile(producer, story=form.story.data or "", phone=form.phone.data,
-                                        email=form.contact_email.data, shipping_fee_vnd=fee,
-                                        free_shipping_threshold_vnd=threshold)
-                for which in ("logo", "cover"):
-                    upload = request.files.get(which)
-                    if upload is not None and upload.filename:
-                        new, old = services.set_shop_picture(producer, which,
-                                                             upload.stream.read(MAX_UPLOAD_BYTES + 1))
-                        new_keys.append(new)
-                        old_keys.append(old)
+                with db.session.begin_nested():
+                    services.update_profile(producer, story=form.story.data or "", phone=form.phone.data,
+                                            email=form.contact_email.data, shipping_fee_vnd=fee,
+                                            free_shipping_threshold_vnd=threshold)
+                    for which in ("logo", "cover"):
+                        upload = request.files.get(which)
+                        if upload is not None and upload.filename:
+                            new, old = services.set_shop_picture(producer, which,
+                                                                 upload.stream.read(MAX_UPLOAD_BYTES + 1))
+                            new_keys.append(new)
+                            old_keys.append(old)
             except services.InvalidProducerData as error:
-                db.session.rollback()
                 names = {"shipping_fee_vnd": "shipping_fee", "free_shipping_threshold_vnd": "free_shipping_threshold"}
                 _show_errors(form, {names.get(k, k): v for k, v in error.errors.items()})
             except UploadRefused as error:
-                db.session.rollback()
                 services_manage.delete_stored(new_keys)
                 getattr(form, which).errors = [error.message]
             else:
@@ -207,7 +206,6 @@ def profile():
         status = 422
     elif request.method == "POST":
         status = 422
-    db.session.refresh(producer)
     return render_template("producers/manage/profile.html", form=form, producer=producer), status
 
 
