@@ -196,7 +196,7 @@ def _make_sure_buyer_is_told(producer_order: ProducerOrder, queued_before: int, 
     queue_mail(buyer.email, _l("Order %(number)s: %(status)s", number=order.number,
                                status=services.STATUS_LABELS[new]),
                "order_status_changed", language=buyer.preferred_language, order=order,
-               producer_order=producer_order, status=new, reason=reason)
+               producer_order=producer_order, status=new, status_text=services.STATUS_LABELS[new], reason=reason)
 
 
 def _act(producer_order_id: int, action, *, form: dict, reason: str | None = None):
