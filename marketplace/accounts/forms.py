@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from marketplace.accounts.services import (
     EMAIL_MAX_LENGTH,
@@ -14,15 +14,26 @@ from marketplace.accounts.services import (
 )
 from marketplace.text import nfc
 
+_BAD_EMAIL = _l("Enter a valid e-mail address, like name@example.com.")
 
-def _email_field(label=None):
+
+def _looks_like_email(form, field) -> None:
+    """Enough to look an account up: one @ with something either side (full checks happen at sign-up)."""
+    local, at, domain = (field.data or "").rpartition("@")
+    if not (local and at and domain) or any(ch.isspace() for ch in field.data):
+        raise ValidationError(_BAD_EMAIL)
+
+
+def _email_field(*, strict: bool = False):
+    """The e-mail field; strict (sign-up) checks the address fully with email-validator, offline."""
+    check = Email(_BAD_EMAIL, granular_message=False, check_deliverability=False) if strict else _looks_like_email
     return EmailField(
-        label or _l("E-mail"),
+        _l("E-mail"),
         filters=[normalise_email],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Length(max=EMAIL_MAX_LENGTH, message=_l("The e-mail address is too long.")),
-            Email(_l("Enter a valid e-mail address, like name@example.com."), granular_message=False),
+            check,
         ],
         render_kw={"maxlength": EMAIL_MAX_LENGTH, "autocomplete": "email"},
     )
@@ -59,7 +70,7 @@ class SignupForm(FlaskForm):
                                                            max=NAME_MAX_LENGTH))],
         render_kw={"maxlength": NAME_MAX_LENGTH, "autocomplete": "name"},
     )
-    email = _email_field()
+    email = _email_field(strict=True)
     password = _new_password_field(_l("Password"))
     confirm = _confirm_field("password")
     next = HiddenField()
