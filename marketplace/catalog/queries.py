@@ -6,6 +6,7 @@ each facet is counted with every other filter applied but not its own, one GROUP
 inside the listing rule (catalog.listing.public_clause).
 """
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -85,7 +86,7 @@ def _int_or_none(value: str | None, *, max_digits: int = 12) -> int | None:
 
 def _price(value: str | None) -> int | None:
     text = (value or "").strip()
-    if not text or len(text) > 30:
+    if not text or len(text) > 30 or not text.isascii():
         return None
     try:
         return parse_vnd(text)
@@ -93,9 +94,15 @@ def _price(value: str | None) -> int | None:
         return None
 
 
+def clean_query(value: str | None) -> str:
+    """The typed query in NFC, without control characters (PostgreSQL refuses NUL), at most 200 characters."""
+    text = "".join(ch for ch in (value or "")[:MAX_QUERY_LENGTH * 4] if unicodedata.category(ch) not in ("Cc", "Cs"))
+    return nfc(text)[:MAX_QUERY_LENGTH]
+
+
 def parse_filters(args: Mapping[str, str]) -> CatalogFilters:
     """Read the catalogue state from a query string, silently dropping anything invalid."""
-    q = nfc(args.get("q", ""))[:MAX_QUERY_LENGTH]
+    q = clean_query(args.get("q", ""))
     stars = _int_or_none(args.get("stars"), max_digits=1)
     group = (args.get("group") or "").strip()
     if not (categories.is_group(group) or (group in {sector.code for sector in categories.SECTORS})):

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from marketplace.catalog.models import Product, ZeroResultSearch
 from marketplace.extensions import db
-from marketplace.text import MAX_QUERY_LENGTH, fold, nfc, search_tokens
+from marketplace.text import MAX_QUERY_LENGTH, nfc, search_tokens
 
 #: bm25 column weights for products_fts(search_name, search_body).
 NAME_WEIGHT = 10.0
@@ -96,7 +96,7 @@ def record_zero_result_search(query: str, language: str) -> ZeroResultSearch | N
     text = nfc(query)[:MAX_QUERY_LENGTH]
     if not search_tokens(text):
         return None
-    entry = ZeroResultSearch(query=text, folded_query=" ".join(search_tokens(text))[:MAX_QUERY_LENGTH] or fold(text),
+    entry = ZeroResultSearch(query=text, folded_query=" ".join(search_tokens(text))[:MAX_QUERY_LENGTH],
                              language=language if language in ("vi", "en") else "vi")
     db.session.add(entry)
     db.session.flush()

@@ -15,7 +15,6 @@ from marketplace.extensions import db
 from marketplace.i18n import current_language
 from marketplace.money import format_vnd
 from marketplace.stock.services import available_online
-from marketplace.text import MAX_QUERY_LENGTH, nfc
 
 bp = Blueprint("catalog", __name__)
 
@@ -119,7 +118,7 @@ def product_list():
 @bp.get("/search", endpoint="search")
 def search_redirect():
     """/search?q=... leads to the catalogue with that query."""
-    q = nfc(request.args.get("q", ""))[:MAX_QUERY_LENGTH]
+    q = queries.clean_query(request.args.get("q", ""))
     return redirect(url_for("catalog.product_list", q=q or None), code=302)
 
 

@@ -1,0 +1,44 @@
+"""The home page: featured and newest 5-star products, and browsing by group and by province."""
+
+import re
+
+from tests.catalog.sample import names_on
+
+
+def test_home_shows_featured_and_newest_five_star_products(client, catalogue):
+    """Featured products and the newest 5-star products appear; hidden ones never do."""
+    response = client.get("/?lang=en")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Featured products" in html and "Newest 5-star products" in html
+    names = names_on(response)
+    assert names.count("Nước mắm Phú Quốc Khải Hoàn 40°N") == 2
+    assert "Bộ bát đĩa hoa sen đỏ Bát Tràng" in names
+    assert "Nước mắm ẩn danh" not in names
+    assert names.index("Bộ bát đĩa hoa sen đỏ Bát Tràng") < len(names) - 1
+
+
+def test_home_lists_all_17_groups_with_counts(client, catalogue):
+    """Every product group links to the catalogue filtered by it, with its count of public products."""
+    html = client.get("/?lang=en").get_data(as_text=True)
+    group_links = re.findall(r'href="/products\?group=(\d\.\d)"', html)
+    assert len(group_links) == 17
+    assert re.search(r'group=1\.4">\s*<span class="tile-name">Condiments</span>\s*<span class="count">2 products</span>',
+                     html)
+    assert re.search(r'group=5\.1">\s*<span class="tile-name">Flowers</span>\s*<span class="count">1 product</span>', html)
+
+
+def test_home_lists_provinces_with_products(client, catalogue):
+    """Provinces with public products link to the catalogue filtered by province, with counts."""
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert re.search(r'province=1">\s*<span class="tile-name">Hà Nội</span>\s*<span class="count">3 products</span>', html)
+    assert re.search(r'province=68">\s*<span class="tile-name">Lâm Đồng</span>\s*<span class="count">2 products</span>',
+                     html)
+    assert "province=96" not in html
+
+
+def test_empty_home_page_still_renders(client):
+    """With no products at all the home page says so instead of failing."""
+    response = client.get("/?lang=en")
+    assert response.status_code == 200
+    assert "No products are listed yet." in response.get_data(as_text=True)
