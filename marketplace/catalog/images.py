@@ -130,7 +130,7 @@ def pdf_active_content(data: bytes) -> list[str]:
         # "/J#61vaScript" is the same name as "/JavaScript": undo the #xx escapes before looking.
         text = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text)
         for name in _ACTIVE_PDF_NAMES:
-            if re.search(re.escape(name) + rb"(?![A-Za-z])", text):
+            if re.search(re.escape(name) + rb"s?(?![A-Za-z])", text):
                 label = name.decode()[1:]
                 if label not in found:
                     found.append(label)
