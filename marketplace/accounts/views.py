@@ -1,6 +1,17 @@
 """Sign up, log in and out, reset and change passwords, and the account page."""
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -200,7 +211,10 @@ def password_reset(token: str):
         logout_user()
         flash(_("Your password has been changed. Log in with the new one."), "success")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/password_reset.html", form=form, token=token)
+    response = make_response(render_template("accounts/password_reset.html", form=form, token=token))
+    # The token is in this page's URL: never hand it to another site in a Referer header.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])

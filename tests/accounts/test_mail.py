@@ -95,3 +95,23 @@ def test_mail_after_a_real_commit(outbox):
     _queue_reset_mail(user)
     db.session.commit()
     assert len(outbox.wait_for(1)) == 1
+
+
+def test_unreachable_mail_server_is_logged_not_raised(app, outbox, caplog, monkeypatch):
+    """If the SMTP server is down the committed work stands and the failure is logged."""
+    monkeypatch.setattr(mail.log, "disabled", False)
+    monkeypatch.setitem(app.config, "MAIL_PORT", _closed_port())
+    user = make_user()
+    _queue_reset_mail(user)
+    with caplog.at_level("ERROR", logger="marketplace.mail"):
+        db.session.commit()
+    assert "could not send e-mail" in caplog.text
+    assert db.session.get(type(user), user.id) is not None
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

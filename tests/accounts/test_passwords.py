@@ -59,7 +59,9 @@ def test_reset_link_sets_a_new_password_once(client, app, outbox, login_as):
     laptop = login_as(user, app.test_client())
     client.post("/accounts/password/reset", data={"email": "lan@example.test"})
     link = _reset_link(outbox)
-    assert client.get(link).status_code == 200
+    page = client.get(link)
+    assert page.status_code == 200
+    assert page.headers["Referrer-Policy"] == "no-referrer"
     response = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302 and response.location == "/accounts/login"
     db.session.refresh(user)

@@ -259,6 +259,7 @@ def test_account_page_needs_login(client):
     response = client.get("/accounts/")
     assert response.status_code == 302
     assert response.location == "/accounts/login?next=/accounts/"
+    assert "Vui lòng đăng nhập để xem trang này." in client.get(response.location).get_data(as_text=True)
 
 
 def test_account_page_shows_name_email_and_role(client, login_as):
@@ -293,3 +294,22 @@ def test_login_page_in_english(client):
     html = client.get("/accounts/login?lang=en").get_data(as_text=True)
     assert "Remember me on this device" in html
     assert "Forgot your password?" in html
+
+
+def test_menu_links_follow_the_role(app, client, login_as):
+    """A producer member's menu links to the shop dashboard and an admin's to administration, when those exist."""
+    member = make_user(role=Role.PRODUCER, producer=make_producer())
+    admin = make_user(role=Role.ADMIN)
+    member_html = login_as(member).get("/").get_data(as_text=True)
+    admin_html = login_as(admin, app.test_client()).get("/").get_data(as_text=True)
+    if "producers_manage.dashboard" in app.view_functions:
+        assert "Gian hàng của tôi" in member_html and "Gian hàng của tôi" not in admin_html
+    if "admin.index" in app.view_functions:
+        assert "Quản trị" in admin_html and ">Quản trị<" not in member_html
+
+
+def test_has_endpoint_reports_what_the_app_serves(app):
+    """The template global has_endpoint() is true for real endpoints only."""
+    with app.test_request_context("/"):
+        template = app.jinja_env.from_string("{{ has_endpoint('accounts.login') }} {{ has_endpoint('nope.index') }}")
+        assert template.render() == "True False"
