@@ -63,7 +63,13 @@ def is_configured() -> bool:
     return bool(current_app.config.get("STRIPE_SECRET_KEY"))
 
 
+def _plain(obj) -> dict:
+    """SDK objects are not dicts in stripe 16; webhook payloads already are."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+
+
 def _session(obj) -> CheckoutSession:
+    obj = _plain(obj)
     metadata = obj.get("metadata") or {}
     intent = obj.get("payment_intent")
     if intent is not None and not isinstance(intent, str):
@@ -135,6 +141,7 @@ def create_refund(*, payment_intent: str, amount_vnd: int, idempotency_key: str,
     except stripe.StripeError as error:
         log.warning("stripe: refund for %s failed: %s", order_number, error)
         raise GatewayError(str(getattr(error, "user_message", None) or error)[:500]) from error
+    refund = _plain(refund)
     return Refund(id=refund["id"], status=refund.get("status") or "pending", amount=refund.get("amount") or amount_vnd)
 
 
