@@ -36,7 +36,7 @@ def _public() -> list[Product]:
 def test_demo_catalogue_covers_provinces_sectors_types_and_stars(runner):
     """The demo shows about 60 public products from 15+ provinces, all six sectors, every producer type and 3-5 stars."""
     result = _load(runner)
-    assert "64 products created" in result.output
+    assert "61 producers and 64 products created" in result.output
     public = _public()
     assert len(public) == len(PRODUCTS) - 2 == 62
     assert len({product.producer.province_code for product in public}) >= 15
@@ -146,3 +146,17 @@ def test_demo_barcodes_get_a_valid_check_digit():
     """ean13() completes 12 digits into a code the catalogue's validator accepts."""
     assert ean13("400638133393") == "4006381333931"
     assert is_valid_ean13(ean13("200000000003"))
+
+
+def test_demo_pages_show_pictures_and_hide_the_hidden_products(runner, client):
+    """A visitor sees a demo product with its generated picture; the two hidden products answer 404."""
+    _load(runner)
+    slug = slugify("Nước mắm Phú Quốc Khải Hoàn 40°N")
+    page = client.get(f"/products/{slug}")
+    assert page.status_code == 200
+    picture_url = f"/media/demo/products/{slug}-1-4-5.webp"
+    assert picture_url.encode() in page.data
+    picture = client.get(picture_url)
+    assert picture.status_code == 200 and picture.mimetype == "image/webp"
+    for hidden in ("Mắm tôm chua Huế", "Bánh tráng phơi sương Trảng Bàng"):
+        assert client.get(f"/products/{slugify(hidden)}").status_code == 404

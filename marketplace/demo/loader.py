@@ -138,14 +138,16 @@ def _certificate(row: ProductRow, product: Product, producer_row: ProducerRow) -
     )
 
 
-def _picture_keys(slug: str) -> tuple[str, str]:
-    return f"demo/products/{slug}.webp", f"demo/products/{slug}-thumb.webp"
+def _picture_keys(row: ProductRow, slug: str) -> tuple[str, str]:
+    """Keys named after what the picture shows (slug, group, stars), so a stored file never goes stale."""
+    stem = f"demo/products/{slug}-{row.group_code.replace('.', '-')}-{row.stars}"
+    return f"{stem}.webp", f"{stem}-thumb.webp"
 
 
-def _write_pictures(storage: Storage, row: ProductRow, slug: str, *, force: bool) -> int:
+def _write_pictures(storage: Storage, row: ProductRow, slug: str) -> int:
     """Draw and store the picture and thumbnail unless they are already stored; returns files written."""
-    key, thumb_key = _picture_keys(slug)
-    if not force and storage.exists(key) and storage.exists(thumb_key):
+    key, thumb_key = _picture_keys(row, slug)
+    if storage.exists(key) and storage.exists(thumb_key):
         return 0
     picture = images.render_product_picture(row.name, row.stars, row.group_code, PICTURE_SIZE)
     storage.save(key, images.to_webp(picture), "image/webp")
@@ -168,7 +170,7 @@ def _create_product(row: ProductRow, producer: Producer, producer_row: ProducerR
     db.session.add(_certificate(row, product, producer_row))
     db.session.flush()
     catalog_services.refresh_certification(product)
-    key, thumb_key = _picture_keys(slug)
+    key, thumb_key = _picture_keys(row, slug)
     db.session.add(ProductImage(
         product_id=product.id, position=0, storage_key=key, thumb_key=thumb_key, width=PICTURE_SIZE,
         height=PICTURE_SIZE, alt=f"{row.name} (ảnh minh họa)",
@@ -200,5 +202,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
             # Someone else's product with this slug, or a demo product whose pictures were removed: leave it.
             result.skipped.append(slug)
             continue
-        result.images_written += _write_pictures(storage, row, slug, force=existing is None)
+        result.images_written += _write_pictures(storage, row, slug)
     return result
