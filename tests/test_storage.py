@@ -167,3 +167,14 @@ def test_s3_storage_round_trip_with_a_fake_client():
     assert private.url("products/1/b.webp").startswith("https://s3.example/ocop/products/1/b.webp")
     with pytest.raises(storage.InvalidKey):
         bucket.save("../x", b"", "text/plain")
+
+
+def test_media_route_redirects_to_the_bucket_when_storage_is_s3(app, client, monkeypatch):
+    """With S3 storage, an old /media link redirects to the bucket's public URL."""
+    bucket = storage.S3Storage("ocop", client=_FakeS3Client(), public_base_url="https://cdn.example")
+    monkeypatch.setitem(app.extensions, "storage", bucket)
+    response = client.get("/media/products/1/a.webp")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://cdn.example/products/1/a.webp"
+    with app.test_request_context():
+        assert storage.media_url("products/1/a.webp") == "https://cdn.example/products/1/a.webp"
