@@ -131,6 +131,11 @@ def parse_filters(args: Mapping[str, str]) -> CatalogFilters:
     )
 
 
+def is_plausible_slug(slug: str, max_length: int = 160) -> bool:
+    """False for slugs no row can have (too long, control characters, which PostgreSQL refuses outright)."""
+    return 0 < len(slug) <= max_length and slug.isprintable()
+
+
 def group_clause(code: str):
     """Products of a group ("1.4") or of every group of a sector ("1")."""
     if "." in code:

@@ -163,9 +163,11 @@ def product_json_ld(product: Product, in_stock: bool) -> dict:
 @bp.get("/products/<slug>")
 def product_detail(slug: str):
     """A public product with its certificate, producer and related products; anything else is 404."""
+    if not queries.is_plausible_slug(slug):
+        abort(404)
     product = db.session.scalars(
         sa.select(Product).join(Product.producer).options(contains_eager(Product.producer))
-        .where(Product.slug == slug[:160], public_clause())
+        .where(Product.slug == slug, public_clause())
     ).unique().first()
     if product is None:
         abort(404)

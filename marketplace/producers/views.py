@@ -23,8 +23,10 @@ PRODUCER_TYPE_LABELS = {
 @bp.get("/<slug>")
 def shop_detail(slug: str):
     """A verified producer's shop: story, type, province and its public products, a page at a time."""
+    if not queries.is_plausible_slug(slug, max_length=120):
+        abort(404)
     producer = db.session.scalars(
-        sa.select(Producer).where(Producer.slug == slug[:120],
+        sa.select(Producer).where(Producer.slug == slug,
                                   Producer.verification_status == VerificationStatus.VERIFIED)
     ).first()
     if producer is None:

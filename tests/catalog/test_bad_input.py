@@ -87,7 +87,7 @@ def test_odd_search_strings_give_a_proper_page(client, catalogue, query):
 
 @pytest.mark.parametrize("path", [
     "/products/khong-ton-tai", "/products/" + "a" * 5000, "/products/%00", "/products/..%2F..%2Fetc",
-    "/shops/khong-ton-tai", "/shops/" + "b" * 5000, "/products/nuoc-mam-phu-quoc/extra",
+    "/shops/khong-ton-tai", "/shops/" + "b" * 5000, "/shops/%00", "/shops/a%0Ab", "/products/nuoc-mam-phu-quoc/extra",
 ])
 def test_unknown_slugs_are_not_found(client, catalogue, path):
     """Unknown product and shop slugs answer 404 in the site's style."""
