@@ -198,7 +198,7 @@ def test_verifying_and_revoking_moves_the_product_in_and_out_of_the_catalogue(ap
     client.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": "Decision withdrawn by the province"})
     assert certificate.status == CertificateStatus.REVOKED
     assert product.star_level is None and not product.is_public()
-    assert "REVOKED" in client.get(f"/verify/{certificate.verification_code}?lang=en").get_data(as_text=True)
+    assert "ĐÃ BỊ THU HỒI" in client.get(f"/verify/{certificate.verification_code}?lang=vi").get_data(as_text=True)
 
 
 def test_rejecting_a_submitted_certificate_emails_the_reason(client, login_as, outbox):

@@ -111,9 +111,9 @@ def test_published_product_is_public_only_with_a_verified_certificate(client, me
     """An active product without a verified certificate stays out of the catalogue, and the page says why."""
     client.post("/manage/products/new", data=_form())
     product = db.session.scalar(sa.select(Product).where(Product.sku == "NM-40"))
-    response = client.post(f"/manage/products/{product.id}/status?lang=en", data={"status": "active"},
+    response = client.post(f"/manage/products/{product.id}/status", data={"status": "active"},
                            follow_redirects=True)
-    assert "not shown in the catalogue" in response.get_data(as_text=True)
+    assert "Sản phẩm chưa hiển thị trong danh mục" in response.get_data(as_text=True)
     assert not product.is_public()
     make_certificate(product, stars=4)
     assert product.is_public()
@@ -145,8 +145,8 @@ def test_admin_lists_on_behalf_and_the_producer_must_confirm(app, client, login_
     client.post(f"/manage/products/{product.id}/confirm")
     assert record.awaiting_confirmation
     owner_client = login_as(owner, app.test_client())
-    page = owner_client.get(f"/manage/products/{product.id}/edit?lang=en").get_data(as_text=True)
-    assert "Prepared on the producer&#39;s behalf" in page or "Prepared on the producer's behalf" in page
+    page = owner_client.get(f"/manage/products/{product.id}/edit").get_data(as_text=True)
+    assert f"Được {admin.full_name} soạn thay cho chủ thể" in page
     owner_client.post(f"/manage/products/{product.id}/confirm")
     assert not record.awaiting_confirmation and record.confirmed_by_id == owner.id
     owner_client.post(f"/manage/products/{product.id}/status", data={"status": "active"})
