@@ -158,6 +158,9 @@ class Server:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=5)
         self.log_file.close()
+        if exc[0] is None:
+            # Keep the server's log only when something went wrong.
+            Path(self.log_file.name).unlink(missing_ok=True)
 
 
 # --- load generators ------------------------------------------------------------------------------
