@@ -137,7 +137,8 @@ def bucket_label(start: date, granularity: str) -> str:
     if granularity == "month":
         return f"{start.month:02d}/{start.year}"
     if granularity == "week":
-        return _("Week of %(date)s", date=f"{start.day:02d}/{start.month:02d}/{start.year}")
+        day = f"{start.day:02d}/{start.month:02d}/{start.year}"
+        return _("Week of %(date)s", date=day)
     return f"{start.day:02d}/{start.month:02d}/{start.year}"
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import get_locale, refresh
 
 from marketplace.accounts.models import Role
 from marketplace.extensions import db
@@ -10,6 +11,15 @@ from marketplace.orders.models import OrderEvent, ProducerOrder
 from marketplace.stock import services as stock
 from tests.factories import make_producer, make_product, make_user
 from tests.settlements.sample import pay_by_transfer, place
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Pin English for the test (Flask-Babel caches the locale on the app context the requests share)."""
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        get_locale()
+        yield
 
 
 def available(product) -> int:
