@@ -60,3 +60,13 @@
 
   document.addEventListener("click", function (event) { if (!list.contains(event.target) && event.target !== input) clear(); });
 })();
+
+// Catalogue: a sort menu submits itself, and the filter panel starts open on wide screens.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  var facets = document.querySelector("details[data-open-wide]");
+  if (facets && window.matchMedia("(min-width: 900px)").matches) facets.open = true;
+})();
