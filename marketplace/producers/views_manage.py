@@ -70,6 +70,9 @@ def join():
         return redirect(url_for("catalog.home"))
     form = ProducerSignupForm()
     form.fill_places()
+    if request.form.get("refresh_wards"):
+        # Without JavaScript: the province was chosen and its communes are asked for.
+        return render_template("producers/manage/join.html", form=form)
     if form.validate_on_submit():
         try:
             user = services.register_producer(
@@ -135,6 +138,8 @@ def legal_details():
         form.type.data = producer.type.value
         form.contact_email.data = producer.email
     form.fill_places()
+    if editable and request.form.get("refresh_wards"):
+        return render_template("producers/manage/legal_details.html", form=form, producer=producer, editable=editable)
     if editable and form.validate_on_submit():
         try:
             services.update_legal_details(producer, _details_from(form))

@@ -125,3 +125,16 @@ def test_dashboard_lists_low_stock_and_products_to_confirm(client, login_as):
     login_as(make_user(role=Role.PRODUCER, producer=producer))
     page = client.get("/manage/?lang=en").get_data(as_text=True)
     assert "Mật ong bạc hà" in page and "2 left" in page
+
+
+def test_choosing_a_province_without_javascript_lists_its_communes(client):
+    """The "show the communes" button re-shows the form with the communes of the chosen province, creating nothing."""
+    from marketplace import geo
+
+    response = client.post("/manage/join", data=_signup_data(refresh_wards="1", password=""))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert geo.wards(HANOI)[0].name in text
+    assert "This field is required" not in text and "Trường này là bắt buộc" not in text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Producer)
+                             .where(Producer.name == "HTX Chè Tân Cương")) == 0
