@@ -148,9 +148,19 @@ def update_legal_details(producer: Producer, details: LegalDetails) -> None:
         raise InvalidTransition(_("Verified legal details can only be changed by the program office."))
     _check_legal(details)
     _apply_legal(producer, details)
+    _reindex_products(producer)
     if producer.verification_status == VerificationStatus.REJECTED:
         change_verification(producer, VerificationStatus.PENDING, actor=None)
     db.session.flush()
+
+
+def _reindex_products(producer: Producer) -> None:
+    """The shop name and province are part of every product's search text."""
+    from marketplace.catalog.models import Product
+    from marketplace.catalog.services import index_product
+
+    for product in db.session.scalars(sa.select(Product).where(Product.producer_id == producer.id)):
+        index_product(product)
 
 
 def members(producer: Producer) -> list[User]:

@@ -138,3 +138,52 @@ def test_choosing_a_province_without_javascript_lists_its_communes(client):
     assert "This field is required" not in text and "Trường này là bắt buộc" not in text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Producer)
                              .where(Producer.name == "HTX Chè Tân Cương")) == 0
+
+
+def _png_bytes(size=(800, 600)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, "orange").save(out, "PNG")
+    return out.getvalue()
+
+
+def _profile(client, **files):
+    import io
+
+    data = {"story": "Câu chuyện", "phone": "", "contact_email": "", "shipping_fee": "30000",
+            "free_shipping_threshold": ""}
+    data.update({name: (io.BytesIO(content), f"{name}.png") for name, content in files.items()})
+    return client.post("/manage/profile?lang=en", data=data, content_type="multipart/form-data")
+
+
+def test_logo_and_cover_are_stored_and_the_old_logo_is_removed(client, login_as):
+    """New pictures replace the old ones, whose files are deleted after the save."""
+    from marketplace.storage import get_storage
+
+    producer = make_producer()
+    login_as(make_user(role=Role.PRODUCER, producer=producer))
+    assert _profile(client, logo=_png_bytes(), cover=_png_bytes((1600, 500))).status_code == 302
+    first_logo = producer.logo_key
+    assert first_logo.startswith(f"producers/{producer.id}/logo_") and get_storage().exists(first_logo)
+    assert producer.cover_key.startswith(f"producers/{producer.id}/cover_")
+    assert _profile(client, logo=_png_bytes()).status_code == 302
+    assert producer.logo_key != first_logo and not get_storage().exists(first_logo)
+
+
+def test_a_bad_cover_refuses_the_whole_save_and_leaves_no_file(client, login_as):
+    """A good logo with a fake cover: clear message, no picture kept, profile unchanged."""
+    from marketplace.storage import get_storage
+
+    producer = make_producer()
+    login_as(make_user(role=Role.PRODUCER, producer=producer))
+    root = get_storage().root
+    before = {str(path) for path in root.rglob("*") if path.is_file()}
+    response = _profile(client, logo=_png_bytes(), cover=b"MZ\x90\x00 not a picture")
+    assert response.status_code == 422
+    assert "not a picture we can read" in response.get_data(as_text=True)
+    db.session.refresh(producer)
+    assert producer.logo_key is None and producer.cover_key is None and producer.story == ""
+    assert {str(path) for path in root.rglob("*") if path.is_file()} == before
