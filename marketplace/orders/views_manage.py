@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -59,11 +59,9 @@ def producer_scope(*, required: bool = False) -> Producer | None:
 
 
 def manage_links() -> list[tuple[str, str]]:
-    """The management pages linked from each of these pages (the dashboard when that blueprint is there)."""
+    """The sibling pages linked at the top of each of these pages (the side menu is the producer area's)."""
     links = [("orders_manage.order_list", _("Orders")), ("settlements_manage.statement_list", _("Statements")),
              ("reports_manage.figures_page", _("Sales figures"))]
-    if "producers_manage.dashboard" in current_app.view_functions and current_user.role == Role.PRODUCER:
-        links.insert(0, ("producers_manage.dashboard", _("Dashboard")))
     if current_user.role == Role.ADMIN:
         links = [link for link in links if link[0] == "orders_manage.order_list"]
         links.append(("settlements_admin.statement_list", _("Statements")))

@@ -1,0 +1,95 @@
+"""Real concurrency on PostgreSQL: two admins settling or paying the same statement at once do it once.
+
+SQLite serialises every writer on one database lock, so these races cannot happen there: the tests skip
+on SQLite with that reason and run with TEST_DATABASE_URL pointing at PostgreSQL.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.accounts.models import Role, User
+from marketplace.extensions import db
+from marketplace.producers.models import Producer
+from marketplace.settlements import services
+from marketplace.settlements.models import Statement, StatementEntry, StatementStatus
+from tests.factories import make_product, make_user
+from tests.settlements.sample import sale, vn
+
+pytestmark = pytest.mark.committed
+ADMINS = 8
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def postgres_only(is_postgres):
+    if not is_postgres:
+        pytest.skip("SQLite serialises all writers on one lock, so concurrent settlements cannot race there; "
+                    "run with TEST_DATABASE_URL on PostgreSQL")
+
+
+def _race(app, work):
+    barrier = threading.Barrier(ADMINS)
+
+    def attempt(_n):
+        with app.app_context(), app.test_request_context("/?lang=en"):
+            try:
+                barrier.wait()
+                work()
+                db.session.commit()
+                return "ok"
+            except services.DomainError:
+                db.session.rollback()
+                return "refused"
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(ADMINS) as pool:
+        return list(pool.map(attempt, range(ADMINS)))
+
+
+def test_concurrent_builds_of_one_period_settle_each_sale_once(app):
+    """Eight admins build the same producer's October statement at once: one statement, every sale in it once."""
+    product = make_product(price_vnd=10000)
+    for day in range(1, 21):
+        sale(product, 1, when=vn(2026, 10, day))
+    admin = make_user(role=Role.ADMIN)
+    db.session.commit()
+    producer_id, admin_id = product.producer_id, admin.id
+
+    def build():
+        services.build_statement(db.session.get(Producer, producer_id), date(2026, 10, 1), date(2026, 10, 31),
+                                 actor=db.session.get(User, admin_id), today=TODAY)
+
+    results = _race(app, build)
+    assert results.count("ok") == 1 and results.count("refused") == ADMINS - 1
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Statement)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StatementEntry)) == 20
+    assert db.session.scalar(sa.select(Statement.platform_sales_vnd)) == 200000
+
+
+def test_concurrent_payouts_record_one_payment(app):
+    """Eight admins mark the same statement paid at once: one wins, its reference is the one kept."""
+    product = make_product(price_vnd=10000)
+    sale(product, 1, when=vn(2026, 10, 3))
+    statement = services.build_statement(product.producer, date(2026, 10, 1), date(2026, 10, 31), today=TODAY)
+    admin = make_user(role=Role.ADMIN)
+    db.session.commit()
+    statement_id, admin_id = statement.id, admin.id
+    counter = iter(range(ADMINS))
+    lock = threading.Lock()
+
+    def pay():
+        with lock:
+            n = next(counter)
+        services.mark_paid(db.session.get(Statement, statement_id), f"REF-{n}", actor=db.session.get(User, admin_id))
+
+    results = _race(app, pay)
+    assert results.count("ok") == 1 and results.count("refused") == ADMINS - 1
+    db.session.expire_all()
+    paid = db.session.get(Statement, statement_id)
+    assert paid.status == StatementStatus.PAID and paid.bank_reference.startswith("REF-")
