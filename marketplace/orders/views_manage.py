@@ -143,6 +143,7 @@ def order_list():
         "orders/manage/order_list.html", producer=producer, sub_orders=sub_orders, total=total, page=page,
         pages=pages, args=args, status=status, date_from=date_from, date_to=date_to,
         statuses=services.STATUS_LABELS, status_label=services.status_label, payment_labels=services.PAYMENT_LABELS,
+        fees={sub.id: order_fees(sub) for sub in sub_orders},
     )
 
 

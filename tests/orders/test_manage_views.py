@@ -61,6 +61,7 @@ def test_member_lists_only_its_producers_orders(client, login_as, shop):
     text = client.get("/manage/orders?lang=en").get_data(as_text=True)
     assert sub.order.number in text
     assert shop["other_sub"].order.number not in text
+    assert "24.000" in text and "10\xa0%" in text and "241.000" in text
 
 
 def test_order_list_filters_by_status_and_date(client, login_as, shop):
