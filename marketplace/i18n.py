@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -67,9 +67,14 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DOMAIN"] = ";".join(names)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join([str(TRANSLATIONS)] * len(names))
 
+    @app.before_request
+    def choose_language_afresh():
+        # The choice is per request; an app context reused across requests (tests, CLI) must not keep it.
+        refresh()
+
     @app.after_request
     def remember_language(response):
-        chosen = g.get("set_language_cookie")
+        chosen = g.pop("set_language_cookie", None)
         if chosen:
             response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
         return response
