@@ -71,6 +71,8 @@ class Config:
     STRIPE_TIMEOUT_SECONDS = _int("STRIPE_TIMEOUT_SECONDS", 10)
 
     CATALOG_PAGE_SIZE = 24
+    #: Facet and browse counts are reused for this long (seconds) per filter state; 0 turns the cache off.
+    CATALOG_FACET_CACHE_SECONDS = _int("CATALOG_FACET_CACHE_SECONDS", 30)
 
     @classmethod
     def check(cls) -> None:
@@ -90,6 +92,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     ENV_NAME = "test"
+    CATALOG_FACET_CACHE_SECONDS = 0
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")

@@ -6,17 +6,22 @@ each facet is counted with every other filter applied but not its own, one GROUP
 inside the listing rule (catalog.listing.public_clause).
 """
 
+import threading
+import time
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import contains_eager, raiseload
 
 from marketplace import geo
 from marketplace.catalog import categories, search
 from marketplace.catalog.listing import public_clause
 from marketplace.catalog.models import Product
+from marketplace.database import today_vn
 from marketplace.extensions import db
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers.models import Producer
@@ -234,14 +239,67 @@ def count_in_stock(filters: CatalogFilters) -> int:
     ).scalar_one()
 
 
+class CountCache:
+    """Recent counts per filter state, shared by the requests of one process.
+
+    Facet counts scan the whole public catalogue (one GROUP BY per facet), while the 24 products of a
+    page are one indexed query; reusing counts for CATALOG_FACET_CACHE_SECONDS keeps a busy catalogue
+    page close to the cost of a bare product list. Products shown are always read live; only counts can
+    lag behind by that many seconds. The key includes today's date, so expiry at midnight is respected.
+    """
+
+    def __init__(self, max_entries: int = 512):
+        self.max_entries = max_entries
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key, compute, ttl_seconds: float):
+        """The cached value for key if younger than ttl_seconds, else compute() (stored for next time)."""
+        if ttl_seconds <= 0:
+            return compute()
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry and now - entry[0] < ttl_seconds:
+                self._entries.move_to_end(key)
+                return entry[1]
+        value = compute()
+        with self._lock:
+            self._entries[key] = (now, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _cached(name: str, filters: CatalogFilters, compute):
+    cache = current_app.extensions.setdefault("catalog_count_cache", CountCache())
+    key = (name, today_vn(), replace(filters, page=1, sort=None))
+    return cache.get_or_compute(key, compute, current_app.config.get("CATALOG_FACET_CACHE_SECONDS", 0))
+
+
 def facet_counts(filters: CatalogFilters) -> Facets:
     """Every facet of the catalogue page; the total falls out of the star counts (no extra query)."""
-    stars = count_by_stars(filters)
-    return Facets(
-        stars=stars, groups=count_by_group(filters), provinces=count_by_province(filters),
-        prices=count_by_price(filters), in_stock=count_in_stock(filters),
-        total=stars[filters.stars or STAR_LEVELS[0]],
-    )
+
+    def compute() -> Facets:
+        stars = count_by_stars(filters)
+        return Facets(
+            stars=stars, groups=count_by_group(filters), provinces=count_by_province(filters),
+            prices=count_by_price(filters), in_stock=count_in_stock(filters),
+            total=stars[filters.stars or STAR_LEVELS[0]],
+        )
+
+    return _cached("facets", filters, compute)
+
+
+def browse_counts() -> tuple[dict[str, int], dict[int, int]]:
+    """Public products per group and per province, for the home page."""
+    everything = CatalogFilters()
+    return _cached("browse", everything, lambda: (count_by_group(everything), count_by_province(everything)))
 
 
 def _card_select() -> sa.Select:

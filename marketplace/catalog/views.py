@@ -80,18 +80,15 @@ def catalog_helpers() -> dict:
 @bp.get("/")
 def home():
     """Featured and newest 5-star products, and the ways in: by product group and by province."""
-    everything = queries.CatalogFilters()
+    group_counts, province_counts = queries.browse_counts()
     return render_template(
         "catalog/home.html",
         featured=queries.featured_products(),
         five_star=queries.newest_five_star(),
         groups=categories.groups(),
-        group_counts=queries.count_by_group(everything),
-        province_counts=sorted(
-            ((geo.province(code), count) for code, count in queries.count_by_province(everything).items()
-             if geo.province(code)),
-            key=lambda item: geo.provinces().index(item[0]),
-        ),
+        group_counts=group_counts,
+        province_counts=[(place, province_counts[place.code]) for place in geo.provinces()
+                         if place.code in province_counts],
     )
 
 

@@ -179,3 +179,46 @@ def test_english_page_uses_english_group_names(client, catalogue):
     """Group names follow the chosen language."""
     english = client.get("/products?lang=en").get_data(as_text=True)
     assert "Condiments" in english
+
+
+def test_counts_are_reused_for_a_while_when_the_cache_is_on(app, client, catalogue, monkeypatch):
+    """With CATALOG_FACET_CACHE_SECONDS set, a repeated filter state reuses its counts; others are counted afresh."""
+    from sqlalchemy import event
+
+    from marketplace.extensions import db
+
+    monkeypatch.setitem(app.config, "CATALOG_FACET_CACHE_SECONDS", 60)
+    app.extensions.pop("catalog_count_cache", None)
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        client.get("/products?province=1&page=1")
+        first = len(statements)
+        statements.clear()
+        client.get("/products?province=1&sort=price_asc")
+        again = len(statements)
+        statements.clear()
+        client.get("/products?province=68")
+        other = len(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+        app.extensions.pop("catalog_count_cache", None)
+    assert again == first - 5
+    assert other == first
+
+
+def test_count_cache_expires_and_stays_bounded():
+    """An entry older than the time limit is computed again; the oldest entries are dropped past the size."""
+    cache = queries.CountCache(max_entries=2)
+    calls = []
+    assert cache.get_or_compute("a", lambda: calls.append("a") or 1, 60) == 1
+    assert cache.get_or_compute("a", lambda: calls.append("a") or 2, 60) == 1
+    assert cache.get_or_compute("a", lambda: calls.append("a") or 3, 0) == 3
+    cache.get_or_compute("b", lambda: 1, 60)
+    cache.get_or_compute("c", lambda: 1, 60)
+    assert cache.get_or_compute("a", lambda: calls.append("a") or 4, 60) == 4
+    assert calls == ["a", "a", "a"]
