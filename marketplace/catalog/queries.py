@@ -71,15 +71,15 @@ class CatalogFilters:
 
     def args(self, **changes) -> dict:
         """Query-string arguments for url_for, without defaults; a change of filter goes back to page 1."""
-        state = replace(self, **changes)
-        if "page" not in changes:
-            state = replace(state, page=1)
-        values = {
-            "q": state.q or None, "stars": state.stars, "group": state.group, "province": state.province,
-            "min_price": state.min_price, "max_price": state.max_price, "in_stock": 1 if state.in_stock else None,
-            "sort": state.sort, "page": state.page if state.page > 1 else None,
-        }
-        return {key: value for key, value in values.items() if value is not None}
+        state = {"q": self.q, "stars": self.stars, "group": self.group, "province": self.province,
+                 "min_price": self.min_price, "max_price": self.max_price, "in_stock": self.in_stock,
+                 "sort": self.sort, "page": 1}
+        state.update(changes)
+        state["q"] = state["q"] or None
+        state["in_stock"] = 1 if state["in_stock"] else None
+        if state["page"] is not None and state["page"] <= 1:
+            state["page"] = None
+        return {key: value for key, value in state.items() if value is not None}
 
 
 def _int_or_none(value: str | None, *, max_digits: int = 12) -> int | None:

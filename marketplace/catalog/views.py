@@ -1,6 +1,6 @@
 """Public catalogue: home, product list with facets, search, suggestions and product pages."""
 
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -72,6 +72,16 @@ def filter_chips(filters: queries.CatalogFilters) -> list[tuple[str, dict]]:
     return chips
 
 
+def catalogue_url_builder():
+    """list_url(args) -> '/products?...': the catalogue links of one page without a url_for per facet link."""
+    base = url_for("catalog.product_list")
+
+    def list_url(args: dict) -> str:
+        return f"{base}?{urlencode(args)}" if args else base
+
+    return list_url
+
+
 @bp.context_processor
 def catalog_helpers() -> dict:
     return {"group_label": group_label}
@@ -109,6 +119,7 @@ def product_list():
         sectors=categories.SECTORS,
         provinces=[(place, facets.provinces[place.code]) for place in geo.provinces() if place.code in facets.provinces],
         stock=available_online(product.id for product in result.products),
+        list_url=catalogue_url_builder(),
     )
 
 
