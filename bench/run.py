@@ -343,10 +343,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=5, help="measuring time per URL (1-60)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=None,
+                        help="concurrent connections (default: workers x threads, so latency is not queueing time)")
     parser.add_argument("--python-client", action="store_true", help="use the Python load generator even if wrk exists")
     args = parser.parse_args(argv)
     args.seconds = max(1, min(args.seconds, 60))
+    args.connections = max(1, args.connections or args.workers * args.threads)
     if "127.0.0.1" not in args.pg_url and "localhost" not in args.pg_url:
         parser.error("the benchmark only talks to 127.0.0.1")
     # SIGTERM (e.g. from a CI timeout) unwinds through the context managers, so servers stop and the database goes.
