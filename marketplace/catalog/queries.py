@@ -240,12 +240,13 @@ def count_in_stock(filters: CatalogFilters) -> int:
 
 
 class CountCache:
-    """Recent counts per filter state, shared by the requests of one process.
+    """Recent counts (and the home page's id lists) per filter state, shared by the requests of one process.
 
     Facet counts scan the whole public catalogue (one GROUP BY per facet), while the 24 products of a
     page are one indexed query; reusing counts for CATALOG_FACET_CACHE_SECONDS keeps a busy catalogue
-    page close to the cost of a bare product list. Products shown are always read live; only counts can
-    lag behind by that many seconds. The key includes today's date, so expiry at midnight is respected.
+    page close to the cost of a bare product list. Products shown are always read live (and checked
+    against the listing rule); only counts and the choice of home-page products can lag behind by that
+    many seconds. The key includes today's date, so expiry at midnight is respected.
     """
 
     def __init__(self, max_entries: int = 512):
@@ -350,18 +351,31 @@ def catalog_page(filters: CatalogFilters, page_size: int) -> CatalogPage | None:
     return CatalogPage(products=products, total=facets.total, page=filters.page, pages=pages, facets=facets)
 
 
+def _public_ids(condition, order_by, limit: int) -> list[int]:
+    return list(db.session.scalars(
+        _counted(Product.id).where(public_clause(), condition).order_by(*order_by).limit(limit)))
+
+
+def _cards_in_order(ids: list[int]) -> list[Product]:
+    """Public products with these ids, in the given order (a product that stopped being public drops out)."""
+    if not ids:
+        return []
+    found = {product.id: product for product in db.session.scalars(card_query().where(Product.id.in_(ids))).unique()}
+    return [found[product_id] for product_id in ids if product_id in found]
+
+
 def featured_products(limit: int = 8) -> list[Product]:
     """Public products marked as featured, newest first."""
-    return list(db.session.scalars(
-        card_query().where(Product.is_featured.is_(True)).order_by(Product.created_at.desc(), Product.id.desc())
-        .limit(limit)).unique())
+    ids = _cached(f"featured:{limit}", CatalogFilters(), lambda: _public_ids(
+        Product.is_featured.is_(True), (Product.created_at.desc(), Product.id.desc()), limit))
+    return _cards_in_order(ids)
 
 
 def newest_five_star(limit: int = 8) -> list[Product]:
     """The newest public 5-star products."""
-    return list(db.session.scalars(
-        card_query().where(Product.star_level == 5).order_by(Product.created_at.desc(), Product.id.desc())
-        .limit(limit)).unique())
+    ids = _cached(f"five_star:{limit}", CatalogFilters(), lambda: _public_ids(
+        Product.star_level == 5, (Product.created_at.desc(), Product.id.desc()), limit))
+    return _cards_in_order(ids)
 
 
 def related_products(product: Product, limit: int = 8) -> list[Product]:
