@@ -91,10 +91,12 @@ def catalog_helpers() -> dict:
 def home():
     """Featured and newest 5-star products, and the ways in: by product group and by province."""
     group_counts, province_counts = queries.browse_counts()
+    featured, five_star = queries.featured_products(), queries.newest_five_star()
     return render_template(
         "catalog/home.html",
-        featured=queries.featured_products(),
-        five_star=queries.newest_five_star(),
+        featured=featured,
+        five_star=five_star,
+        stock=available_online(product.id for product in featured + five_star),
         groups=categories.groups(),
         group_counts=group_counts,
         province_counts=[(place, province_counts[place.code]) for place in geo.provinces()

@@ -58,3 +58,12 @@ def test_cached_home_lists_still_hide_a_product_that_stopped_being_public(app, c
         assert "Nước mắm Phú Quốc Khải Hoàn 40°N" not in names_on(client.get("/"))
     finally:
         app.extensions.pop("catalog_count_cache", None)
+
+
+def test_home_cards_show_out_of_stock(client):
+    """A featured product with no units says so on its card."""
+    from tests.factories import make_product
+
+    make_product("Mật ong bạc hà", stars=5, stock=0, is_featured=True)
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert "Out of stock" in html
