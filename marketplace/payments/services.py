@@ -56,6 +56,19 @@ def succeeded_charge(order: Order) -> Payment | None:
     return None
 
 
+def _move_attempt(payment: Payment, new: PaymentStatus, *, error: str | None = None) -> bool:
+    """Compare-and-set an attempt from started to `new`; a concurrent success is never overwritten."""
+    values = {"status": new, "updated_at": utcnow()}
+    if error is not None:
+        values["error"] = error[:500]
+    result = db.session.execute(
+        sa.update(Payment).where(Payment.id == payment.id, Payment.status == PaymentStatus.STARTED).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(payment)
+    return result.rowcount == 1
+
+
 def awaits_payment(order: Order) -> bool:
     return any(po.status == S.PENDING_PAYMENT for po in order.producer_orders)
 
@@ -138,7 +151,7 @@ def start_card_payment(order: Order) -> str:
         if session.status == "open":
             # A retry needs a new idempotency key, and the old session must be closed first.
             stripe_gateway.expire_checkout_session(previous.external_id)
-        previous.status = PaymentStatus.EXPIRED
+        _move_attempt(previous, PaymentStatus.EXPIRED)
     attempt = (previous.attempt + 1) if previous else 1
     key = f"checkout-{order.number}-{attempt}"
     now = utcnow()
@@ -180,6 +193,10 @@ def apply_paid_session(order: Order, session: stripe_gateway.CheckoutSession, pa
     if fulfil_order(order, provider="card", amount_vnd=session.amount_total, payment=payment,
                     external_id=session.id, external_reference=session.payment_intent):
         return "paid"
+    # Lost the race (or nothing awaited payment): read what the winner committed before deciding.
+    db.session.refresh(order)
+    if payment is not None:
+        db.session.refresh(payment)
     if order.paid_at is not None:
         return "already paid"
     record_unmatched(order, provider="card", amount_vnd=session.amount_total, payment=payment, external_id=session.id,
@@ -280,8 +297,7 @@ def on_session_expired(obj: dict) -> str:
     payment = payment_for_session(session.id)
     if payment is None:
         return "ignored: unknown session"
-    if payment.status == PaymentStatus.STARTED:
-        payment.status = PaymentStatus.EXPIRED
+    _move_attempt(payment, PaymentStatus.EXPIRED)
     latest = latest_attempt(payment.order, "card")
     if latest is not None and latest.id != payment.id:
         return "expired: an older attempt"
@@ -299,9 +315,8 @@ def on_payment_failed(obj: dict) -> str:
             stripe_gateway.expire_checkout_session(payment.external_id)
         except stripe_gateway.GatewayError:
             return "ignored: the session could not be closed"
-        payment.status = PaymentStatus.FAILED
         error = (obj.get("last_payment_error") or {}).get("message") or "payment failed"
-        payment.error = str(error)[:500]
+        _move_attempt(payment, PaymentStatus.FAILED, error=str(error))
     cancelled = orders.cancel_unpaid_order(order, reason="card payment failed")
     return f"failed: {cancelled} sub-orders cancelled"
 
@@ -364,7 +379,7 @@ def expire_unpaid_order(order: Order) -> str:
             session = stripe_gateway.retrieve_checkout_session(payment.external_id)
         if session.payment_status == "paid":
             return apply_paid_session(order, session, payment)
-        payment.status = PaymentStatus.EXPIRED
+        _move_attempt(payment, PaymentStatus.EXPIRED)
     cancelled = orders.cancel_unpaid_order(order, reason="not paid in time")
     return f"cancelled {cancelled}"
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
 from marketplace.orders.status import OrderStatus
-from marketplace.payments.models import ProviderEvent
+from marketplace.payments.models import Payment, PaymentKind, PaymentStatus, ProviderEvent
 from tests.factories import make_product, make_user
 from tests.fixtures.stripe import post_event, stripe_event
 from tests.orders.helpers import place
@@ -41,6 +41,8 @@ def _fulfilled_once(order, outbox):
     db.session.refresh(sub)
     assert sub.status == OrderStatus.PAID
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SaleEntry)) == 1
+    statuses = db.session.scalars(sa.select(Payment.status).where(Payment.kind == PaymentKind.CHARGE)).all()
+    assert statuses == [PaymentStatus.SUCCEEDED]
     outbox.wait_for(1)
     assert len(outbox.to("race@example.test")) == 1
 
