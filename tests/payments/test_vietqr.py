@@ -127,3 +127,21 @@ def test_bad_statement_files_are_refused_with_a_message(client, login_as, conten
     assert order.producer_orders[0].status == OrderStatus.PENDING_PAYMENT
     assert db.session.scalar(sa.select(sa.func.count()).select_from(
         __import__("marketplace.ledger.models", fromlist=["SaleEntry"]).SaleEntry)) == 0
+
+
+def test_unpaid_bank_transfer_orders_expire_and_release_stock(runner):
+    """flask orders expire-unpaid cancels a bank-transfer order past its time and gives the units back."""
+    from datetime import timedelta
+
+    from marketplace.database import utcnow
+    from tests.orders.helpers import stock_of
+
+    product = make_product(stock=4)
+    order = place(make_user(), [product], method="vietqr", quantity=2)
+    order.expires_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    result = runner.invoke(args=["orders", "expire-unpaid"])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(order.producer_orders[0])
+    assert order.producer_orders[0].status == OrderStatus.CANCELLED
+    assert stock_of(product) == 4
