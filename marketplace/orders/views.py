@@ -238,7 +238,22 @@ def checkout():
               "success")
         return redirect(url_for("orders.order_detail", number=order.number))
     # Payment starts after the commit above: no lock is held while the provider is called.
-    return redirect(url_for("orders.order_pay", number=order.number))
+    from marketplace.payments import providers
+    from marketplace.payments.services import PaymentRefused
+    from marketplace.payments.stripe_gateway import GatewayError
+
+    try:
+        target = providers.get(order.payment_method.value).start(order)
+    except PaymentRefused as error:
+        db.session.commit()  # keep the failed attempt: its idempotency key must not be reused
+        flash(error.message, "error")
+        return redirect(url_for("orders.order_pay", number=order.number))
+    except GatewayError:
+        db.session.rollback()
+        flash(_("The card payment could not be started. Please try again in a moment."), "error")
+        return redirect(url_for("orders.order_pay", number=order.number))
+    db.session.commit()
+    return redirect(target)
 
 
 def _address_from_form(form: CheckoutForm, addresses: list[Address]):

@@ -159,14 +159,14 @@ def test_two_gunicorn_workers_sell_the_last_units_exactly_once(app, database_url
             http.headers["User-Agent"] = user_agent
             http.cookies.set("session", cookies[index], domain="127.0.0.1", path="/")
             barrier.wait()
-            return http.post(f"{base}/checkout", data=checkout_form(token=f"http-{index}", payment_method="card"),
+            return http.post(f"{base}/checkout", data=checkout_form(token=f"http-{index}", payment_method="vietqr"),
                              allow_redirects=False, timeout=60)
 
         with ThreadPoolExecutor(BUYERS) as pool:
             responses = list(pool.map(checkout, range(BUYERS)))
         locations = [r.headers.get("Location", "") for r in responses]
         assert all(r.status_code == 302 for r in responses), [r.status_code for r in responses]
-        assert sum("/pay" in location for location in locations) == UNITS
+        assert sum("/payments/vietqr/" in location for location in locations) == UNITS
         assert sum(location.endswith("/cart") for location in locations) == BUYERS - UNITS
     finally:
         server.terminate()

@@ -271,3 +271,35 @@ def test_expire_unpaid_fulfils_an_order_paid_at_the_last_minute(client, card_ord
     result = runner.invoke(args=["orders", "expire-unpaid"])
     assert result.exit_code == 0, result.output
     assert _status(order) == [S.PAID] and stock_of(product) == 3
+
+
+def test_card_checkout_goes_straight_to_stripe(client, login_as, fake_stripe):
+    """Placing a card order commits it, then creates the session and redirects the buyer to Stripe."""
+    from marketplace.orders import cart as carts
+    from tests.orders.helpers import checkout_form
+
+    buyer = make_user()
+    carts.add_to_cart(make_product(stock=3).id, 1, user=buyer)
+    db.session.commit()
+    login_as(buyer)
+    response = client.post("/checkout", data=checkout_form(token="card-direct", payment_method="card"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("https://checkout.stripe.test/")
+    assert db.session.scalar(sa.select(Payment.external_id)) == list(fake_stripe.sessions)[-1]
+
+
+def test_card_checkout_when_stripe_fails_keeps_the_order_for_a_retry(client, login_as, fake_stripe):
+    """Stripe down at checkout: the order exists (stock reserved), the buyer lands on the pay page with a message."""
+    from marketplace.orders import cart as carts
+    from marketplace.orders.models import Order
+    from tests.orders.helpers import checkout_form
+
+    buyer = make_user()
+    carts.add_to_cart(make_product(stock=3).id, 1, user=buyer)
+    db.session.commit()
+    login_as(buyer)
+    fake_stripe.fail_next(500, count=3)
+    response = client.post("/checkout", data=checkout_form(token="card-down", payment_method="card"))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/pay")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+    assert db.session.scalar(sa.select(Payment.status)) == PaymentStatus.FAILED
