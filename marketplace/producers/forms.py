@@ -7,6 +7,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, TextAre
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from marketplace import geo
+from marketplace.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from marketplace.producers.models import ProducerType
 
 TYPE_LABELS = {
@@ -53,7 +54,8 @@ class LegalDetailsForm(FlaskForm):
 class ProducerSignupForm(LegalDetailsForm):
     full_name = StringField(_l("Your full name"), validators=[InputRequired(), Length(max=120)])
     email = EmailField(_l("Your e-mail (your login)"), validators=[InputRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[InputRequired(), Length(max=200)])
+    password = PasswordField(_l("Password (at least %(n)s characters)", n=PASSWORD_MIN_LENGTH),
+                             validators=[InputRequired(), Length(max=PASSWORD_MAX_LENGTH)])
     password_again = PasswordField(_l("Password again"), validators=[
         InputRequired(), EqualTo("password", message=_l("The two passwords differ."))])
 
@@ -75,7 +77,8 @@ class InviteForm(FlaskForm):
 
 class AcceptInvitationForm(FlaskForm):
     full_name = StringField(_l("Your full name"), validators=[InputRequired(), Length(max=120)])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[InputRequired(), Length(max=200)])
+    password = PasswordField(_l("Password (at least %(n)s characters)", n=PASSWORD_MIN_LENGTH),
+                             validators=[InputRequired(), Length(max=PASSWORD_MAX_LENGTH)])
     password_again = PasswordField(_l("Password again"), validators=[
         InputRequired(), EqualTo("password", message=_l("The two passwords differ."))])
 

@@ -11,10 +11,12 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from marketplace import geo
 from marketplace.accounts.models import Role, User
+from marketplace.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from marketplace.catalog.images import process_image
 from marketplace.database import utcnow
 from marketplace.errors import DomainError
@@ -33,7 +35,6 @@ VERIFICATION_TRANSITIONS: dict[VerificationStatus, set[VerificationStatus]] = {
 }
 #: Invitation links work for this long.
 INVITATION_MAX_AGE_SECONDS = 14 * 24 * 3600
-MIN_PASSWORD_LENGTH = 10
 
 
 class InvalidTransition(DomainError):
@@ -74,10 +75,10 @@ class LegalDetails:
 
 
 def check_password(password: str) -> None:
-    """Refuse passwords that are too short (the same rule as the consumer sign-up)."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise InvalidProducerData({"password": _("The password must have at least %(n)s characters.",
-                                                 n=MIN_PASSWORD_LENGTH)})
+    """Refuse passwords that are too short or too long (the same rule as the consumer sign-up)."""
+    if not PASSWORD_MIN_LENGTH <= len(password or "") <= PASSWORD_MAX_LENGTH:
+        raise InvalidProducerData({"password": _("The password must have %(low)s to %(high)s characters.",
+                                                 low=PASSWORD_MIN_LENGTH, high=PASSWORD_MAX_LENGTH)})
 
 
 def _check_legal(details: LegalDetails) -> None:
@@ -121,11 +122,20 @@ def register_producer(details: LegalDetails, *, email: str, password: str, full_
     user = User(email=email, full_name=nfc(full_name), phone=details.phone or None, role=Role.PRODUCER,
                 producer_id=producer.id, preferred_language=language,
                 password_hash=generate_password_hash(password, method="scrypt"))
-    db.session.add(user)
-    db.session.flush()
+    _add_user(user)
     queue_mail(user.email, _l("Your shop is waiting for verification"), "producer_registered",
                language=language, user=user, producer=producer)
     return user
+
+
+def _add_user(user: User) -> None:
+    """Insert the account; a concurrent sign-up with the same address that won the race gives EmailTaken."""
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise EmailTaken(_("An account with this e-mail address already exists.")) from None
 
 
 def _apply_legal(producer: Producer, details: LegalDetails) -> None:
@@ -312,8 +322,7 @@ def accept_invitation(invitation: ProducerInvitation, *, full_name: str, passwor
     user = User(email=invitation.email, full_name=nfc(full_name), role=Role.PRODUCER,
                 producer_id=invitation.producer_id, preferred_language=language,
                 password_hash=generate_password_hash(password, method="scrypt"))
-    db.session.add(user)
-    db.session.flush()
+    _add_user(user)
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
     db.session.flush()

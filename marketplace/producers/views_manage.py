@@ -14,7 +14,7 @@ from marketplace.catalog.images import MAX_UPLOAD_BYTES, UploadRefused
 from marketplace.catalog.models import Certificate, CertificateStatus, Product
 from marketplace.database import today_vn, utcnow
 from marketplace.errors import DomainError
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.i18n import current_language
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers import services
@@ -61,6 +61,7 @@ def _show_errors(form, errors: dict[str, str]) -> None:
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
 def join():
     """A cooperative or household business signs up: one member account and a pending producer."""
     if current_user.is_authenticated:
@@ -238,6 +239,7 @@ def members():
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
 def invitation_accept(token: str):
     """Someone invited by e-mail creates their member account."""
     try:
