@@ -29,7 +29,7 @@ from marketplace.text import nfc, slugify
 #: Allowed changes of a producer's verification status (pending -> verified is the admin's approval).
 VERIFICATION_TRANSITIONS: dict[VerificationStatus, set[VerificationStatus]] = {
     VerificationStatus.PENDING: {VerificationStatus.VERIFIED, VerificationStatus.REJECTED},
-    VerificationStatus.REJECTED: {VerificationStatus.PENDING},
+    VerificationStatus.REJECTED: {VerificationStatus.PENDING, VerificationStatus.VERIFIED},
     VerificationStatus.VERIFIED: {VerificationStatus.SUSPENDED},
     VerificationStatus.SUSPENDED: {VerificationStatus.VERIFIED},
 }
