@@ -50,7 +50,7 @@ def test_member_creates_a_draft_with_a_slug_from_the_name(client, member):
     ("price_vnd", "12,5", "whole number of đồng"),
     ("price_vnd", "-5", "whole number of đồng"),
     ("price_vnd", "0", "more than 0"),
-    ("group_code", "9.9", "OCOP product group"),
+    ("group_code", "9.9", "Not a valid choice"),
     ("set_code", "2.1.1", "does not belong"),
     ("barcode", "8938505974193", "EAN-13"),
     ("name", "", "This field is required"),
