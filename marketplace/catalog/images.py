@@ -6,6 +6,7 @@ drops EXIF and any other metadata. Failures raise UploadRefused with a message f
 """
 
 import io
+import math
 import re
 import warnings
 import zlib
@@ -65,6 +66,10 @@ def _open_checked(data: bytes) -> Image.Image:
                 probe.verify()
             # verify() leaves the image unusable: open it again to decode it for real.
             image = Image.open(io.BytesIO(data))
+            scale = MAX_SIDE / max(image.size)
+            if image.format == "JPEG" and scale < 1:
+                # Let the JPEG decoder scale down by 1/2, 1/4 or 1/8 while decoding (never below the stored size).
+                image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
             image.load()
     except UploadRefused:
         raise

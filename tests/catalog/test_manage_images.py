@@ -150,3 +150,14 @@ def test_reorder_choose_main_and_delete_also_from_storage(client, product):
     assert [image.id for image in product.images] == [first.id, third.id]
     assert [image.position for image in product.images] == [0, 1]
     assert not any(get_storage().exists(key) for key in keys)
+
+
+def test_large_jpeg_is_stored_at_most_2000_pixels_wide(app):
+    """A 12-megapixel photo is decoded scaled down and stored at 2000 px on its long side."""
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((4000, 3000)).convert("RGB").save(out, "JPEG", quality=90)
+    with app.test_request_context("/"):
+        processed = process_image(out.getvalue())
+    assert (processed.width, processed.height) == (2000, 1500)
+    with Image.open(io.BytesIO(processed.data)) as stored:
+        assert stored.size == (2000, 1500)
