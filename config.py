@@ -70,6 +70,13 @@ class Config:
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
     STRIPE_TIMEOUT_SECONDS = _int("STRIPE_TIMEOUT_SECONDS", 10)
 
+    #: The marketplace's receiving bank account for VietQR transfers (NAPAS bank BIN, account number and name).
+    #: The defaults are demo values that match no real account.
+    VIETQR_BANK_BIN = os.environ.get("VIETQR_BANK_BIN", "970436")
+    VIETQR_ACCOUNT = os.environ.get("VIETQR_ACCOUNT", "0001000000000")
+    VIETQR_ACCOUNT_NAME = os.environ.get("VIETQR_ACCOUNT_NAME", "OCOP MARKET DEMO")
+    VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "Vietcombank")
+
     CATALOG_PAGE_SIZE = 24
     #: Facet and browse counts are reused for this long (seconds) per filter state; 0 turns the cache off.
     CATALOG_FACET_CACHE_SECONDS = _int("CATALOG_FACET_CACHE_SECONDS", 30)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale, refresh
@@ -30,7 +30,9 @@ def domains() -> list[str]:
 
 
 def select_locale() -> str:
-    """?lang= wins (and is remembered in a cookie), then the cookie, then Vietnamese."""
+    """?lang= wins (and is remembered in a cookie), then the cookie, then Vietnamese (also outside requests)."""
+    if not has_request_context():
+        return "vi"
     asked = request.args.get("lang")
     if asked in SUPPORTED:
         g.set_language_cookie = asked

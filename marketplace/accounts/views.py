@@ -95,7 +95,8 @@ def account_menu_links() -> list[tuple[str, str]]:
 @bp.app_template_global()
 def logout_form() -> LogoutForm:
     """The (CSRF-only) form behind the logout button in the menu."""
-    return LogoutForm()
+    # Never bind the request body: this runs on every page, including the 413 page for a body too large to read.
+    return LogoutForm(formdata=None)
 
 
 def start_session(user, *, remember: bool = False) -> None:
