@@ -53,6 +53,14 @@ def register_error_handlers(app: Flask) -> None:
     def not_found(error):
         return render(404, _("Page not found"), _("The page you asked for does not exist or is no longer available."))
 
+    @app.errorhandler(NotFound)
+    def domain_not_found(error):
+        return not_found(error)
+
+    @app.errorhandler(PermissionDenied)
+    def domain_forbidden(error):
+        return forbidden(error)
+
     @app.errorhandler(405)
     def method_not_allowed(error):
         return render(405, _("Not allowed"), _("This action is not allowed here."))

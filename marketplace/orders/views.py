@@ -1,13 +1,13 @@
 """Cart, checkout and the buyer's orders."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from sqlalchemy.exc import IntegrityError
 
 from marketplace import geo
 from marketplace.accounts.policies import login_required, safe_next
-from marketplace.errors import DomainError, NotFound
+from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
 from marketplace.orders import services
@@ -297,18 +297,11 @@ def order_list():
                            status_label=services.status_label, payment_labels=services.PAYMENT_LABELS)
 
 
-def _own_order(number: str):
-    try:
-        return services.order_for_buyer(current_user, number)
-    except NotFound:
-        abort(404)
-
-
 @bp.get("/orders/<number>")
 @login_required
 def order_detail(number: str):
     """One order: each shop's part with its status history."""
-    order = _own_order(number)
+    order = services.order_for_buyer(current_user, number)
     from marketplace.payments.services import awaits_payment
 
     return render_template(
@@ -322,7 +315,7 @@ def order_detail(number: str):
 @login_required
 def order_pay(number: str):
     """The step between placing and paying: a button that starts the payment (POST)."""
-    order = _own_order(number)
+    order = services.order_for_buyer(current_user, number)
     from marketplace.payments.services import awaits_payment
 
     if not awaits_payment(order):
@@ -334,7 +327,7 @@ def order_pay(number: str):
 @login_required
 def order_cancel(number: str):
     """The buyer cancels what was not shipped yet; card payments are refunded."""
-    order = _own_order(number)
+    order = services.order_for_buyer(current_user, number)
     db.session.commit()  # nothing is held while a refund is asked of the provider
     try:
         services.cancel_order_by_buyer(order, actor=current_user)

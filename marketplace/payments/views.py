@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import login_required, roles_required
-from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.orders import services as orders
 from marketplace.orders.models import Order, PaymentMethod
@@ -22,18 +21,11 @@ bp.add_url_rule("/stripe/webhook", "stripe_webhook", webhooks.stripe_webhook, me
 MAX_STATEMENT_CHARS = 2_000_000
 
 
-def _own_order(number: str) -> Order:
-    try:
-        return orders.order_for_buyer(current_user, number)
-    except NotFound:
-        abort(404)
-
-
 @bp.post("/pay/<number>")
 @login_required
 def pay(number: str):
     """Start (or resume) paying for one's own order with its chosen method."""
-    order = _own_order(number)
+    order = orders.order_for_buyer(current_user, number)
     db.session.commit()  # end the read transaction: nothing is held while the provider is called
     try:
         target = providers.get(order.payment_method.value).start(order)
@@ -77,7 +69,7 @@ def stripe_success():
 @login_required
 def stripe_cancel(number: str):
     """The buyer left the Stripe page without paying: the order waits (until it expires)."""
-    order = _own_order(number)
+    order = orders.order_for_buyer(current_user, number)
     flash(_("The card payment was not completed. You can try again or cancel the order."), "info")
     return redirect(url_for("orders.order_detail", number=order.number))
 
@@ -86,7 +78,7 @@ def stripe_cancel(number: str):
 @login_required
 def vietqr(number: str):
     """The QR code and bank details for transferring an order's total."""
-    order = _own_order(number)
+    order = orders.order_for_buyer(current_user, number)
     if order.payment_method != PaymentMethod.VIETQR:
         abort(404)
     payload = qr_codes.order_payload(order)
