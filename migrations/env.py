@@ -72,9 +72,9 @@ def run_migrations_offline():
         context.run_migrations()
 
 
-#: Search structures written by hand in migrations (FTS5 on SQLite, a GIN expression index on
-#: PostgreSQL); autogenerate cannot describe them, so it must not try to drop them.
-HAND_WRITTEN_SEARCH_OBJECTS = ("products_fts", "ix_products_search_tsv")
+#: Search structures written by hand in migrations (FTS5 on SQLite; a generated tsvector column and its
+#: GIN index on PostgreSQL); autogenerate cannot describe them, so it must not try to drop them.
+HAND_WRITTEN_SEARCH_OBJECTS = ("products_fts", "ix_products_search_tsv", "search_tsv")
 
 
 def include_object(object, name, type_, reflected, compare_to):

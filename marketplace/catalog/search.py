@@ -7,11 +7,12 @@ word prefix ("bat tr" finds "Bát Tràng"), and every word must match.
 
 - SQLite: the FTS5 table products_fts (rowid = products.id), queried with MATCH '"tok1"* "tok2"*'.
   Quoting each token neutralises the FTS syntax (AND, OR, NEAR, *, ^, :, parentheses, minus).
-- PostgreSQL: to_tsvector('simple', search_name || ' ' || search_body) @@ to_tsquery('simple',
-  'tok1:* & tok2:*'), the exact expression of the GIN index ix_products_search_tsv.
+- PostgreSQL: products.search_tsv @@ to_tsquery('simple', 'tok1:* & tok2:*'). search_tsv is a stored
+  generated column (name weighted A, body D; migration 0007, not mapped on the model) with the GIN index
+  ix_products_search_tsv, so neither the index recheck nor ranking recomputes a vector.
 
 Ranking: products whose name holds every word come first, then bm25 (name weighted 10, body 1) on
-SQLite or ts_rank of the name on PostgreSQL, then the newest.
+SQLite or ts_rank of the weighted vector on PostgreSQL, then the newest.
 """
 
 import sqlalchemy as sa
@@ -43,7 +44,7 @@ def _is_postgres() -> bool:
 
 
 def _pg_vector():
-    return sa.func.to_tsvector("simple", Product.search_name + " " + Product.search_body)
+    return sa.literal_column("products.search_tsv")
 
 
 def _pg_query(tokens: list[str]):
@@ -77,9 +78,7 @@ def ranked(statement: sa.Select, tokens: list[str]) -> sa.Select:
     if not tokens:
         return statement.where(sa.false())
     if _is_postgres():
-        # ts_rank over the name's vector only: ranking the long body vector of every match (the GIN
-        # index cannot return it) costs several times more, and name relevance is what orders results.
-        rank = sa.func.ts_rank(sa.func.to_tsvector("simple", Product.search_name), _pg_query(tokens))
+        rank = sa.func.ts_rank(_pg_vector(), _pg_query(tokens))
         statement = statement.where(match_clause(tokens)).order_by(
             name_match_expression(tokens).desc(), rank.desc(), Product.created_at.desc(), Product.id.desc())
         return statement
