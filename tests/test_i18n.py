@@ -17,6 +17,15 @@ def test_vnd_is_formatted_the_vietnamese_way():
     assert format_vnd(125000) == "125.000\xa0₫"
     assert format_vnd(1250000) == "1.250.000\xa0₫"
     assert format_vnd(0) == "0\xa0₫"
+    assert format_vnd(-125000) == "-125.000\xa0₫"
+
+
+def test_vnd_formatting_agrees_with_babel():
+    """The fast formatter gives exactly Babel's Vietnamese grouping for amounts of every size."""
+    from babel.numbers import format_decimal
+
+    for amount in (0, 5, 999, 1000, 125000, 1250000, 9_999_999_999, -1_500_000):
+        assert format_vnd(amount) == format_decimal(amount, format="#,##0", locale="vi_VN") + "\xa0₫"
 
 
 def test_vnd_parsing_accepts_grouping_and_refuses_decimals():
