@@ -94,7 +94,19 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+#: An XLSX is a zip: refuse one that would unpack to more than this (a "zip bomb" spreadsheet).
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
 def _read_xlsx(data: bytes) -> list[list]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ImportRefused([_("This file is not a readable XLSX spreadsheet.")]) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise ImportRefused([_("This spreadsheet unpacks to more than %(mb)s MB; split it into smaller files.",
+                               mb=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024))])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]

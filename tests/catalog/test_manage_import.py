@@ -112,6 +112,19 @@ def test_not_a_spreadsheet_is_refused(client, producer):
     assert "missing: sku, group_code, unit" in missing
 
 
+def test_a_spreadsheet_that_unpacks_huge_is_refused(client, producer):
+    """An XLSX whose parts unpack to more than 50 MB (a zip bomb) is refused with the reason; nothing imported."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"A" * (60 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 1024 * 1024
+    text = _import(client, buffer.getvalue(), "bomb.xlsx").get_data(as_text=True)
+    assert "unpacks to more than 50 MB" in text
+    assert _count(producer) == 0
+
+
 def test_export_contains_the_whole_catalogue_and_quotes_formulas(client, producer):
     """Every product of the shop is exported; text that looks like a formula cannot run in a spreadsheet."""
     make_product("=HYPERLINK(\"http://evil\")", producer=producer, sku="F-1", stars=None, stock=3)
