@@ -18,6 +18,7 @@ Settings (app.config, or the environment):
 import os
 import re
 import secrets
+from abc import ABC, abstractmethod
 from pathlib import Path
 from urllib.parse import quote
 
@@ -56,28 +57,28 @@ def new_key(prefix: str, extension: str) -> str:
     return check_key(f"{prefix.strip('/')}/{secrets.token_urlsafe(12)}.{extension.lstrip('.')}")
 
 
-class Storage:
+class Storage(ABC):
     """The interface every backend implements. Missing keys raise FileNotFoundError in open()."""
 
+    @abstractmethod
     def save(self, key: str, data: bytes, content_type: str) -> None:
         """Store the bytes under the key, replacing any earlier content."""
-        raise NotImplementedError
 
+    @abstractmethod
     def open(self, key: str) -> bytes:
         """The stored bytes; FileNotFoundError when the key does not exist."""
-        raise NotImplementedError
 
+    @abstractmethod
     def exists(self, key: str) -> bool:
         """True when something is stored under the key."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete(self, key: str) -> None:
         """Remove the key; deleting a missing key is not an error."""
-        raise NotImplementedError
 
+    @abstractmethod
     def url(self, key: str) -> str:
         """A URL a browser can load the file from."""
-        raise NotImplementedError
 
 
 class LocalStorage(Storage):
