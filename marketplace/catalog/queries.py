@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import contains_eager, raiseload
+from sqlalchemy.orm import contains_eager, load_only, raiseload
 
 from marketplace import geo
 from marketplace.catalog import categories, search
@@ -303,10 +303,22 @@ def browse_counts() -> tuple[dict[str, int], dict[int, int]]:
     return _cached("browse", everything, lambda: (count_by_group(everything), count_by_province(everything)))
 
 
+#: What a product card shows. Cards load only these columns: the long texts (description, search
+#: columns, the producer's story) made each catalogue row ~3 KB wide, and carrying them through the sort
+#: and the driver cost more than the search itself. raiseload: a card touching anything else fails in tests.
+CARD_PRODUCT_COLUMNS = (Product.slug, Product.name, Product.price_vnd, Product.unit, Product.star_level,
+                        Product.producer_id, Product.status, Product.certified_until, Product.created_at)
+CARD_PRODUCER_COLUMNS = (Producer.slug, Producer.name, Producer.province_code, Producer.verification_status)
+
+
 def _card_select() -> sa.Select:
     return (
         sa.select(Product).join(Product.producer)
-        .options(contains_eager(Product.producer), raiseload(Product.current_certificate))
+        .options(
+            load_only(*CARD_PRODUCT_COLUMNS, raiseload=True),
+            contains_eager(Product.producer).load_only(*CARD_PRODUCER_COLUMNS, raiseload=True),
+            raiseload(Product.current_certificate),
+        )
     )
 
 
