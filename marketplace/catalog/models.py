@@ -45,6 +45,10 @@ class Product(db.Model):
         sa.CheckConstraint("sold_quantity >= 0", name="sold_quantity_not_negative"),
         sa.CheckConstraint("star_level IS NULL OR star_level BETWEEN 3 AND 5", name="star_level_range"),
         sa.Index("ix_products_listing", "status", "star_level", "certified_until"),
+        # A group's page sorted by price or by newest walks these in order and stops after one page,
+        # instead of sorting every product of the group (group 1.4 of 20,000 by price: 6.9 -> 0.4 ms).
+        sa.Index("ix_products_group_price", "group_code", "price_vnd", "id"),
+        sa.Index("ix_products_group_created", "group_code", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
