@@ -61,3 +61,22 @@ def enum_type(enum_cls: type[StrEnum], length: int = 24) -> sa.Enum:
         values_callable=lambda cls: [member.value for member in cls],
         validate_strings=True,
     )
+
+
+def unique_slug(session, column, text: str, *, max_length: int, exclude_id: int | None = None) -> str:
+    """A URL slug from the text, unique in `column` (a Model.slug); "-2", "-3"... added while taken.
+
+    exclude_id skips the row being renamed, so it keeps its own slug.
+    """
+    from marketplace.text import slugify
+
+    model_id = column.class_.id
+    base = slugify(text, max_length)
+    slug, n = base, 2
+    while True:
+        query = sa.select(model_id).where(column == slug)
+        if exclude_id is not None:
+            query = query.where(model_id != exclude_id)
+        if session.scalar(query.limit(1)) is None:
+            return slug
+        slug, n = f"{base}-{n}", n + 1

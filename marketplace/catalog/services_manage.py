@@ -31,13 +31,13 @@ from marketplace.catalog.services import (
     new_verification_code,
     refresh_certification,
 )
-from marketplace.database import today_vn, utcnow
+from marketplace.database import today_vn, unique_slug, utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers.models import AssistedListing, Producer
 from marketplace.storage import get_storage, new_key
-from marketplace.text import nfc, slugify
+from marketplace.text import nfc
 
 MAX_IMAGES = 8
 #: draft -> active -> archived; an archived product may come back. A product never returns to draft,
@@ -131,15 +131,7 @@ def clean_product_fields(raw: dict, *, producer_id: int, product_id: int | None 
 
 def unique_product_slug(name: str, *, product_id: int | None = None) -> str:
     """A slug from the name, with a number added when another product has it."""
-    base = slugify(name, 140)
-    slug, n = base, 2
-    while True:
-        query = sa.select(Product.id).where(Product.slug == slug)
-        if product_id is not None:
-            query = query.where(Product.id != product_id)
-        if db.session.scalar(query.limit(1)) is None:
-            return slug
-        slug, n = f"{base}-{n}", n + 1
+    return unique_slug(db.session, Product.slug, name, max_length=140, exclude_id=product_id)
 
 
 def is_assisting(actor: User, producer_id: int) -> bool:

@@ -18,13 +18,13 @@ from marketplace import geo
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from marketplace.catalog.images import process_image
-from marketplace.database import utcnow
+from marketplace.database import unique_slug, utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.mail import queue_mail
 from marketplace.producers.models import Producer, ProducerInvitation, ProducerType, VerificationStatus
 from marketplace.storage import check_key, get_storage
-from marketplace.text import nfc, slugify
+from marketplace.text import nfc
 
 #: Allowed changes of a producer's verification status (pending -> verified is the admin's approval).
 VERIFICATION_TRANSITIONS: dict[VerificationStatus, set[VerificationStatus]] = {
@@ -95,11 +95,7 @@ def _check_legal(details: LegalDetails) -> None:
 
 def unique_producer_slug(name: str) -> str:
     """A shop slug from the name, with a number added when taken."""
-    base = slugify(name, 100)
-    slug, n = base, 2
-    while db.session.scalar(sa.select(sa.func.count()).select_from(Producer).where(Producer.slug == slug)):
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return unique_slug(db.session, Producer.slug, name, max_length=100)
 
 
 def _email_taken(email: str) -> bool:
