@@ -63,3 +63,19 @@ def test_vietnamese_is_the_default(client):
     response = client.get("/about/demo-data")
     assert "Về dữ liệu minh họa" in response.get_data(as_text=True)
     assert '<html lang="vi">' in response.get_data(as_text=True)
+
+
+def test_language_switch_returns_to_the_same_page(client):
+    """The VI/EN link goes back to the page the visitor was on, in the chosen language."""
+    response = client.get("/language/en?next=/products%3Fstars%3D4")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/products?stars=4&lang=en")
+
+
+def test_language_switch_refuses_to_redirect_off_site(client):
+    """A crafted next (another host, scheme, backslash or control character) lands on the home page instead."""
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example", "/\r\nSet-Cookie:x=1"):
+        response = client.get("/language/vi", query_string={"next": target})
+        location = response.headers["Location"]
+        assert "evil.example" not in location and "Set-Cookie" not in location, target
+        assert location.split("?")[0] in ("/", "http://localhost/"), location

@@ -1,9 +1,10 @@
 """Health check and site-wide pages."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_from_directory
 
 from marketplace import storage
+from marketplace.accounts.policies import safe_next
 from marketplace.extensions import db, limiter
 
 bp = Blueprint("core", __name__)
@@ -24,9 +25,7 @@ def healthz():
 @bp.get("/language/<code>")
 def set_language(code: str):
     """Switch language and go back to the page the visitor was on (same-site paths only)."""
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("catalog.home")
+    target = safe_next(request.args.get("next"))
     separator = "&" if "?" in target else "?"
     return redirect(f"{target}{separator}lang={code if code in ('vi', 'en') else 'vi'}")
 
