@@ -76,14 +76,19 @@ class SignupForm(FlaskForm):
     next = HiddenField()
 
 
-class LoginForm(FlaskForm):
-    email = _email_field()
-    password = PasswordField(
-        _l("Password"),
-        validators=[InputRequired(_l("Enter your password.")),
+def _current_password_field(label, required_message) -> PasswordField:
+    """A field for a password the user already has (login, confirming a change)."""
+    return PasswordField(
+        label,
+        validators=[InputRequired(required_message),
                     Length(max=PASSWORD_MAX_LENGTH, message=_l("The password is too long."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = _current_password_field(_l("Password"), _l("Enter your password."))
     remember = BooleanField(_l("Remember me on this device"))
     next = HiddenField()
 
@@ -98,12 +103,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[InputRequired(_l("Enter your current password.")),
-                    Length(max=PASSWORD_MAX_LENGTH, message=_l("The password is too long."))],
-        render_kw={"autocomplete": "current-password"},
-    )
+    current_password = _current_password_field(_l("Current password"), _l("Enter your current password."))
     password = _new_password_field(_l("New password"))
     confirm = _confirm_field("password")
 
