@@ -40,7 +40,11 @@ def test_production_refuses_the_development_default(monkeypatch):
 def test_production_starts_with_a_real_secret(monkeypatch):
     """A long random secret is accepted."""
     config = _reload_config(monkeypatch, SECRET_KEY="x" * 48)
-    config.ProductionConfig.check()
+    from marketplace import create_app
+
+    application = create_app(config.ProductionConfig)
+    assert application.config["SECRET_KEY"] == "x" * 48
+    assert application.config["SESSION_COOKIE_SECURE"] is True
     _reload_config(monkeypatch, SECRET_KEY=None)
 
 
