@@ -242,17 +242,26 @@ def ensure_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def warm_up(url: str) -> int:
-    """A few requests before measuring (fills caches, compiles templates); returns the last status."""
-    status = 0
-    for _ in range(5):
-        try:
-            with urllib.request.urlopen(url, timeout=30) as response:
-                response.read()
-                status = response.status
-        except urllib.error.HTTPError as error:
-            status = error.code
-    return status
+def warm_up(url: str, connections: int) -> int:
+    """Requests from `connections` threads at once before measuring, so that every worker has compiled its
+    templates and filled its caches (sequential requests can all land on one worker); the last status."""
+    statuses: list[int] = []
+
+    def fetch_several():
+        for _ in range(10):
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    response.read()
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+
+    threads = [threading.Thread(target=fetch_several) for _ in range(max(2, connections))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses[-1] if statuses else 0
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -300,7 +309,7 @@ def _run(args, uploads: str) -> list[Result]:
             servers = {"app": app_server, "yardstick": yardstick}
             for server_name, label, path in targets:
                 url = servers[server_name].base + path
-                status = warm_up(url)
+                status = warm_up(url, args.connections)
                 if status != 200:
                     log(f"warning: {label} {path} answered {status}")
                 if use_wrk:
