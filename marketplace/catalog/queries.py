@@ -15,17 +15,16 @@ from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import contains_eager, load_only, raiseload
 
 from marketplace import geo
 from marketplace.catalog import categories, search
 from marketplace.catalog.listing import public_clause
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductImage
 from marketplace.database import today_vn
 from marketplace.extensions import db
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers.models import Producer
-from marketplace.stock.services import online_in_stock_clause
+from marketplace.stock.services import online_in_stock_clause, online_quantity_column
 from marketplace.text import MAX_QUERY_LENGTH, nfc, search_tokens
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars", "best_selling")
@@ -303,28 +302,68 @@ def browse_counts() -> tuple[dict[str, int], dict[int, int]]:
     return _cached("browse", everything, lambda: (count_by_group(everything), count_by_province(everything)))
 
 
-#: What a product card shows. Cards load only these columns: the long texts (description, search
-#: columns, the producer's story) made each catalogue row ~3 KB wide, and carrying them through the sort
-#: and the driver cost more than the search itself. raiseload: a card touching anything else fails in tests.
-CARD_PRODUCT_COLUMNS = (Product.slug, Product.name, Product.price_vnd, Product.unit, Product.star_level,
-                        Product.producer_id, Product.status, Product.certified_until, Product.created_at)
-CARD_PRODUCER_COLUMNS = (Producer.slug, Producer.name, Producer.province_code, Producer.verification_status)
+@dataclass(frozen=True, slots=True)
+class ProductCard:
+    """What a product card shows: one plain row per product, no ORM objects.
+
+    Cards are read in two lean queries (the ids of a page in order, then their cards with the main picture
+    and the stock as subqueries), because loading 24 products, their producers, their pictures and their
+    stock as ORM objects in four round trips cost more than the search that chose them.
+    """
+
+    id: int
+    slug: str
+    name: str
+    price_vnd: int
+    unit: str
+    star_level: int
+    producer_name: str
+    producer_slug: str
+    province_code: int
+    #: The main picture's thumbnail and alt text, None when the product has no picture.
+    thumb_key: str | None
+    image_alt: str | None
+    #: Units available to online buyers (the producer's warehouse).
+    available: int
+
+    @property
+    def in_stock(self) -> bool:
+        return self.available > 0
 
 
-def _card_select() -> sa.Select:
-    return (
-        sa.select(Product).join(Product.producer)
-        .options(
-            load_only(*CARD_PRODUCT_COLUMNS, raiseload=True),
-            contains_eager(Product.producer).load_only(*CARD_PRODUCER_COLUMNS, raiseload=True),
-            raiseload(Product.current_certificate),
-        )
-    )
+def _main_image(column):
+    return (sa.select(column).where(ProductImage.product_id == Product.id)
+            .order_by(ProductImage.position, ProductImage.id).limit(1).scalar_subquery())
 
 
-def card_query() -> sa.Select:
-    """SELECT of public products for cards: producer joined once, no certificate loaded."""
-    return _card_select().where(public_clause())
+def _card_columns() -> tuple:
+    return (Product.id, Product.slug, Product.name, Product.price_vnd, Product.unit, Product.star_level,
+            Producer.name, Producer.slug, Producer.province_code, _main_image(ProductImage.thumb_key),
+            _main_image(ProductImage.alt), online_quantity_column(Product.id))
+
+
+def cards_by_id(ids) -> dict[int, ProductCard]:
+    """Cards of the public products among these ids (a product that stopped being public drops out)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(_counted(*_card_columns()).where(public_clause(), Product.id.in_(ids)))
+    return {row[0]: ProductCard(*row) for row in rows}
+
+
+def cards(ids: list[int]) -> list[ProductCard]:
+    """Cards of the public products among these ids, in the given order."""
+    found = cards_by_id(ids)
+    return [found[product_id] for product_id in ids if product_id in found]
+
+
+def public_ids() -> sa.Select:
+    """SELECT of public product ids (producer joined, for filters on it); add conditions and an order."""
+    return _counted(Product.id).where(public_clause())
+
+
+def _ids(statement: sa.Select) -> list[int]:
+    return list(db.session.scalars(statement))
 
 
 _ORDERS = {
@@ -338,7 +377,7 @@ _ORDERS = {
 
 @dataclass
 class CatalogPage:
-    products: list[Product]
+    products: list[ProductCard]
     total: int
     page: int
     pages: int
@@ -351,65 +390,52 @@ def catalog_page(filters: CatalogFilters, page_size: int) -> CatalogPage | None:
     pages = max(1, -(-facets.total // page_size))
     if filters.page > pages:
         return None
-    statement = _card_select()
-    if filters.effective_sort == "relevance":
-        # The ranked search restricts to matches itself (SQLite joins the scores it sorts on).
-        statement = search.ranked(statement.where(*_conditions(filters, with_search=False)), list(filters.tokens))
-    else:
-        statement = statement.where(*_conditions(filters)).order_by(*_ORDERS[filters.effective_sort])
     products = []
     if facets.total:
-        products = list(db.session.scalars(statement.limit(page_size).offset((filters.page - 1) * page_size)).unique())
+        statement = _counted(Product.id)
+        if filters.effective_sort == "relevance":
+            # The ranked search restricts to matches itself (SQLite joins the scores it sorts on).
+            statement = search.ranked(statement.where(*_conditions(filters, with_search=False)), list(filters.tokens))
+        else:
+            statement = statement.where(*_conditions(filters)).order_by(*_ORDERS[filters.effective_sort])
+        products = cards(_ids(statement.limit(page_size).offset((filters.page - 1) * page_size)))
     return CatalogPage(products=products, total=facets.total, page=filters.page, pages=pages, facets=facets)
 
 
-def _public_ids(condition, order_by, limit: int) -> list[int]:
-    return list(db.session.scalars(
-        _counted(Product.id).where(public_clause(), condition).order_by(*order_by).limit(limit)))
+def home_cards(limit: int = 8) -> tuple[list[ProductCard], list[ProductCard]]:
+    """The home page's featured products and newest 5-star products (newest first), in one card query.
+
+    Which products they are is cached like the counts; the cards themselves are read live.
+    """
+    newest = (Product.created_at.desc(), Product.id.desc())
+    featured = _cached(f"featured:{limit}", CatalogFilters(), lambda: _ids(
+        public_ids().where(Product.is_featured.is_(True)).order_by(*newest).limit(limit)))
+    five_star = _cached(f"five_star:{limit}", CatalogFilters(), lambda: _ids(
+        public_ids().where(Product.star_level == 5).order_by(*newest).limit(limit)))
+    found = cards_by_id(featured + five_star)
+    return ([found[i] for i in featured if i in found], [found[i] for i in five_star if i in found])
 
 
-def _cards_in_order(ids: list[int]) -> list[Product]:
-    """Public products with these ids, in the given order (a product that stopped being public drops out)."""
-    if not ids:
-        return []
-    found = {product.id: product for product in db.session.scalars(card_query().where(Product.id.in_(ids))).unique()}
-    return [found[product_id] for product_id in ids if product_id in found]
+def related_products(product: Product, limit: int = 8) -> list[ProductCard]:
+    """Other public products of the same group, best rated and best selling first."""
+    return cards(_ids(
+        public_ids().where(Product.group_code == product.group_code, Product.id != product.id)
+        .order_by(Product.star_level.desc(), Product.sold_quantity.desc(), Product.id.desc()).limit(limit)))
 
 
-def featured_products(limit: int = 8) -> list[Product]:
-    """Public products marked as featured, newest first."""
-    ids = _cached(f"featured:{limit}", CatalogFilters(), lambda: _public_ids(
-        Product.is_featured.is_(True), (Product.created_at.desc(), Product.id.desc()), limit))
-    return _cards_in_order(ids)
-
-
-def newest_five_star(limit: int = 8) -> list[Product]:
-    """The newest public 5-star products."""
-    ids = _cached(f"five_star:{limit}", CatalogFilters(), lambda: _public_ids(
-        Product.star_level == 5, (Product.created_at.desc(), Product.id.desc()), limit))
-    return _cards_in_order(ids)
-
-
-def related_products(product: Product, limit: int = 8) -> list[Product]:
-    """Other public products of the same group, best rated and best selling first (one query)."""
-    return list(db.session.scalars(
-        card_query().where(Product.group_code == product.group_code, Product.id != product.id)
-        .order_by(Product.star_level.desc(), Product.sold_quantity.desc(), Product.id.desc()).limit(limit)).unique())
-
-
-def suggestions(q: str, limit: int = 8) -> list[Product]:
+def suggestions(q: str, limit: int = 8) -> list[ProductCard]:
     """The best matches for a partly typed query, for the search box."""
     tokens = search_tokens(q)
     if not tokens:
         return []
-    return list(db.session.scalars(search.ranked(card_query(), tokens).limit(limit)).unique())
+    return cards(_ids(search.ranked(public_ids(), tokens).limit(limit)))
 
 
-def shop_products(producer: Producer, page: int, page_size: int) -> tuple[list[Product], int]:
+def shop_products(producer: Producer, page: int, page_size: int) -> tuple[list[ProductCard], int]:
     """One page of a producer's public products (newest first) and how many there are."""
     total = db.session.execute(
         _counted(sa.func.count()).where(public_clause(), Product.producer_id == producer.id)).scalar_one()
-    products = list(db.session.scalars(
-        card_query().where(Product.producer_id == producer.id).order_by(Product.created_at.desc(), Product.id.desc())
-        .limit(page_size).offset((page - 1) * page_size)).unique())
+    products = cards(_ids(
+        public_ids().where(Product.producer_id == producer.id).order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(page_size).offset((page - 1) * page_size)))
     return products, total

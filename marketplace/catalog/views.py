@@ -91,12 +91,11 @@ def catalog_helpers() -> dict:
 def home():
     """Featured and newest 5-star products, and the ways in: by product group and by province."""
     group_counts, province_counts = queries.browse_counts()
-    featured, five_star = queries.featured_products(), queries.newest_five_star()
+    featured, five_star = queries.home_cards()
     return render_template(
         "catalog/home.html",
         featured=featured,
         five_star=five_star,
-        stock=available_online(product.id for product in featured + five_star),
         groups=categories.groups(),
         group_counts=group_counts,
         province_counts=[(place, province_counts[place.code]) for place in geo.provinces()
@@ -120,7 +119,6 @@ def product_list():
         chips=filter_chips(filters), sort_labels=sort_labels(), price_range_label=price_range_label,
         sectors=categories.SECTORS,
         provinces=[(place, facets.provinces[place.code]) for place in geo.provinces() if place.code in facets.provinces],
-        stock=available_online(product.id for product in result.products),
         list_url=catalogue_url_builder(),
     )
 
@@ -138,7 +136,7 @@ def search_suggest():
     found = queries.suggestions(request.args.get("q", ""), SUGGESTION_LIMIT)
     return jsonify(suggestions=[
         {"name": product.name, "url": url_for("catalog.product_detail", slug=product.slug),
-         "meta": f"{format_vnd(product.price_vnd)} · {geo.province_name(product.producer.province_code)}"}
+         "meta": f"{format_vnd(product.price_vnd)} · {geo.province_name(product.province_code)}"}
         for product in found
     ])
 
@@ -186,6 +184,5 @@ def product_detail(slug: str):
     return render_template(
         "catalog/product_detail.html",
         product=product, certificate=product.current_certificate, available=available, related=related,
-        related_stock=available_online(item.id for item in related),
         group=categories.get(product.group_code), json_ld=product_json_ld(product, available > 0),
     )

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from marketplace.catalog import queries
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
-from marketplace.stock.services import available_online
 
 bp = Blueprint("producers", __name__)
 
@@ -41,5 +40,4 @@ def shop_detail(slug: str):
         "producers/shop_detail.html",
         producer=producer, type_label=PRODUCER_TYPE_LABELS.get(producer.type, producer.type),
         products=products, total=total, page=page, pages=pages,
-        stock=available_online(product.id for product in products),
     )

@@ -193,6 +193,16 @@ def available_online(product_ids: Iterable[int]) -> dict[int, int]:
     return {product_id: found.get(product_id, 0) for product_id in ids}
 
 
+def online_quantity_column(product_id_column):
+    """SQL expression: units available to online buyers for one product (available_online's twin, per row)."""
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(StockLevel.quantity), 0))
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(StockLevel.product_id == product_id_column, Location.kind == LocationKind.WAREHOUSE)
+        .scalar_subquery()
+    )
+
+
 def online_in_stock_clause(product_id_column):
     """SQL condition: the product has units in a warehouse (for the "in stock" facet)."""
     return sa.exists(
