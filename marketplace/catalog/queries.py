@@ -375,6 +375,18 @@ _ORDERS = {
 }
 
 
+def search_alone_finds_nothing(filters: CatalogFilters) -> bool:
+    """True when the words of the search match no public product even without the other filters.
+
+    A search that comes back empty only because of a star, price or province filter says nothing about
+    what buyers want that nobody supplies, so only this kind is recorded as a demand signal.
+    """
+    if not filters.tokens:
+        return True
+    return not db.session.execute(
+        sa.select(public_ids().where(search.match_clause(list(filters.tokens))).exists())).scalar()
+
+
 @dataclass
 class CatalogPage:
     products: list[ProductCard]

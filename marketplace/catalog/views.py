@@ -110,7 +110,8 @@ def product_list():
     result = queries.catalog_page(filters, current_app.config["CATALOG_PAGE_SIZE"])
     if result is None:
         abort(404)
-    if filters.q and result.total == 0 and search.record_zero_result_search(filters.q, current_language()):
+    if (filters.q and result.total == 0 and queries.search_alone_finds_nothing(filters)
+            and search.record_zero_result_search(filters.q, current_language())):
         db.session.commit()
     facets = result.facets
     return render_template(

@@ -142,6 +142,15 @@ def test_searches_with_results_suggestions_and_empty_queries_are_not_recorded(cl
     assert zero_results() == []
 
 
+def test_a_search_emptied_only_by_other_filters_is_not_recorded(client, catalogue):
+    """Fish sauce exists, just not at 5 stars under 1.000 ₫: that is no unmet demand. Unknown words still count."""
+    response = client.get("/products?q=nuoc+mam&stars=5&max_price=1000")
+    assert response.status_code == 200 and names_on(response) == []
+    assert zero_results() == []
+    client.get("/products?q=mam+tom+hau+loc&stars=5")
+    assert [row.folded_query for row in zero_results()] == ["mam tom hau loc"]
+
+
 def test_a_query_without_words_finds_nothing(client, catalogue):
     """Only symbols or emoji: an empty result, not the whole catalogue."""
     response = client.get("/products", query_string={"q": "🙂 *** ???"})
