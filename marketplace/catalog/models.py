@@ -49,6 +49,8 @@ class Product(db.Model):
         # instead of sorting every product of the group (group 1.4 of 20,000 by price: 6.9 -> 0.4 ms).
         sa.Index("ix_products_group_price", "group_code", "price_vnd", "id"),
         sa.Index("ix_products_group_created", "group_code", "created_at", "id"),
+        # Related products on a product page (same group, most stars, best selling): 4.3 -> 0.1 ms.
+        sa.Index("ix_products_group_stars_sold", "group_code", "star_level", "sold_quantity", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
