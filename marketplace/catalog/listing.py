@@ -14,14 +14,25 @@ from marketplace.database import today_vn
 from marketplace.producers.models import Producer, VerificationStatus
 
 
+def _fixed(column, value):
+    """A value of the rule written into the SQL text at execution instead of bound as a parameter.
+
+    psycopg prepares a statement run five times, and PostgreSQL then plans it once for any parameters.
+    Blind to the values, it guessed that "active, 3 stars, not expired" picks 1 product in 20 (it picks 19
+    in 20) and combined that index with the search index: 2.9 ms for "nuoc mam" instead of 1.3 ms.
+    SQLAlchemy still caches a single compiled form (literal_execute renders the value per execution).
+    """
+    return sa.bindparam(None, value, type_=column.type, literal_execute=True)
+
+
 def public_clause(today: date | None = None):
     """SQL condition for public products; the query must join Producer."""
     today = today or today_vn()
     return sa.and_(
-        Product.status == ProductStatus.ACTIVE,
-        Producer.verification_status == VerificationStatus.VERIFIED,
-        Product.star_level >= 3,
-        Product.certified_until >= today,
+        Product.status == _fixed(Product.status, ProductStatus.ACTIVE),
+        Producer.verification_status == _fixed(Producer.verification_status, VerificationStatus.VERIFIED),
+        Product.star_level >= _fixed(Product.star_level, 3),
+        Product.certified_until >= _fixed(Product.certified_until, today),
     )
 
 

@@ -48,7 +48,12 @@ def _pg_vector():
 
 
 def _pg_query(tokens: list[str]):
-    return sa.func.to_tsquery("simple", sa.bindparam("search_tsquery", ts_query_string(tokens), type_=sa.Text))
+    # Rendered into the SQL text at execution (literal_execute: SQLAlchemy still caches one compiled form).
+    # As parameters of a prepared statement, PostgreSQL's generic plan could not see how many products
+    # the words match. The tokens are [a-z0-9] words only, and the dialect quotes the value all the same.
+    config = sa.literal_column("'simple'::regconfig")
+    words = sa.bindparam("search_tsquery", ts_query_string(tokens), type_=sa.Text, literal_execute=True)
+    return sa.func.to_tsquery(config, words)
 
 
 def _sqlite_match(tokens: list[str]):
