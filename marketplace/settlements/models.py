@@ -15,6 +15,9 @@ class StatementStatus(StrEnum):
     OPEN = "open"
     #: Paid out (or the producer's debt received), with a bank reference; final.
     PAID = "paid"
+    #: Built by mistake and voided before payment, with a reason; its ledger entries were released to the
+    #: next statement. Kept on record with the figures it had; final.
+    VOID = "void"
 
 
 class Statement(db.Model):
@@ -68,6 +71,8 @@ class Statement(db.Model):
 
     producer = relationship("Producer", lazy="joined")
     paid_by = relationship("User", foreign_keys=[paid_by_id], lazy="joined")
+    #: Who voided it, when and why (only for a void statement).
+    void = relationship("StatementVoid", back_populates="statement", uselist=False, lazy="joined")
     entries = relationship("StatementEntry", back_populates="statement", order_by="StatementEntry.id",
                            lazy="raise_on_sql")
 
@@ -87,6 +92,14 @@ class Statement(db.Model):
     def is_paid(self) -> bool:
         return self.status == StatementStatus.PAID
 
+    @property
+    def is_void(self) -> bool:
+        return self.status == StatementStatus.VOID
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == StatementStatus.OPEN
+
 
 class StatementEntry(db.Model):
     """One ledger entry settled by one statement. The unique sale_entry_id makes double settlement impossible."""
@@ -99,3 +112,19 @@ class StatementEntry(db.Model):
 
     statement = relationship("Statement", back_populates="entries")
     sale_entry = relationship("SaleEntry", lazy="joined")
+
+
+class StatementVoid(db.Model):
+    """Who voided a statement, when and why: written with the status change, in the same transaction."""
+
+    __tablename__ = "statement_voids"
+
+    statement_id: Mapped[int] = mapped_column(sa.ForeignKey("statements.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    #: How many ledger entries it released to the next statement.
+    released_entries: Mapped[int] = mapped_column(sa.Integer)
+    voided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    voided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    statement = relationship("Statement", back_populates="void")
+    voided_by = relationship("User", lazy="joined")

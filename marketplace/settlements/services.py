@@ -23,7 +23,7 @@ from marketplace.ledger.models import SaleEntry
 from marketplace.orders.models import OrderLine, ProducerOrder
 from marketplace.orders.status import OrderStatus
 from marketplace.producers.models import Producer
-from marketplace.settlements.models import Statement, StatementEntry, StatementStatus
+from marketplace.settlements.models import Statement, StatementEntry, StatementStatus, StatementVoid
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 #: Payment methods whose money the producer collects itself; every other method (card, bank transfer,
@@ -47,6 +47,14 @@ class NothingToSettle(DomainError):
 
 class AlreadyPaid(DomainError):
     """A statement is paid out once."""
+
+
+class StatementClosed(DomainError):
+    """A paid or void statement changes no more."""
+
+
+#: The longest reason for voiding a statement.
+MAX_VOID_REASON = 300
 
 
 @dataclass(frozen=True)
@@ -101,10 +109,11 @@ def check_period(period_start: date, period_end: date, *, today: date | None = N
 
 
 def overlapping_statement(producer_id: int, period_start: date, period_end: date) -> Statement | None:
-    """The producer's statement whose period overlaps this one, if any."""
+    """The producer's statement (open or paid, not void) whose period overlaps this one, if any."""
     return db.session.scalars(
         sa.select(Statement).where(Statement.producer_id == producer_id, Statement.period_start <= period_end,
-                                   Statement.period_end >= period_start).limit(1)
+                                   Statement.period_end >= period_start, Statement.status != StatementStatus.VOID)
+        .limit(1)
     ).first()
 
 
@@ -209,7 +218,41 @@ def mark_paid(statement: Statement, bank_reference: str, *, actor) -> Statement:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        db.session.refresh(statement)
+        if statement.is_void:
+            raise StatementClosed(_("This statement was voided; it cannot be paid."))
         raise AlreadyPaid(_("This statement was already marked paid."))
+    db.session.refresh(statement)
+    return statement
+
+
+def void_statement(statement: Statement, reason: str, *, actor) -> Statement:
+    """Void an open statement built by mistake: its ledger entries go back to "not settled", so the next
+    statement of the producer takes them, and the statement stays on record (figures, who, when, why).
+
+    A paid statement cannot be voided (the money moved); of a void and a payout racing, one wins.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_("Say why the statement is voided."))
+    if len(reason) > MAX_VOID_REASON:
+        raise DomainError(_("The reason is at most %(max)s characters.", max=MAX_VOID_REASON))
+    result = db.session.execute(
+        sa.update(Statement).where(Statement.id == statement.id, Statement.status == StatementStatus.OPEN)
+        .values(status=StatementStatus.VOID).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(statement)
+        if statement.is_paid:
+            raise StatementClosed(_("This statement is paid; it can no longer be voided."))
+        raise StatementClosed(_("This statement was already voided."))
+    released = db.session.execute(
+        sa.delete(StatementEntry).where(StatementEntry.statement_id == statement.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.add(StatementVoid(statement_id=statement.id, reason=reason, released_entries=released,
+                                 voided_by_id=getattr(actor, "id", None)))
+    db.session.flush()
     db.session.refresh(statement)
     return statement
 

@@ -94,10 +94,12 @@ def _statement_or_404(statement_id: int) -> Statement:
     return statement
 
 
-def _render_detail(statement: Statement, *, bank_reference: str = "", error: str | None = None, status: int = 200):
+def _render_detail(statement: Statement, *, bank_reference: str = "", error: str | None = None,
+                   void_reason: str = "", void_error: str | None = None, status: int = 200):
     return render_template(
         "settlements/statement_detail.html", statement=statement, entries=services.statement_entries(statement),
-        admin=True, bank_reference=bank_reference, error=error, period_start_utc=services.period_bounds(
+        admin=True, bank_reference=bank_reference, error=error, void_reason=void_reason, void_error=void_error,
+        max_void_reason=services.MAX_VOID_REASON, period_start_utc=services.period_bounds(
             statement.period_start, statement.period_end)[0],
         producer_collected=services.is_producer_collected,
     ), status
@@ -124,4 +126,22 @@ def statement_mark_paid(statement_id: int):
                               status=409)
     db.session.commit()
     flash(_("Statement #%(id)s is marked paid.", id=statement.id), "success")
+    return redirect(url_for(".statement_detail", statement_id=statement.id))
+
+
+@bp.post("/<int:statement_id>/void")
+@roles_required(Role.ADMIN)
+def statement_void(statement_id: int):
+    """Void an open statement built by mistake, with a reason; its sales go to the producer's next statement."""
+    statement = _statement_or_404(statement_id)
+    reason = request.form.get("reason", "")[:1000]
+    try:
+        services.void_statement(statement, reason, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _render_detail(_statement_or_404(statement_id), void_reason=reason, void_error=error.message,
+                              status=409)
+    db.session.commit()
+    flash(_("Statement #%(id)s is void; its sales will be settled by the next statement.", id=statement.id),
+          "success")
     return redirect(url_for(".statement_detail", statement_id=statement.id))

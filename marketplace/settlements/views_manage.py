@@ -38,7 +38,7 @@ def statement_detail(statement_id: int):
         abort(404)
     return render_template(
         "settlements/statement_detail.html", statement=statement, entries=services.statement_entries(statement),
-        admin=False, bank_reference="", error=None,
+        admin=False, bank_reference="", error=None, void_reason="", void_error=None,
         period_start_utc=services.period_bounds(statement.period_start, statement.period_end)[0],
         producer_collected=services.is_producer_collected,
     )

@@ -93,3 +93,36 @@ def test_concurrent_payouts_record_one_payment(app):
     db.session.expire_all()
     paid = db.session.get(Statement, statement_id)
     assert paid.status == StatementStatus.PAID and paid.bank_reference.startswith("REF-")
+
+
+def test_a_void_racing_payouts_leaves_one_outcome(app):
+    """Four admins void and four pay the same open statement at once: exactly one wins, and the sales are
+    either settled by the paid statement or all released, never both."""
+    product = make_product(price_vnd=10000)
+    for day in (3, 4, 5):
+        sale(product, 1, when=vn(2026, 10, day))
+    statement = services.build_statement(product.producer, date(2026, 10, 1), date(2026, 10, 31), today=TODAY)
+    admin = make_user(role=Role.ADMIN)
+    db.session.commit()
+    statement_id, admin_id = statement.id, admin.id
+    counter = iter(range(ADMINS))
+    lock = threading.Lock()
+
+    def pay_or_void():
+        with lock:
+            n = next(counter)
+        target, actor = db.session.get(Statement, statement_id), db.session.get(User, admin_id)
+        if n % 2:
+            services.mark_paid(target, f"REF-{n}", actor=actor)
+        else:
+            services.void_statement(target, f"mistake {n}", actor=actor)
+
+    results = _race(app, pay_or_void)
+    assert results.count("ok") == 1 and results.count("refused") == ADMINS - 1
+    db.session.expire_all()
+    final = db.session.get(Statement, statement_id)
+    settled = db.session.scalar(sa.select(sa.func.count()).select_from(StatementEntry))
+    if final.status == StatementStatus.PAID:
+        assert settled == 3 and final.void is None
+    else:
+        assert final.status == StatementStatus.VOID and settled == 0 and final.void.released_entries == 3
