@@ -58,7 +58,10 @@ class Config:
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)
+    #: STARTTLS before anything else; the server's certificate is verified (system CAs, or MAIL_TLS_CA_FILE).
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    #: A PEM file of the CA that signed the mail server's certificate, for a server with a private CA.
+    MAIL_TLS_CA_FILE = os.environ.get("MAIL_TLS_CA_FILE", "")
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "OCOP Market <no-reply@ocop.example>")
