@@ -112,36 +112,35 @@ def statement_detail(statement_id: int):
     return _render_detail(_statement_or_404(statement_id))
 
 
+def _change(statement_id: int, change, typed: str, *, typed_key: str, error_key: str, done: str):
+    """Apply a status change to a statement and go back to it; a refusal re-shows the page with the text
+    the admin typed (under typed_key) and the reason (under error_key), and changes nothing."""
+    statement = _statement_or_404(statement_id)
+    try:
+        change(statement, typed, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _render_detail(_statement_or_404(statement_id), status=409,
+                              **{typed_key: typed, error_key: error.message})
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(".statement_detail", statement_id=statement_id))
+
+
 @bp.post("/<int:statement_id>/paid")
 @roles_required(Role.ADMIN)
 def statement_mark_paid(statement_id: int):
     """Record the bank transfer that paid the statement out (once)."""
-    statement = _statement_or_404(statement_id)
-    reference = request.form.get("bank_reference", "")[:300]
-    try:
-        services.mark_paid(statement, reference, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _render_detail(_statement_or_404(statement_id), bank_reference=reference, error=error.message,
-                              status=409)
-    db.session.commit()
-    flash(_("Statement #%(id)s is marked paid.", id=statement.id), "success")
-    return redirect(url_for(".statement_detail", statement_id=statement.id))
+    return _change(statement_id, services.mark_paid, request.form.get("bank_reference", "")[:300],
+                   typed_key="bank_reference", error_key="error",
+                   done=_("Statement #%(id)s is marked paid.", id=statement_id))
 
 
 @bp.post("/<int:statement_id>/void")
 @roles_required(Role.ADMIN)
 def statement_void(statement_id: int):
     """Void an open statement built by mistake, with a reason; its sales go to the producer's next statement."""
-    statement = _statement_or_404(statement_id)
-    reason = request.form.get("reason", "")[:1000]
-    try:
-        services.void_statement(statement, reason, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _render_detail(_statement_or_404(statement_id), void_reason=reason, void_error=error.message,
-                              status=409)
-    db.session.commit()
-    flash(_("Statement #%(id)s is void; its sales will be settled by the next statement.", id=statement.id),
-          "success")
-    return redirect(url_for(".statement_detail", statement_id=statement.id))
+    return _change(statement_id, services.void_statement, request.form.get("reason", "")[:1000],
+                   typed_key="void_reason", error_key="void_error",
+                   done=_("Statement #%(id)s is void; its sales will be settled by the next statement.",
+                          id=statement_id))

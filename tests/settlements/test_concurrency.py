@@ -51,6 +51,17 @@ def _race(app, work):
         return list(pool.map(attempt, range(ADMINS)))
 
 
+def _numbering():
+    """n() gives each racing thread its own number, 0 to ADMINS - 1."""
+    counter, lock = iter(range(ADMINS)), threading.Lock()
+
+    def n() -> int:
+        with lock:
+            return next(counter)
+
+    return n
+
+
 def test_concurrent_builds_of_one_period_settle_each_sale_once(app):
     """Eight admins build the same producer's October statement at once: one statement, every sale in it once."""
     product = make_product(price_vnd=10000)
@@ -80,12 +91,10 @@ def test_concurrent_payouts_record_one_payment(app):
     admin = make_user(role=Role.ADMIN)
     db.session.commit()
     statement_id, admin_id = statement.id, admin.id
-    counter = iter(range(ADMINS))
-    lock = threading.Lock()
+    number = _numbering()
 
     def pay():
-        with lock:
-            n = next(counter)
+        n = number()
         services.mark_paid(db.session.get(Statement, statement_id), f"REF-{n}", actor=db.session.get(User, admin_id))
 
     results = _race(app, pay)
@@ -105,12 +114,10 @@ def test_a_void_racing_payouts_leaves_one_outcome(app):
     admin = make_user(role=Role.ADMIN)
     db.session.commit()
     statement_id, admin_id = statement.id, admin.id
-    counter = iter(range(ADMINS))
-    lock = threading.Lock()
+    number = _numbering()
 
     def pay_or_void():
-        with lock:
-            n = next(counter)
+        n = number()
         target, actor = db.session.get(Statement, statement_id), db.session.get(User, admin_id)
         if n % 2:
             services.mark_paid(target, f"REF-{n}", actor=actor)
