@@ -20,6 +20,7 @@ from marketplace.catalog.models import Product
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.stock import services as stock_services
+from marketplace.text import nfc
 
 COLUMNS = ("sku", "name", "description", "group_code", "set_code", "unit", "price_vnd", "barcode", "stock_quantity")
 REQUIRED = ("sku", "name", "group_code", "unit", "price_vnd")
@@ -142,11 +143,14 @@ def _existing_by_sku(producer_id: int) -> dict[str, Product]:
 def import_rows(producer, rows: list[tuple[int, dict[str, str]]], *, actor) -> ImportResult:
     """Check every row, then create or update the products (by SKU); raises ImportRefused if any row is wrong."""
     existing = _existing_by_sku(producer.id)
+    # The shop's SKUs are all read here: no SKU query per row, neither when checking nor when saving.
+    sku_owners = {sku: product.id for sku, product in existing.items()}
     errors: list[str] = []
     seen: dict[str, int] = {}
     planned: list[tuple[int, dict[str, str], Product | None, int | None]] = []
     for number, values in rows:
-        sku = values.get("sku", "")
+        # Matched as the product rules store it (NFC): a SKU typed on a Mac still finds its product.
+        sku = nfc(values.get("sku"))
         if sku and sku in seen:
             errors.append(_("Row %(row)s: the SKU %(sku)s is already used on row %(first)s.", row=number, sku=sku,
                             first=seen[sku]))
@@ -154,7 +158,8 @@ def import_rows(producer, rows: list[tuple[int, dict[str, str]]], *, actor) -> I
         seen[sku] = number
         product = existing.get(sku)
         try:
-            manage.clean_product_fields(values, producer_id=producer.id, product_id=product.id if product else None)
+            manage.clean_product_fields(values, producer_id=producer.id, product_id=product.id if product else None,
+                                        sku_owners=sku_owners)
         except manage.InvalidProduct as error:
             for field, message in error.errors.items():
                 errors.append(_("Row %(row)s, %(column)s: %(message)s", row=number, column=_field_label(field),
@@ -177,10 +182,11 @@ def import_rows(producer, rows: list[tuple[int, dict[str, str]]], *, actor) -> I
     location = None
     for number, values, product, quantity in planned:
         if product is None:
-            product = manage.create_product(producer, values, actor=actor)
+            product = manage.create_product(producer, values, actor=actor, sku_owners=sku_owners)
+            sku_owners[product.sku] = product.id
             created += 1
         else:
-            manage.update_product(product, values, actor=actor)
+            manage.update_product(product, values, actor=actor, sku_owners=sku_owners)
             updated += 1
         if quantity is not None:
             location = location or stock_services.warehouse_for(producer)

@@ -13,6 +13,9 @@ from marketplace.text import folded_words
 
 #: Validity of a recognition decision unless it states otherwise (DOMAIN.md §2).
 VALIDITY_MONTHS = 36
+#: The scores that give each star level (Decision 148; the certificates table checks the same bands).
+#: A "potential 5 stars" product scored 90 or more but is shown with 4 stars.
+SCORE_BANDS = {3: range(50, 70), 4: range(70, 90), 5: range(90, 101)}
 
 
 def default_valid_until(decision_date: date) -> date:

@@ -5,6 +5,7 @@ dict of field errors, so the web form and the bulk import apply exactly the same
 never commit; storage keys to remove are returned to the caller, which deletes them after its commit.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +26,7 @@ from marketplace.catalog.models import (
     ProductStatus,
 )
 from marketplace.catalog.services import (
+    SCORE_BANDS,
     default_valid_until,
     index_product,
     is_valid_ean13,
@@ -77,8 +79,13 @@ class TooManyImages(DomainError):
 # ---------------------------------------------------------------- products
 
 
-def clean_product_fields(raw: dict, *, producer_id: int, product_id: int | None = None) -> dict:
-    """Typed product values from text input; raises InvalidProduct with a message per wrong field."""
+def clean_product_fields(raw: dict, *, producer_id: int, product_id: int | None = None,
+                         sku_owners: Mapping[str, int] | None = None) -> dict:
+    """Typed product values from text input; raises InvalidProduct with a message per wrong field.
+
+    sku_owners (the producer's product id for each SKU) replaces the SKU query for a caller that has
+    already read them, such as a spreadsheet import checking hundreds of rows.
+    """
     errors: dict[str, str] = {}
     value = {key: nfc(str(raw.get(key) or "")) for key in PRODUCT_FIELDS}
     if not value["name"]:
@@ -111,12 +118,8 @@ def clean_product_fields(raw: dict, *, producer_id: int, product_id: int | None 
         errors["sku"] = _("The SKU (your own product code) is required.")
     elif len(sku) > 64:
         errors["sku"] = _("The SKU can have at most %(n)s characters.", n=64)
-    else:
-        query = sa.select(Product.id).where(Product.producer_id == producer_id, Product.sku == sku)
-        if product_id is not None:
-            query = query.where(Product.id != product_id)
-        if db.session.scalar(query.limit(1)) is not None:
-            errors["sku"] = _("Another of your products already uses this SKU.")
+    elif _sku_taken(sku, producer_id=producer_id, product_id=product_id, sku_owners=sku_owners):
+        errors["sku"] = _("Another of your products already uses this SKU.")
     barcode = value["barcode"].replace(" ", "")
     if barcode and not is_valid_ean13(barcode):
         errors["barcode"] = _("The barcode must be a valid EAN-13 (13 digits with a correct check digit).")
@@ -127,6 +130,16 @@ def clean_product_fields(raw: dict, *, producer_id: int, product_id: int | None 
         "set_code": value["set_code"] or None, "unit": value["unit"], "price_vnd": price, "sku": sku,
         "barcode": barcode or None,
     }
+
+
+def _sku_taken(sku: str, *, producer_id: int, product_id: int | None, sku_owners: Mapping[str, int] | None) -> bool:
+    """True when another product of the producer has this SKU."""
+    if sku_owners is not None:
+        return sku_owners.get(sku, product_id) != product_id
+    query = sa.select(Product.id).where(Product.producer_id == producer_id, Product.sku == sku)
+    if product_id is not None:
+        query = query.where(Product.id != product_id)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def unique_product_slug(name: str, *, product_id: int | None = None) -> str:
@@ -158,9 +171,10 @@ def assistance_for(product: Product) -> AssistedListing | None:
     return db.session.get(AssistedListing, product.id)
 
 
-def create_product(producer: Producer, raw: dict, *, actor: User) -> Product:
+def create_product(producer: Producer, raw: dict, *, actor: User,
+                   sku_owners: Mapping[str, int] | None = None) -> Product:
     """A new draft product of the producer; recorded as assisted when the actor is not a member."""
-    values = clean_product_fields(raw, producer_id=producer.id)
+    values = clean_product_fields(raw, producer_id=producer.id, sku_owners=sku_owners)
     product = Product(producer=producer, slug=unique_product_slug(values["name"]), status=ProductStatus.DRAFT,
                       **values)
     index_product(product)
@@ -176,9 +190,11 @@ def create_product(producer: Producer, raw: dict, *, actor: User) -> Product:
     return product
 
 
-def update_product(product: Product, raw: dict, *, actor: User) -> Product:
+def update_product(product: Product, raw: dict, *, actor: User,
+                   sku_owners: Mapping[str, int] | None = None) -> Product:
     """Change a product's fields; the slug follows the name only while it was never published."""
-    values = clean_product_fields(raw, producer_id=product.producer_id, product_id=product.id)
+    values = clean_product_fields(raw, producer_id=product.producer_id, product_id=product.id,
+                                  sku_owners=sku_owners)
     for key, value in values.items():
         setattr(product, key, value)
     if product.status == ProductStatus.DRAFT:
@@ -367,7 +383,7 @@ def clean_certificate_fields(raw: dict) -> CertificateDetails:
             errors["is_potential_five_star"] = _("A potential 5-star product is shown with 4 stars.")
         elif potential and score < 90:
             errors["score"] = _("A potential 5-star product scored 90 or more.")
-        elif not potential and not _score_in_band(stars, score):
+        elif not potential and score not in SCORE_BANDS[stars]:
             errors["score"] = _("A score of %(score)s does not give %(stars)s stars (3 stars: 50-69, 4 stars: "
                                 "70-89, 5 stars: 90-100).", score=score, stars=stars)
     decision_number = nfc(raw.get("decision_number"))
@@ -406,10 +422,6 @@ def clean_certificate_fields(raw: dict) -> CertificateDetails:
         criteria_version=nfc(raw.get("criteria_version"))[:40] or "148/QĐ-TTg", evaluation_kind=kind,
         legacy_group=nfc(raw.get("legacy_group"))[:120] or None,
     )
-
-
-def _score_in_band(stars: int, score: int) -> bool:
-    return {3: 50 <= score < 70, 4: 70 <= score < 90, 5: 90 <= score <= 100}[stars]
 
 
 def submit_certificate(product: Product, details: CertificateDetails, scan: bytes | None) -> Certificate:

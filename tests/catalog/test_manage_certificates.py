@@ -226,3 +226,33 @@ def test_default_validity_is_36_months():
     from marketplace.catalog.services import default_valid_until
 
     assert default_valid_until(date(2024, 3, 15)) == date(2027, 3, 15)
+
+
+def test_score_bands_match_the_database_check(app):
+    """Each band's first and last score passes both the form rule and the table's CHECK; one past it fails both."""
+    from marketplace.catalog import services_manage as manage
+    from marketplace.catalog.services import SCORE_BANDS
+
+    product = make_product(stars=None)
+    details = {"decision_number": "1/QĐ-UBND", "decision_date": today_vn() - timedelta(days=30),
+               "issuing_level": "province", "authority": "UBND tỉnh Quảng Ninh"}
+    with app.test_request_context("/?lang=en"):
+        for stars, band in SCORE_BANDS.items():
+            for score, accepted in ((band.start, True), (band[-1], True), (band.start - 1, False),
+                                    (band[-1] + 1, False)):
+                if score > 100:
+                    continue
+                try:
+                    manage.clean_certificate_fields({**details, "star_level": str(stars), "score": str(score)})
+                except manage.InvalidCertificate:
+                    refused_by_form = True
+                else:
+                    refused_by_form = False
+                try:
+                    with db.session.begin_nested():
+                        make_certificate(product, stars=stars, score=score)
+                except sa.exc.IntegrityError:
+                    refused_by_database = True
+                else:
+                    refused_by_database = False
+                assert refused_by_form == refused_by_database == (not accepted), (stars, score)

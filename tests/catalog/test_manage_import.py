@@ -11,6 +11,7 @@ from marketplace.accounts.models import Role
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.extensions import db
 from marketplace.stock import services as stock_services
+from marketplace.stock.models import StockLevel, StockMovement
 from tests.factories import make_producer, make_product, make_user
 
 HEADER = ["sku", "name", "description", "group_code", "set_code", "unit", "price_vnd", "barcode", "stock_quantity"]
@@ -70,6 +71,11 @@ def test_xlsx_import_creates_drafts_with_stock(client, producer):
     che = db.session.scalar(sa.select(Product).where(Product.sku == "CHE-1"))
     assert che.status == ProductStatus.DRAFT and che.price_vnd == 150000
     assert stock_services.available_online([che.id])[che.id] == 40
+    movements = db.session.execute(
+        sa.select(StockMovement.quantity_change, StockMovement.quantity_after, StockMovement.reason)
+        .join(StockLevel, StockLevel.id == StockMovement.stock_level_id).where(StockLevel.product_id == che.id)).all()
+    assert movements == [(40, 40, "import row 2")]
+    assert "Imported: 2 new products, 0 updated." in client.get("/manage/products/?lang=en").get_data(as_text=True)
 
 
 def test_any_wrong_row_imports_nothing_and_every_error_names_its_row(client, producer):
@@ -102,6 +108,7 @@ def test_import_updates_existing_products_by_sku(client, producer):
     data = _csv([HEADER, ["OLD-1", "Tên mới", "", "1.4", "", "chai", "60000", "", ""]])
     assert _import(client, data, "update.csv").status_code == 302
     assert _count(producer) == 1 and product.name == "Tên mới" and product.price_vnd == 60000
+    assert "Imported: 0 new products, 1 updated." in client.get("/manage/products/?lang=en").get_data(as_text=True)
 
 
 def test_not_a_spreadsheet_is_refused(client, producer):
@@ -110,6 +117,9 @@ def test_not_a_spreadsheet_is_refused(client, producer):
     assert "not a readable XLSX" in _import(client, b"PK\x03\x04garbage", "x.xlsx").get_data(as_text=True)
     missing = _import(client, _csv([["name", "price_vnd"], ["A", "1"]]), "x.csv").get_data(as_text=True)
     assert "missing: sku, group_code, unit" in missing
+    nothing = _import(client, b"", "empty.csv")
+    assert nothing.status_code == 422 and "Choose an XLSX or CSV file." in nothing.get_data(as_text=True)
+    assert _count(producer) == 0
 
 
 def test_a_spreadsheet_that_unpacks_huge_is_refused(client, producer):
@@ -138,3 +148,44 @@ def test_export_contains_the_whole_catalogue_and_quotes_formulas(client, produce
     assert formula_row[1].startswith("'=") and formula_row[8] == "3"
     sheet = load_workbook(io.BytesIO(client.get("/manage/products/export.xlsx").data)).active
     assert sheet.max_row == 3
+
+
+def test_import_reads_the_shops_skus_once_instead_of_a_query_per_row(client, producer):
+    """Checking and saving 30 rows (new and known SKUs) runs no SKU query per row: they were all read up front."""
+    import re
+
+    from sqlalchemy import event
+
+    make_product("Sản phẩm cũ", producer=producer, sku="S-0", stars=None, stock=0)
+    rows = [HEADER] + [[f"S-{n}", f"Sản phẩm {n}", "", "1.4", "", "chai", "1000", "", ""] for n in range(30)]
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = _import(client, _csv(rows), "many.csv")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 302
+    assert _count(producer) == 30
+    assert [s for s in statements if re.search(r"products\.sku\s*=", s)] == []
+
+
+def test_a_sku_typed_decomposed_updates_its_product(client, producer):
+    """A SKU with accents saved decomposed (NFD, as macOS may) matches the stored NFC SKU: an update, not a clash."""
+    import unicodedata
+
+    product = make_product("Ấm chén", producer=producer, sku="ẤM-1", stars=None, stock=0)
+    decomposed = unicodedata.normalize("NFD", "ẤM-1")
+    assert decomposed != "ẤM-1"
+    row = [decomposed, "Ấm chén men lam", "", "4.1", "", "bộ", "90000", "", ""]
+    twice = _import(client, _csv([HEADER, row, ["ẤM-1", "Ấm chén lần hai", "", "4.1", "", "bộ", "90000", "", ""]]),
+                    "twice.csv")
+    assert twice.status_code == 422
+    assert "Row 3: the SKU ẤM-1 is already used on row 2." in twice.get_data(as_text=True)
+    assert _count(producer) == 1 and product.name == "Ấm chén"
+    response = _import(client, _csv([HEADER, row]), "nfd.csv")
+    assert response.status_code == 302
+    assert _count(producer) == 1 and product.name == "Ấm chén men lam" and product.sku == "ẤM-1"

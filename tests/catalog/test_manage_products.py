@@ -70,6 +70,7 @@ def test_sku_must_be_unique_within_the_shop_only(client, member):
     make_product(producer=db.session.get(Producer, member.producer_id), sku="NM-40")
     response = client.post("/manage/products/new?lang=en", data=_form())
     assert "already uses this SKU" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Product).where(Product.sku == "NM-40")) == 1
     make_product(sku="OTHER-1")
     assert client.post("/manage/products/new", data=_form(sku="OTHER-1")).status_code == 302
 
