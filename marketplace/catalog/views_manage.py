@@ -24,7 +24,7 @@ from marketplace.extensions import db
 from marketplace.producers.forms import ConfirmForm
 from marketplace.producers.models import Producer
 from marketplace.stock import services as stock_services
-from marketplace.stock.models import LocationKind, StockLevel, StockMovement
+from marketplace.stock.models import Location, LocationKind, StockLevel, StockMovement
 from marketplace.storage import get_storage
 
 bp = Blueprint("catalog_manage", __name__)
@@ -83,6 +83,11 @@ def _show_errors(form, errors: dict[str, str]) -> None:
             flash(message, "error")
 
 
+def _upload_page_status() -> int:
+    """The status of an upload page: shown again after a POST, the upload was refused (422); else 200."""
+    return 422 if request.method == "POST" else 200
+
+
 def _query_producer(producer: Producer) -> dict:
     """Extra URL arguments for staff working on a producer's behalf."""
     return {} if current_user.role == Role.PRODUCER else {"producer": producer.id}
@@ -109,8 +114,7 @@ def _low_stock_ids(product_ids: list[int]) -> set[int]:
     rows = db.session.scalars(
         sa.select(StockLevel.product_id).join(StockLevel.location)
         .where(StockLevel.product_id.in_(product_ids), StockLevel.low_stock_threshold.is_not(None),
-               StockLevel.quantity <= StockLevel.low_stock_threshold)
-        .where(sa.literal_column("locations.kind") == LocationKind.WAREHOUSE.value)
+               StockLevel.quantity <= StockLevel.low_stock_threshold, Location.kind == LocationKind.WAREHOUSE)
     )
     return set(rows)
 
@@ -217,7 +221,6 @@ def product_images(product_id: int):
     """Upload, reorder, choose the main picture and delete pictures."""
     product = _product(product_id)
     form = ImageForm()
-    status = 200
     if form.validate_on_submit():
         data = _read_upload("image")
         try:
@@ -227,14 +230,13 @@ def product_images(product_id: int):
                 manage.add_product_image(product, data, alt=form.alt.data or "")
         except DomainError as error:
             form.image.errors = [error.message]
-            status = 422
         else:
             db.session.commit()
             flash(_("Picture added."), "success")
             return redirect(url_for(".product_images", product_id=product.id))
     return render_template("catalog/manage/product_images.html", product=product, producer=product.producer,
                            form=form, action_form=ConfirmForm(), max_images=manage.MAX_IMAGES,
-                           extra=_query_producer(product.producer)), status
+                           extra=_query_producer(product.producer)), _upload_page_status()
 
 
 def _image(product: Product, image_id: int) -> ProductImage:
@@ -275,8 +277,8 @@ def product_image_action(product_id: int, image_id: int, action: str):
 def _warehouse_level(product: Product) -> StockLevel | None:
     return db.session.scalars(
         sa.select(StockLevel).join(StockLevel.location)
-        .where(StockLevel.product_id == product.id, sa.literal_column("locations.kind") == LocationKind.WAREHOUSE.value,
-               sa.literal_column("locations.producer_id") == product.producer_id)
+        .where(StockLevel.product_id == product.id, Location.kind == LocationKind.WAREHOUSE,
+               Location.producer_id == product.producer_id)
     ).first()
 
 
@@ -339,7 +341,6 @@ def product_certificates(product_id: int):
     """The product's certificates, and a form to submit a new one with its scan."""
     product = _product(product_id)
     form = CertificateForm()
-    status = 200
     if form.validate_on_submit():
         data = _read_upload("scan")
         raw = dict(form.data)
@@ -349,17 +350,14 @@ def product_certificates(product_id: int):
                 manage.submit_certificate(product, details, data)
         except manage.InvalidCertificate as error:
             _show_errors(form, error.errors)
-            status = 422
         else:
             db.session.commit()
             flash(_("Certificate submitted. The program office will check it against the scan."), "success")
             return redirect(url_for(".product_certificates", product_id=product.id))
-    elif request.method == "POST":
-        status = 422
     return render_template("catalog/manage/product_certificates.html", product=product, producer=product.producer,
                            form=form, certificates=manage.product_certificates(product.id),
                            status_label=manage.certificate_status_label,
-                           extra=_query_producer(product.producer)), status
+                           extra=_query_producer(product.producer)), _upload_page_status()
 
 
 @bp.get("/<int:product_id>/certificates/<int:certificate_id>/scan")
@@ -424,7 +422,6 @@ def import_products():
         abort(404)
     form = ImportForm()
     row_errors: list[str] = []
-    status = 200
     if form.validate_on_submit():
         upload = request.files.get("file")
         data = _read_upload("file")
@@ -436,11 +433,10 @@ def import_products():
                 result = imports.import_rows(producer, rows, actor=current_user)
         except imports.ImportRefused as error:
             row_errors = error.errors
-            status = 422
         else:
             db.session.commit()
             flash(_("Imported: %(created)s new products, %(updated)s updated.", created=result.created,
                     updated=result.updated), "success")
             return redirect(url_for(".product_list", **_query_producer(producer)))
     return render_template("catalog/manage/import.html", producer=producer, form=form, row_errors=row_errors,
-                           columns=imports.COLUMNS, extra=_query_producer(producer)), status
+                           columns=imports.COLUMNS, extra=_query_producer(producer)), _upload_page_status()

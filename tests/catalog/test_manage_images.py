@@ -96,6 +96,19 @@ def test_bad_uploads_are_refused_and_nothing_is_saved(app, client, product, data
     assert _stored_files(app) == before
 
 
+def test_a_too_long_description_is_refused_like_a_bad_picture(app, client, product):
+    """A form error (alt text over 200 characters) answers 422 like any refused upload, and nothing is saved."""
+    before = _stored_files(app)
+    response = client.post(f"/manage/products/{product.id}/images?lang=en",
+                           data={"image": (io.BytesIO(jpeg_with_exif()), "photo.jpg"), "alt": "x" * 201},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Field cannot be longer than 200 characters." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProductImage)
+                             .where(ProductImage.product_id == product.id)) == 0
+    assert _stored_files(app) == before
+
+
 def test_a_gif_is_refused_even_when_pillow_can_read_it(app):
     """Only JPEG, PNG and WebP are accepted."""
     out = io.BytesIO()
@@ -124,13 +137,17 @@ def test_a_50_mb_request_gets_the_file_too_large_page(app):
     assert _stored_files(app) == before
 
 
-def test_at_most_eight_pictures(client, product):
+def test_at_most_eight_pictures(app, client, product):
     """The ninth picture is refused with a message."""
     for _ in range(8):
         assert _upload(client, product, jpeg_with_exif()).status_code == 302
+    before = _stored_files(app)
     response = _upload(client, product, jpeg_with_exif())
     assert response.status_code == 422
     assert "at most 8 pictures" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProductImage)
+                             .where(ProductImage.product_id == product.id)) == 8
+    assert _stored_files(app) == before
 
 
 def test_reorder_choose_main_and_delete_also_from_storage(client, product):
