@@ -351,10 +351,13 @@ def cards_by_id(ids) -> dict[int, ProductCard]:
     return {row[0]: ProductCard(*row) for row in rows}
 
 
+def _in_order(found: dict[int, ProductCard], ids: list[int]) -> list[ProductCard]:
+    return [found[product_id] for product_id in ids if product_id in found]
+
+
 def cards(ids: list[int]) -> list[ProductCard]:
     """Cards of the public products among these ids, in the given order."""
-    found = cards_by_id(ids)
-    return [found[product_id] for product_id in ids if product_id in found]
+    return _in_order(cards_by_id(ids), ids)
 
 
 def public_ids() -> sa.Select:
@@ -425,7 +428,7 @@ def home_cards(limit: int = 8) -> tuple[list[ProductCard], list[ProductCard]]:
     five_star = _cached(f"five_star:{limit}", CatalogFilters(), lambda: _ids(
         public_ids().where(Product.star_level == 5).order_by(*newest).limit(limit)))
     found = cards_by_id(featured + five_star)
-    return ([found[i] for i in featured if i in found], [found[i] for i in five_star if i in found])
+    return _in_order(found, featured), _in_order(found, five_star)
 
 
 def related_products(product: Product, limit: int = 8) -> list[ProductCard]:

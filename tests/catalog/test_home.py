@@ -16,6 +16,9 @@ def test_home_shows_featured_and_newest_five_star_products(client, catalogue):
     assert "Bộ bát đĩa hoa sen đỏ Bát Tràng" in names
     assert "Nước mắm ẩn danh" not in names
     assert names.index("Bộ bát đĩa hoa sen đỏ Bát Tràng") < len(names) - 1
+    # The one featured product, then the 5-star products newest first.
+    assert names == ["Nước mắm Phú Quốc Khải Hoàn 40°N", "Bộ bát đĩa hoa sen đỏ Bát Tràng",
+                     "Nước mắm Phú Quốc Khải Hoàn 40°N"]
 
 
 def test_home_lists_all_17_groups_with_counts(client, catalogue):

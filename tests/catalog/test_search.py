@@ -96,6 +96,12 @@ def test_search_syntax_in_queries_is_harmless(client, catalogue, query):
     assert response.status_code == 200
     if "nuoc" in query:
         assert "Nước mắm Phú Quốc Khải Hoàn 40°N" in names_on(response) or not names_on(response)
+    # Operators are plain words that must all match: only "nuoc" and "mam" find the fish sauce.
+    from marketplace.text import search_tokens
+
+    words = set(search_tokens(query))
+    expected = ["Nước mắm Phú Quốc Khải Hoàn 40°N"] if words <= {"nuoc", "mam"} else []
+    assert names_on(response) == expected
 
 
 def test_search_page_shows_results_and_keeps_the_query_in_the_box(client, catalogue):
