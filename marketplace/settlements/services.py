@@ -117,11 +117,15 @@ def overlapping_statement(producer_id: int, period_start: date, period_end: date
     ).first()
 
 
+def _not_settled():
+    """The condition "no statement settles this ledger entry" (a void statement released its entries)."""
+    return ~sa.select(StatementEntry.id).where(StatementEntry.sale_entry_id == SaleEntry.id).exists()
+
+
 def _unsettled_entries(producer_id: int, before: datetime) -> list[SaleEntry]:
-    settled = sa.select(StatementEntry.id).where(StatementEntry.sale_entry_id == SaleEntry.id)
     return list(db.session.scalars(
         sa.select(SaleEntry).where(SaleEntry.producer_id == producer_id, SaleEntry.occurred_at < before,
-                                   ~settled.exists()).order_by(SaleEntry.occurred_at, SaleEntry.id)
+                                   _not_settled()).order_by(SaleEntry.occurred_at, SaleEntry.id)
     ))
 
 
@@ -133,22 +137,24 @@ def _shipping_fees(entries: list[SaleEntry]) -> int:
                 if entry.order_line_id is not None and not is_producer_collected(entry.payment_method)}
     if not line_ids:
         return 0
-    sub_order_ids = set(db.session.scalars(
-        sa.select(OrderLine.producer_order_id).where(OrderLine.id.in_(line_ids)).distinct()))
+    # One grouped query for every sub-order concerned: its fee, status, first sale and first reversal.
+    sub_order_ids = sa.select(OrderLine.producer_order_id).where(OrderLine.id.in_(line_ids))
+    rows = db.session.execute(
+        sa.select(
+            ProducerOrder.shipping_fee_vnd, ProducerOrder.status,
+            sa.func.min(sa.case((SaleEntry.reverses_id.is_(None), SaleEntry.id))),
+            sa.func.min(sa.case((SaleEntry.reverses_id.is_not(None), SaleEntry.id))),
+        ).join(OrderLine, OrderLine.producer_order_id == ProducerOrder.id)
+        .join(SaleEntry, SaleEntry.order_line_id == OrderLine.id)
+        .where(ProducerOrder.id.in_(sub_order_ids))
+        .group_by(ProducerOrder.id, ProducerOrder.shipping_fee_vnd, ProducerOrder.status)
+    )
     total = 0
-    for sub_order in db.session.scalars(sa.select(ProducerOrder).where(ProducerOrder.id.in_(sub_order_ids))):
-        firsts = db.session.execute(
-            sa.select(
-                sa.func.min(sa.case((SaleEntry.reverses_id.is_(None), SaleEntry.id))),
-                sa.func.min(sa.case((SaleEntry.reverses_id.is_not(None), SaleEntry.id))),
-            ).join(OrderLine, OrderLine.id == SaleEntry.order_line_id)
-            .where(OrderLine.producer_order_id == sub_order.id)
-        ).one()
-        first_sale_id, first_reversal_id = firsts
+    for shipping_fee_vnd, status, first_sale_id, first_reversal_id in rows:
         if first_sale_id in ids:
-            total += sub_order.shipping_fee_vnd
-        if first_reversal_id in ids and sub_order.status == OrderStatus.REFUNDED:
-            total -= sub_order.shipping_fee_vnd
+            total += shipping_fee_vnd
+        if first_reversal_id in ids and status == OrderStatus.REFUNDED:
+            total -= shipping_fee_vnd
     return total
 
 
@@ -267,28 +273,40 @@ def statement_entries(statement: Statement) -> list[SaleEntry]:
 
 def unsettled_total(producer_id: int) -> tuple[int, int]:
     """(number of ledger entries not yet settled, their net total) for the producer."""
-    settled = sa.select(StatementEntry.id).where(StatementEntry.sale_entry_id == SaleEntry.id)
     count, total = db.session.execute(
         sa.select(sa.func.count(SaleEntry.id), sa.func.coalesce(sa.func.sum(SaleEntry.total_vnd), 0))
-        .where(SaleEntry.producer_id == producer_id, ~settled.exists())
+        .where(SaleEntry.producer_id == producer_id, _not_settled())
     ).one()
     return int(count), int(total)
 
 
-def settling_statement(producer_order: ProducerOrder) -> Statement | None:
-    """The statement that settled this sub-order's first sale, if it was settled."""
-    return db.session.scalars(
-        sa.select(Statement).join(StatementEntry, StatementEntry.statement_id == Statement.id)
-        .join(SaleEntry, SaleEntry.id == StatementEntry.sale_entry_id)
-        .join(OrderLine, OrderLine.id == SaleEntry.order_line_id)
-        .where(OrderLine.producer_order_id == producer_order.id, SaleEntry.reverses_id.is_(None))
-        .order_by(Statement.id).limit(1)
-    ).first()
+def fees_for(producer_orders: list[ProducerOrder]) -> dict[int, OrderFees]:
+    """order_fees of each sub-order, by id, with one query for the statements that settled them (a page of
+    the order list costs one query, not one per row)."""
+    ids = {producer_order.id for producer_order in producer_orders}
+    settled: dict[int, Statement] = {}
+    if ids:
+        # The statement that settled each sub-order's first sale: the lowest id among those settling its sales.
+        first = (
+            sa.select(OrderLine.producer_order_id, sa.func.min(StatementEntry.statement_id).label("statement_id"))
+            .join(SaleEntry, SaleEntry.order_line_id == OrderLine.id)
+            .join(StatementEntry, StatementEntry.sale_entry_id == SaleEntry.id)
+            .where(OrderLine.producer_order_id.in_(ids), SaleEntry.reverses_id.is_(None))
+            .group_by(OrderLine.producer_order_id).subquery()
+        )
+        settled = dict(db.session.execute(
+            sa.select(first.c.producer_order_id, Statement).join(Statement, Statement.id == first.c.statement_id)
+        ).all())
+    return {producer_order.id: _fees(producer_order, settled.get(producer_order.id))
+            for producer_order in producer_orders}
 
 
 def order_fees(producer_order: ProducerOrder) -> OrderFees:
     """Commission (rate and amount) and shipping fee of one sub-order; the settled rate once it is settled."""
-    statement = settling_statement(producer_order)
+    return fees_for([producer_order])[producer_order.id]
+
+
+def _fees(producer_order: ProducerOrder, statement: Statement | None) -> OrderFees:
     rate = statement.commission_rate_bp if statement else commission_rate_for(producer_order.producer)
     commission = commission_on(producer_order.subtotal_vnd, rate)
     return OrderFees(
