@@ -5,8 +5,7 @@ Dates are Vietnam's calendar days; a period [date_from, date_to] covers both day
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,9 +16,9 @@ from marketplace.catalog.models import Product, ProductStatus
 from marketplace.database import today_vn
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
+from marketplace.settlements.services import VIETNAM, period_bounds
 from marketplace.stock.models import Location, StockLevel
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 GRANULARITIES = {"day": _l("Day"), "week": _l("Week"), "month": _l("Month")}
 #: The default period: the last 30 days, today included.
 DEFAULT_DAYS = 30
@@ -105,14 +104,8 @@ def parse_filters(args, *, today: date | None = None) -> FigureFilters:
     return FigureFilters(date_from, date_to, granularity, errors)
 
 
-def _bounds(filters: FigureFilters) -> tuple[datetime, datetime]:
-    start = datetime.combine(filters.date_from, time(0), tzinfo=VIETNAM).astimezone(UTC)
-    end = datetime.combine(filters.date_to + timedelta(days=1), time(0), tzinfo=VIETNAM).astimezone(UTC)
-    return start, end
-
-
 def _in_period(producer_id: int, filters: FigureFilters):
-    start, end = _bounds(filters)
+    start, end = period_bounds(filters.date_from, filters.date_to)
     return sa.and_(SaleEntry.producer_id == producer_id, SaleEntry.occurred_at >= start, SaleEntry.occurred_at < end)
 
 
@@ -185,9 +178,14 @@ def by_product(producer_id: int, filters: FigureFilters) -> list[Row]:
     return [Row(row.name, int(row.units), int(row.revenue), key=str(row.product_id)) for row in rows]
 
 
+def best_sellers(products: list[Row], limit: int = TOP_PRODUCTS) -> list[Row]:
+    """The first `limit` rows of by_product that earned something (it lists the best first)."""
+    return [row for row in products if row.revenue_vnd > 0][:limit]
+
+
 def top_products(producer_id: int, filters: FigureFilters, limit: int = TOP_PRODUCTS) -> list[Row]:
     """The products with the most revenue in the period."""
-    return [row for row in by_product(producer_id, filters) if row.revenue_vnd > 0][:limit]
+    return best_sellers(by_product(producer_id, filters), limit)
 
 
 def by_channel(producer_id: int, filters: FigureFilters) -> list[Row]:

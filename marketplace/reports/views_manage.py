@@ -49,7 +49,7 @@ def figures_page():
     products = figures.by_product(producer.id, filters)
     return render_template(
         "reports/figures.html", producer=producer, filters=filters, timeline=timeline, products=products,
-        top=[row for row in products if row.revenue_vnd > 0][:figures.TOP_PRODUCTS],
+        top=figures.best_sellers(products),
         channels=figures.by_channel(producer.id, filters), provinces=figures.by_province(producer.id, filters),
         low_stock=figures.low_stock(producer.id), total=figures.totals(timeline),
         granularities=figures.GRANULARITIES,

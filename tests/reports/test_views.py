@@ -46,6 +46,8 @@ def test_producer_sees_charts_and_tables_of_its_own_sales(client, login_as, shop
     assert "Chè Thái Nguyên" in text and "190.000" in text
     assert "Bình gốm Chu Đậu" not in text and "900.000" not in text
     assert 'class="low-stock"' in text
+    top = text.split('id="top-heading"', 1)[1].split("</section>", 1)[0]
+    assert 'id="chart-top-title"' in top and "Chè Thái Nguyên" in top and "Bình gốm Chu Đậu" not in top
 
 
 def test_a_member_cannot_see_another_producers_figures_by_asking(client, login_as, shops):
