@@ -12,11 +12,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from marketplace import geo
 from marketplace.accounts.models import Role, User
-from marketplace.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from marketplace.accounts.services import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    find_user_by_email,
+    hash_password,
+    normalise_email,
+)
 from marketplace.catalog.images import process_image
 from marketplace.database import unique_slug, utcnow
 from marketplace.errors import DomainError
@@ -98,15 +103,11 @@ def unique_producer_slug(name: str) -> str:
     return unique_slug(db.session, Producer.slug, name, max_length=100)
 
 
-def _email_taken(email: str) -> bool:
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == email)))
-
-
 def register_producer(details: LegalDetails, *, email: str, password: str, full_name: str,
                       language: str = "vi") -> User:
     """Create a pending producer and its first member account in one unit of work; returns the user."""
-    email = nfc(email).lower()
-    if _email_taken(email):
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
         raise EmailTaken(_("An account with this e-mail address already exists."))
     check_password(password)
     _check_legal(details)
@@ -116,8 +117,7 @@ def register_producer(details: LegalDetails, *, email: str, password: str, full_
     db.session.add(producer)
     db.session.flush()
     user = User(email=email, full_name=nfc(full_name), phone=details.phone or None, role=Role.PRODUCER,
-                producer_id=producer.id, preferred_language=language,
-                password_hash=generate_password_hash(password, method="scrypt"))
+                producer_id=producer.id, preferred_language=language, password_hash=hash_password(password))
     _add_user(user)
     queue_mail(user.email, _l("Your shop is waiting for verification"), "producer_registered",
                language=language, user=user, producer=producer)
@@ -145,7 +145,7 @@ def _apply_legal(producer: Producer, details: LegalDetails) -> None:
     producer.ward_code = details.ward_code
     producer.address = nfc(details.address)
     producer.phone = nfc(details.phone) or None
-    producer.email = nfc(details.email).lower() or None
+    producer.email = normalise_email(details.email) or None
 
 
 def update_legal_details(producer: Producer, details: LegalDetails) -> None:
@@ -213,20 +213,21 @@ def approve_producer(producer: Producer, *, actor: User) -> None:
 
 def reject_producer(producer: Producer, *, actor: User, reason: str) -> None:
     """Reject a pending producer with a reason, e-mailed to its members."""
-    reason = nfc(reason)
-    if not reason:
-        raise InvalidProducerData({"reason": _("Give the reason, so the producer can correct it.")})
-    change_verification(producer, VerificationStatus.REJECTED, actor=actor, reason=reason)
-    notify_members(producer, _l("Your shop on OCOP Market was not verified"), "producer_rejected", reason=reason)
+    _refuse(producer, VerificationStatus.REJECTED, reason, _l("Your shop on OCOP Market was not verified"), actor=actor)
 
 
 def suspend_producer(producer: Producer, *, actor: User, reason: str) -> None:
     """Take a verified producer's products out of the catalogue, with a reason e-mailed to its members."""
+    _refuse(producer, VerificationStatus.SUSPENDED, reason, _l("Your shop on OCOP Market is suspended"), actor=actor)
+
+
+def _refuse(producer: Producer, new: VerificationStatus, reason: str, subject, *, actor: User) -> None:
+    """Reject or suspend: a reason is required, and it is e-mailed to the members."""
     reason = nfc(reason)
     if not reason:
         raise InvalidProducerData({"reason": _("Give the reason, so the producer can correct it.")})
-    change_verification(producer, VerificationStatus.SUSPENDED, actor=actor, reason=reason)
-    notify_members(producer, _l("Your shop on OCOP Market is suspended"), "producer_rejected", reason=reason)
+    change_verification(producer, new, actor=actor, reason=reason)
+    notify_members(producer, subject, "producer_rejected", reason=reason)
 
 
 def update_profile(producer: Producer, *, story: str, phone: str | None, email: str | None,
@@ -241,7 +242,7 @@ def update_profile(producer: Producer, *, story: str, phone: str | None, email: 
         raise InvalidProducerData(errors)
     producer.story = nfc(story)
     producer.phone = nfc(phone) or None
-    producer.email = nfc(email).lower() or None
+    producer.email = normalise_email(email) or None
     producer.shipping_fee_vnd = shipping_fee_vnd
     producer.free_shipping_threshold_vnd = free_shipping_threshold_vnd
     db.session.flush()
@@ -274,8 +275,8 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def invite_member(producer: Producer, email: str, *, actor: User) -> ProducerInvitation:
     """Invite someone to join the producer; e-mails them a signed link."""
-    email = nfc(email).lower()
-    if _email_taken(email):
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
         raise EmailTaken(_("An account with this e-mail address already exists."))
     invitation = ProducerInvitation(producer_id=producer.id, email=email, invited_by_id=actor.id)
     db.session.add(invitation)
@@ -310,14 +311,14 @@ def accept_invitation(invitation: ProducerInvitation, *, full_name: str, passwor
     """Create the invited member's account (once)."""
     if invitation.accepted_at is not None:
         raise InvalidInvitation(_("This invitation was already used."))
-    if _email_taken(invitation.email):
+    if find_user_by_email(invitation.email) is not None:
         raise EmailTaken(_("An account with this e-mail address already exists."))
     check_password(password)
     if not nfc(full_name):
         raise InvalidProducerData({"full_name": _("Your name is required.")})
     user = User(email=invitation.email, full_name=nfc(full_name), role=Role.PRODUCER,
                 producer_id=invitation.producer_id, preferred_language=language,
-                password_hash=generate_password_hash(password, method="scrypt"))
+                password_hash=hash_password(password))
     _add_user(user)
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
@@ -349,24 +350,30 @@ def send_certificate_reminders(today) -> list[tuple[int, int]]:
     from marketplace.producers.models import CertificateReminder
 
     horizon = today + timedelta(days=max(REMINDER_THRESHOLDS))
-    certificates = list(db.session.scalars(
-        sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
+    # Each certificate with its product (and the product's producer, joined), then every reminder already
+    # sent for them: two queries, not one more per certificate.
+    rows = db.session.execute(
+        sa.select(Certificate, Product).join(Product, Product.id == Certificate.product_id)
         .where(Certificate.status == CertificateStatus.VALID, Certificate.valid_until >= today,
                Certificate.valid_until <= horizon)
         .order_by(Certificate.valid_until, Certificate.id)
-    ))
+    ).all()
+    done: dict[int, set[int]] = {}
+    if rows:
+        for certificate_id, days_before in db.session.execute(
+                sa.select(CertificateReminder.certificate_id, CertificateReminder.days_before)
+                .where(CertificateReminder.certificate_id.in_([certificate.id for certificate, _product in rows]))):
+            done.setdefault(certificate_id, set()).add(days_before)
     sent: list[tuple[int, int]] = []
-    for certificate in certificates:
+    for certificate, product in rows:
         days_left = (certificate.valid_until - today).days
-        done = set(db.session.scalars(sa.select(CertificateReminder.days_before)
-                                      .where(CertificateReminder.certificate_id == certificate.id)))
-        due = [threshold for threshold in REMINDER_THRESHOLDS if days_left <= threshold and threshold not in done]
+        already = done.get(certificate.id, set())
+        due = [threshold for threshold in REMINDER_THRESHOLDS if days_left <= threshold and threshold not in already]
         if not due:
             continue
         for threshold in due:
             db.session.add(CertificateReminder(certificate_id=certificate.id, days_before=threshold))
         nearest = min(due)
-        product = certificate.product
         notify_members(product.producer, _l("Your OCOP certificate ends in %(days)s days", days=days_left),
                        "certificate_expiring", certificate=certificate, product=product, days_left=days_left,
                        verify_url=url_for("verify.certificate", code=certificate.verification_code, _external=True))

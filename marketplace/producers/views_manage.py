@@ -5,14 +5,15 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
+from marketplace.accounts.views import start_session
 from marketplace.catalog import services_manage
 from marketplace.catalog.images import MAX_UPLOAD_BYTES, UploadRefused
 from marketplace.catalog.models import Certificate, CertificateStatus, Product
-from marketplace.database import today_vn, utcnow
+from marketplace.database import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
 from marketplace.i18n import current_language
@@ -85,9 +86,7 @@ def join():
         except services.InvalidProducerData as error:
             _show_errors(form, error.errors)
         else:
-            db.session.commit()
-            login_user(user)
-            user.last_login_at = utcnow()
+            start_session(user)
             db.session.commit()
             flash(_("Welcome! Your shop is waiting for verification by the OCOP program office. You can already "
                     "prepare your products."), "success")
@@ -259,8 +258,8 @@ def invitation_accept(token: str):
         except DomainError as error:
             flash(error.message, "error")
         else:
+            start_session(user)
             db.session.commit()
-            login_user(user)
             flash(_("Welcome to %(shop)s.", shop=invitation.producer.name), "success")
             return redirect(url_for(".dashboard"))
     return render_template("producers/manage/invitation_accept.html", form=form, invitation=invitation)

@@ -56,3 +56,21 @@ def test_no_reminder_for_far_expired_revoked_or_unverified_certificates(runner, 
     _certificate(30, status=CertificateStatus.REVOKED, email="revoked@htx.example")
     _certificate(30, status=CertificateStatus.SUBMITTED, email="submitted@htx.example")
     assert "sent: 0" in _run(runner).output
+
+
+def test_one_run_reminds_each_certificate_at_its_own_threshold(runner, outbox):
+    """Several certificates in one run: each member gets the reminder due for its own certificate, and a
+    threshold already reminded is not sent again."""
+    _certificate(55, email="first@htx.example")
+    second = _certificate(12, email="second@htx.example")
+    already = _certificate(50, email="already@htx.example")
+    db.session.add(CertificateReminder(certificate_id=already.id, days_before=60))
+    db.session.commit()
+    result = _run(runner)
+    assert result.exit_code == 0 and "sent: 2" in result.output
+    (first,) = outbox.wait_for(2).to("first@htx.example")
+    (near,) = outbox.to("second@htx.example")
+    assert "55" in first["Subject"] and "12" in near["Subject"]
+    assert len(outbox.wait_for(3, timeout=0.3)) == 2 and outbox.to("already@htx.example") == []
+    assert set(db.session.scalars(sa.select(CertificateReminder.days_before)
+                                  .where(CertificateReminder.certificate_id == second.id))) == {60, 14}

@@ -23,7 +23,10 @@ def _signup_data(**changes):
 
 
 def test_producer_signs_up_and_lands_on_a_pending_dashboard(client, outbox):
-    """A cooperative registers its legal details, is signed in, and sees its shop is waiting for verification."""
+    """A cooperative registers its legal details, is signed in on a fresh session, and sees its shop is waiting
+    for verification."""
+    with client.session_transaction() as session:
+        session["planted"] = "attacker"
     response = client.post("/manage/join", data=_signup_data())
     assert response.status_code == 302 and response.headers["Location"].endswith("/manage/")
     user = db.session.scalar(sa.select(User).where(User.email == "an@htx.example"))
@@ -32,6 +35,9 @@ def test_producer_signs_up_and_lands_on_a_pending_dashboard(client, outbox):
     assert producer.verification_status == VerificationStatus.PENDING
     assert producer.registration_number == "4600123456" and producer.slug == "htx-che-tan-cuong"
     assert user.password_hash.startswith("scrypt:")
+    assert user.last_login_at is not None
+    with client.session_transaction() as session:
+        assert "planted" not in session and session["_user_id"]
     page = client.get("/manage/")
     assert page.status_code == 200
     assert "waiting for verification" in page.get_data(as_text=True) or "chờ" in page.get_data(as_text=True)
@@ -98,11 +104,17 @@ def test_member_invites_a_colleague_who_joins_with_the_link(app, client, login_a
     link = next(line for line in body.splitlines() if "/manage/invitations/" in line).strip()
     path = link[link.index("/manage/invitations/"):]
     other = app.test_client()
+    with other.session_transaction() as session:
+        session["planted"] = "attacker"
     response = other.post(path, data={"full_name": "Trần Thị Chi", "password": "một mật khẩu dài",
                                       "password_again": "một mật khẩu dài"})
     assert response.status_code == 302
     member = db.session.scalar(sa.select(User).where(User.email == "chi@htx.example"))
     assert member.producer_id == producer.id and member.role == Role.PRODUCER
+    assert member.last_login_at is not None
+    with other.session_transaction() as session:
+        assert "planted" not in session and session["_user_id"]
+    assert other.get("/manage/").status_code == 200
     assert db.session.scalar(sa.select(ProducerInvitation.accepted_at)) is not None
     third = app.test_client()
     assert third.get(path).status_code == 404
