@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 
 from marketplace import geo
 from marketplace.accounts.models import Role
@@ -106,7 +107,9 @@ def _decide_producer(producer: Producer, decision: str, form) -> None:
 def certificate_list():
     """Certificates by status (submitted first)."""
     status = request.args.get("status", CertificateStatus.SUBMITTED.value)
+    # The product (and its producer, joined eagerly) comes with each row: the table names both.
     statement = (sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
+                 .options(contains_eager(Certificate.product))
                  .order_by(Certificate.created_at.desc()).limit(500))
     if status in {s.value for s in CertificateStatus}:
         statement = statement.where(Certificate.status == CertificateStatus(status))

@@ -105,3 +105,19 @@ def test_admin_and_staff_find_producers_to_list_for(client, admin):
     page = client.get("/manage/assist?q=Mây").get_data(as_text=True)
     assert "HTX Mây Tre Đức Phong" in page
     assert client.get("/manage/").status_code == 302
+
+
+def test_certificate_list_names_each_product_and_producer_without_a_query_per_row(client, admin):
+    """The list shows every certificate's product and producer, and three rows cost no more queries than one."""
+    from tests.catalog.test_product_detail import count_queries
+
+    make_certificate(make_product("Trà atiso Đà Lạt", producer=make_producer("HTX Atiso"), stars=None),
+                     status=CertificateStatus.SUBMITTED)
+    one = count_queries(client, "/admin/certificates?lang=en")
+    for n in (2, 3):
+        make_certificate(make_product(f"Mật ong số {n}", producer=make_producer(f"HTX Ong {n}"), stars=None),
+                         status=CertificateStatus.SUBMITTED)
+    assert count_queries(client, "/admin/certificates?lang=en") == one
+    page = client.get("/admin/certificates?lang=en").get_data(as_text=True)
+    for name in ("Trà atiso Đà Lạt", "HTX Atiso", "Mật ong số 2", "HTX Ong 2", "Mật ong số 3", "HTX Ong 3"):
+        assert name in page
