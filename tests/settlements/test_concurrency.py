@@ -62,6 +62,17 @@ def _numbering():
     return n
 
 
+def _open_statement(days) -> tuple[int, int]:
+    """(statement id, admin id), committed: an open October statement of one producer's sales on these days."""
+    product = make_product(price_vnd=10000)
+    for day in days:
+        sale(product, 1, when=vn(2026, 10, day))
+    statement = services.build_statement(product.producer, date(2026, 10, 1), date(2026, 10, 31), today=TODAY)
+    admin = make_user(role=Role.ADMIN)
+    db.session.commit()
+    return statement.id, admin.id
+
+
 def test_concurrent_builds_of_one_period_settle_each_sale_once(app):
     """Eight admins build the same producer's October statement at once: one statement, every sale in it once."""
     product = make_product(price_vnd=10000)
@@ -85,12 +96,7 @@ def test_concurrent_builds_of_one_period_settle_each_sale_once(app):
 
 def test_concurrent_payouts_record_one_payment(app):
     """Eight admins mark the same statement paid at once: one wins, its reference is the one kept."""
-    product = make_product(price_vnd=10000)
-    sale(product, 1, when=vn(2026, 10, 3))
-    statement = services.build_statement(product.producer, date(2026, 10, 1), date(2026, 10, 31), today=TODAY)
-    admin = make_user(role=Role.ADMIN)
-    db.session.commit()
-    statement_id, admin_id = statement.id, admin.id
+    statement_id, admin_id = _open_statement([3])
     number = _numbering()
 
     def pay():
@@ -107,13 +113,7 @@ def test_concurrent_payouts_record_one_payment(app):
 def test_a_void_racing_payouts_leaves_one_outcome(app):
     """Four admins void and four pay the same open statement at once: exactly one wins, and the sales are
     either settled by the paid statement or all released, never both."""
-    product = make_product(price_vnd=10000)
-    for day in (3, 4, 5):
-        sale(product, 1, when=vn(2026, 10, day))
-    statement = services.build_statement(product.producer, date(2026, 10, 1), date(2026, 10, 31), today=TODAY)
-    admin = make_user(role=Role.ADMIN)
-    db.session.commit()
-    statement_id, admin_id = statement.id, admin.id
+    statement_id, admin_id = _open_statement([3, 4, 5])
     number = _numbering()
 
     def pay_or_void():
