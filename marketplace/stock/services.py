@@ -91,7 +91,23 @@ def _positive(quantity) -> int:
 
 
 def _levels_in_lock_order(lines: Iterable[StockLine]) -> list[tuple[StockLevel, StockLine]]:
-    pairs = [(level_for(line.product_id, line.location_id), line) for line in lines]
+    """Each line with its stock level row (read fresh in one query, missing rows created), sorted by level id."""
+    lines = list(lines)
+    if not lines:
+        return []
+    found = db.session.scalars(
+        sa.select(StockLevel)
+        .where(StockLevel.product_id.in_({line.product_id for line in lines}),
+               StockLevel.location_id.in_({line.location_id for line in lines}))
+        .execution_options(populate_existing=True)
+    )
+    levels = {(level.product_id, level.location_id): level for level in found}
+    pairs = []
+    for line in lines:
+        key = (line.product_id, line.location_id)
+        if key not in levels:
+            levels[key] = level_for(*key)
+        pairs.append((levels[key], line))
     return sorted(pairs, key=lambda pair: pair[0].id)
 
 

@@ -62,3 +62,16 @@ def test_reservation_refuses_non_positive_quantities(bad):
     product = make_product(stock=10)
     with pytest.raises(stock.InvalidQuantity):
         stock.reserve_stock([stock.StockLine(product.id, _level(product).location_id, bad)], reference="x")
+
+
+def test_a_sale_movement_records_the_quantity_left_after_the_reservation():
+    """Reserving 3 of 10 then selling them in the same transaction records 7 left, not a stale 10."""
+    product = make_product(stock=10)
+    level = _level(product)
+    line = stock.StockLine(product.id, level.location_id, 3)
+    stock.reserve_stock([line], reference="order:T4")
+    stock.consume_reservation([line], reference="order:T4")
+    sale = db.session.scalars(sa.select(StockMovement).where(StockMovement.stock_level_id == level.id,
+                                                             StockMovement.kind == MovementKind.SALE)).one()
+    assert (sale.quantity_change, sale.quantity_after) == (0, 7)
+    assert _level(product).quantity == 7
