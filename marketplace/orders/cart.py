@@ -181,6 +181,13 @@ def user_cart(user, *, create: bool = False) -> Cart | None:
     return cart
 
 
+def units_in_cart(user) -> int:
+    """Units in the user's cart, summed in the database (the header shows it on every page)."""
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(CartLine.quantity), 0)).join(Cart).where(Cart.user_id == user.id)
+    )
+
+
 def _user_line(user, product_id: int) -> CartLine | None:
     return db.session.scalar(
         sa.select(CartLine).join(Cart).where(Cart.user_id == user.id, CartLine.product_id == product_id)
@@ -258,27 +265,36 @@ def _store(product: Product, quantity: int, *, user, guest_cart, seen_now: bool)
     db.session.flush()
 
 
+def _guest_entries(guest_cart: dict | None) -> list[tuple[Product, int]]:
+    """The guest's (product, quantity) pairs, products read in one query; junk keys and quantities are skipped."""
+    wanted: dict[int, int] = {}
+    for key, quantity in (guest_cart or {}).items():
+        try:
+            wanted[int(key)] = int(quantity)
+        except (TypeError, ValueError):
+            continue
+    if not wanted:
+        return []
+    products = {product.id: product for product in db.session.scalars(sa.select(Product).where(Product.id.in_(wanted)))}
+    return [(products[product_id], quantity) for product_id, quantity in wanted.items() if product_id in products]
+
+
 def merge_guest_cart(user, guest_cart: dict | None) -> list[str]:
     """Move a guest's lines into the user's cart (quantities added, capped by stock); return notes to show."""
     notes: list[str] = []
     if not guest_cart:
         return notes
-    ids = []
-    for key in guest_cart:
-        try:
-            ids.append(int(key))
-        except (TypeError, ValueError):
+    entries = _guest_entries(guest_cart)
+    available = available_online(product.id for product, _quantity in entries)
+    held = dict(db.session.execute(
+        sa.select(CartLine.product_id, CartLine.quantity).join(Cart).where(Cart.user_id == user.id)
+    ).tuples().all())
+    today = today_vn()
+    for product, quantity in entries:
+        if not product.is_public(today):
             continue
-    available = available_online(ids)
-    for product_id in ids:
-        product = db.session.get(Product, product_id)
-        if product is None or not product.is_public(today_vn()):
-            continue
-        try:
-            wanted = int(guest_cart[str(product_id)]) + current_quantity(product_id, user=user)
-        except (TypeError, ValueError):
-            continue
-        capped = min(wanted, available.get(product_id, 0), MAX_LINE_QUANTITY)
+        wanted = quantity + held.get(product.id, 0)
+        capped = min(wanted, available.get(product.id, 0), MAX_LINE_QUANTITY)
         if capped <= 0:
             notes.append(_("%(name)s is out of stock and was not added.", name=product.name))
             continue
@@ -299,14 +315,7 @@ def load_cart(*, user=None, guest_cart: dict | None = None) -> CartSummary:
             db.session.refresh(cart)
             entries = [(line.product, line.quantity, line.price_vnd_seen) for line in cart.lines]
     else:
-        for key, quantity in (guest_cart or {}).items():
-            try:
-                product = db.session.get(Product, int(key))
-                quantity = int(quantity)
-            except (TypeError, ValueError):
-                continue
-            if product is not None and quantity > 0:
-                entries.append((product, quantity, None))
+        entries = [(product, quantity, None) for product, quantity in _guest_entries(guest_cart) if quantity > 0]
     available = available_online([product.id for product, _q, _s in entries])
     today = today_vn()
     groups: dict[int, ShopGroup] = {}

@@ -54,8 +54,7 @@ def cart_count() -> int:
     """Units in the visitor's cart, for the header."""
     try:
         if current_user.is_authenticated:
-            cart = carts.user_cart(current_user)
-            return sum(line.quantity for line in cart.lines) if cart else 0
+            return carts.units_in_cart(current_user)
         guest = session.get(CART_KEY)
         return sum(int(q) for q in guest.values()) if isinstance(guest, dict) else 0
     except (TypeError, ValueError):

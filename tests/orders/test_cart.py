@@ -165,3 +165,46 @@ def test_the_product_page_offers_the_add_to_cart_form(client):
         url = url_for("catalog.product_detail", slug=product.slug)
     page = client.get(url).get_data(as_text=True)
     assert "/cart/add" in page and 'name="price' not in page
+
+
+def test_the_header_counts_the_units_in_the_cart(client, login_as):
+    """Every page's cart link shows the units held: a guest's from the session, a user's from the database."""
+    tea, honey = make_product(stock=10), make_product(stock=10)
+    db.session.commit()
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": "2"})
+    assert '<span class="cart-count" aria-label="2 items">2</span>' in client.get("/cart?lang=en").get_data(as_text=True)
+    user = make_user()
+    assert carts.units_in_cart(user) == 0
+    carts.add_to_cart(tea.id, 2, user=user)
+    carts.add_to_cart(honey.id, 3, user=user)
+    db.session.commit()
+    assert carts.units_in_cart(user) == 5
+    page = login_as(user, client.application.test_client()).get("/cart?lang=en").get_data(as_text=True)
+    assert '<span class="cart-count" aria-label="5 items">5</span>' in page
+
+
+def test_a_guest_cart_with_junk_or_unknown_entries_shows_only_real_products(client):
+    """Keys that are not product ids, unknown products and bad quantities in the session are skipped."""
+    product = make_product(name="Chè Tân Cương", price_vnd=100000)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["cart"] = {str(product.id): 2, "abc": 1, "99999999": 1, str(product.id + 1000): "x"}
+    summary = carts.load_cart(guest_cart={str(product.id): 2, "abc": 1, "99999999": 1})
+    assert [(item.product.id, item.quantity) for item in summary.items] == [(product.id, 2)]
+    page = client.get("/cart")
+    assert page.status_code == 200 and "Chè Tân Cương" in page.get_data(as_text=True)
+
+
+def test_merging_skips_unlisted_products_and_says_which_are_out_of_stock(client):
+    """At login a draft product is dropped silently, an out-of-stock one with a note, the rest is added."""
+    listed, sold_out, draft = make_product(stock=5), make_product(name="Mắm tôm", stock=1), make_product(stock=5)
+    user = make_user()
+    guest = {str(listed.id): 2, str(sold_out.id): 1, str(draft.id): 1, "junk": 1}
+    from marketplace.stock import services as stock
+
+    stock.adjust(stock.level_for(sold_out.id, stock.warehouse_for(sold_out.producer).id), -1, reason="sold")
+    draft.status = ProductStatus.DRAFT
+    notes = carts.merge_guest_cart(user, guest)
+    assert _lines(user) == {listed.id: 2}
+    assert len(notes) == 1 and "Mắm tôm" in notes[0]
+    assert guest == {}
