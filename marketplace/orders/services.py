@@ -265,7 +265,9 @@ def change_status(producer_order: ProducerOrder, new: OrderStatus | str, *, acto
                 ledger.record_reversal(entry, reference=f"refund:{order.number}", occurred_at=now)
             except ledger.AlreadyReversed:
                 continue
-    if new in (S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED):
+    # A producer confirming a paid sub-order is news too; a COD one is confirmed at placement, and the
+    # order confirmation e-mail already says so.
+    if new in (S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED) or (new == S.CONFIRMED and current == S.PAID):
         _notify_status(producer_order, new, reason_text)
     db.session.flush()
     return producer_order
@@ -383,9 +385,16 @@ def orders_for_buyer(buyer: User) -> list[Order]:
     return list(db.session.scalars(sa.select(Order).where(Order.buyer_id == buyer.id).order_by(Order.id.desc())))
 
 
+def order_by_number(number: str | None) -> Order | None:
+    """The order with this public number (None when there is none)."""
+    if not number:
+        return None
+    return db.session.scalar(sa.select(Order).where(Order.number == str(number)[:32]))
+
+
 def order_for_buyer(buyer: User, number: str) -> Order:
     """The buyer's own order; NotFound for anyone else's (so its existence is not revealed)."""
-    order = db.session.scalar(sa.select(Order).where(Order.number == str(number)[:32]))
+    order = order_by_number(number)
     if order is None or order.buyer_id != buyer.id:
         raise NotFound(_("Order not found."))
     return order
@@ -435,9 +444,15 @@ def status_label(status) -> str:
 
 # E-mail.
 
-def producer_member_emails(producer_id: int) -> list[str]:
-    return list(db.session.scalars(sa.select(User.email).where(
-        User.role == Role.PRODUCER, User.producer_id == producer_id, User.is_active.is_(True))))
+def producer_member_emails(producer_ids) -> dict[int, list[str]]:
+    """The active members' addresses of each producer (one query for all of them)."""
+    emails: dict[int, list[str]] = {}
+    rows = db.session.execute(sa.select(User.producer_id, User.email).where(
+        User.role == Role.PRODUCER, User.producer_id.in_(set(producer_ids)), User.is_active.is_(True))
+        .order_by(User.id))
+    for producer_id, email in rows:
+        emails.setdefault(producer_id, []).append(email)
+    return emails
 
 
 def notify_order_placed(order: Order) -> None:
@@ -445,8 +460,9 @@ def notify_order_placed(order: Order) -> None:
     buyer = order.buyer
     queue_mail(buyer.email, _l("Your order %(number)s", number=order.number), "order_confirmation",
                language=buyer.preferred_language, order=order)
+    members = producer_member_emails(po.producer_id for po in order.producer_orders)
     for producer_order in order.producer_orders:
-        emails = producer_member_emails(producer_order.producer_id)
+        emails = members.get(producer_order.producer_id)
         if emails:
             queue_mail(emails, _l("New order %(number)s", number=order.number), "order_new_for_producer",
                        order=order, producer_order=producer_order)

@@ -18,7 +18,6 @@ from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
-from marketplace.mail import pending_mail, queue_mail
 from marketplace.orders import services
 from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import CANCELLABLE, OrderStatus
@@ -185,22 +184,8 @@ ACTION_MESSAGES = {
 }
 
 
-def _make_sure_buyer_is_told(producer_order: ProducerOrder, queued_before: int, reason: str | None) -> None:
-    """E-mail the buyer about the new status unless the state machine already queued a message."""
-    if len(pending_mail()) > queued_before:
-        return
-    order = producer_order.order
-    buyer = order.buyer
-    new = S(producer_order.status)
-    queue_mail(buyer.email, _l("Order %(number)s: %(status)s", number=order.number,
-                               status=services.STATUS_LABELS[new]),
-               "order_status_changed", language=buyer.preferred_language, order=order,
-               producer_order=producer_order, status=new, status_text=services.STATUS_LABELS[new], reason=reason)
-
-
-def _act(producer_order_id: int, action, *, form: dict, reason: str | None = None):
+def _act(producer_order_id: int, action, *, form: dict):
     producer_order = _sub_order_or_404(producer_order_id)
-    queued_before = len(pending_mail())
     try:
         action(producer_order)
     except DomainError as error:
@@ -208,7 +193,6 @@ def _act(producer_order_id: int, action, *, form: dict, reason: str | None = Non
         producer_order = _sub_order_or_404(producer_order_id)
         return _render_detail(producer_order, form=form, error=error.message or _("This action is not allowed."),
                               status_code=409)
-    _make_sure_buyer_is_told(producer_order, queued_before, reason)
     db.session.commit()
     flash(str(ACTION_MESSAGES.get(S(producer_order.status), _("The order was updated."))), "success")
     return redirect(url_for(".order_detail", producer_order_id=producer_order.id))
@@ -254,5 +238,5 @@ def order_cancel(producer_order_id: int):
     return _act(
         producer_order_id,
         lambda po: services.cancel_sub_order(po, actor=current_user, reason=reason),
-        form={"reason": reason}, reason=" ".join(reason.split())[:500] or None,
+        form={"reason": reason},
     )

@@ -56,6 +56,14 @@ def succeeded_charge(order: Order) -> Payment | None:
     return None
 
 
+def _new_charge(order: Order, provider: str, amount_vnd: int, **fields) -> Payment:
+    """A charge row numbered after the order's earlier attempts (added to the session, not flushed)."""
+    payment = Payment(order_id=order.id, provider=provider, kind=PaymentKind.CHARGE, amount_vnd=amount_vnd,
+                      attempt=len(charges(order)) + 1, **fields)
+    db.session.add(payment)
+    return payment
+
+
 def _move_attempt(payment: Payment, new: PaymentStatus, *, error: str | None = None) -> bool:
     """Compare-and-set an attempt from started to `new`; a concurrent success is never overwritten."""
     values = {"status": new, "updated_at": utcnow()}
@@ -89,9 +97,7 @@ def fulfil_order(order: Order, *, provider: str, amount_vnd: int, payment: Payme
             continue
         won = True
     if payment is None:
-        payment = Payment(order_id=order.id, provider=provider, kind=PaymentKind.CHARGE, amount_vnd=amount_vnd,
-                          attempt=len(charges(order)) + 1)
-        db.session.add(payment)
+        payment = _new_charge(order, provider, amount_vnd)
     payment.status = PaymentStatus.SUCCEEDED
     payment.amount_vnd = amount_vnd
     payment.external_id = external_id or payment.external_id
@@ -106,9 +112,7 @@ def record_unmatched(order: Order, *, provider: str, amount_vnd: int, payment: P
                      external_id: str | None = None, external_reference: str | None = None, error: str) -> Payment:
     """Money arrived for an order that did not await it: keep the record for an admin to refund."""
     if payment is None:
-        payment = Payment(order_id=order.id, provider=provider, kind=PaymentKind.CHARGE, amount_vnd=amount_vnd,
-                          attempt=len(charges(order)) + 1)
-        db.session.add(payment)
+        payment = _new_charge(order, provider, amount_vnd)
     if payment.status != PaymentStatus.SUCCEEDED:
         payment.status = PaymentStatus.UNMATCHED
         payment.external_id = external_id or payment.external_id
@@ -248,9 +252,12 @@ def record_manual_refund(payment: Payment, amount_vnd: int, *, producer_order: P
 def refund_sub_orders(producer_orders: list[ProducerOrder], *, actor, reason: str) -> None:
     """Refund paid sub-orders: every provider call first, then the status changes (no lock across the calls)."""
     refunds = []
+    charge_of: dict[int, Payment | None] = {}
     for producer_order in producer_orders:
         order = producer_order.order
-        charge = succeeded_charge(order)
+        if order.id not in charge_of:
+            charge_of[order.id] = succeeded_charge(order)
+        charge = charge_of[order.id]
         if charge is None:
             raise PaymentRefused(_("No payment was found for this order."))
         refunds.append((producer_order, providers.get(charge.provider).refund(
@@ -265,26 +272,18 @@ def refund_sub_order(producer_order: ProducerOrder, *, actor, reason: str) -> No
 
 def record_cash_collected(producer_order: ProducerOrder) -> Payment:
     """The courier collected the sub-order's total in cash."""
-    payment = Payment(order_id=producer_order.order_id, producer_order_id=producer_order.id, provider="cod",
-                      kind=PaymentKind.CHARGE, status=PaymentStatus.SUCCEEDED, amount_vnd=producer_order.total_vnd,
-                      attempt=len(charges(producer_order.order)) + 1)
-    db.session.add(payment)
+    payment = _new_charge(producer_order.order, "cod", producer_order.total_vnd, producer_order_id=producer_order.id,
+                          status=PaymentStatus.SUCCEEDED)
     db.session.flush()
     return payment
 
 
 # Stripe webhook handlers: each takes the event's data.object and returns an outcome to store.
 
-def _order_of(number: str | None) -> Order | None:
-    if not number:
-        return None
-    return db.session.scalar(sa.select(Order).where(Order.number == str(number)[:32]))
-
-
 def on_session_completed(obj: dict) -> str:
     session = stripe_gateway.session_from_event_object(obj)
     payment = payment_for_session(session.id)
-    order = payment.order if payment is not None else _order_of(session.order_number)
+    order = payment.order if payment is not None else orders.order_by_number(session.order_number)
     if order is None:
         return "ignored: unknown order"
     if session.payment_status != "paid":
@@ -306,7 +305,7 @@ def on_session_expired(obj: dict) -> str:
 
 
 def on_payment_failed(obj: dict) -> str:
-    order = _order_of((obj.get("metadata") or {}).get("order_number"))
+    order = orders.order_by_number((obj.get("metadata") or {}).get("order_number"))
     if order is None:
         return "ignored: unknown order"
     payment = latest_attempt(order, "card")
@@ -451,7 +450,7 @@ def _match_line(line: StatementLine, actor) -> None:
         line.outcome = _("no order code in the description")
         return
     line.order_number = f"OC-{found.group(1)}-{found.group(2)}"
-    order = _order_of(line.order_number)
+    order = orders.order_by_number(line.order_number)
     if order is None or order.payment_method != PaymentMethod.VIETQR:
         line.outcome = _("no bank-transfer order with this code")
         return

@@ -1,7 +1,6 @@
 """Payment pages: start or retry a payment, Stripe's return pages, the VietQR page, the webhook, and the
 admin screens for bank transfers (mark paid, import a statement)."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +9,7 @@ from marketplace.accounts.models import Role
 from marketplace.accounts.policies import login_required, roles_required
 from marketplace.extensions import db
 from marketplace.orders import services as orders
-from marketplace.orders.models import Order, PaymentMethod
+from marketplace.orders.models import PaymentMethod
 from marketplace.payments import providers, services, stripe_gateway, webhooks
 from marketplace.payments import vietqr as qr_codes
 
@@ -98,7 +97,7 @@ def admin_bank_transfers():
 @roles_required(Role.ADMIN)
 def admin_mark_paid(number: str):
     """An admin confirms the transfer arrived."""
-    order = db.session.scalar(sa.select(Order).where(Order.number == number[:32]))
+    order = orders.order_by_number(number)
     if order is None:
         abort(404)
     reference = request.form.get("reference", "").strip()[:255] or None

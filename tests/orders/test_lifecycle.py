@@ -107,3 +107,23 @@ def test_producer_members_receive_the_new_order_mail(outbox):
     body_a = outbox.to("a1@shop.test")[0].get_body(("plain",)).get_content()
     assert "Trà A" in body_a and "Mắm B" not in body_a
     assert outbox.to("b1@shop.test") and outbox.to("buyer2@example.test")
+
+
+def test_confirming_a_paid_sub_order_tells_the_buyer(outbox):
+    """The producer's confirmation of a prepaid sub-order e-mails the buyer; a COD placement is one e-mail only."""
+    producer = make_producer()
+    member = make_user(role="producer", producer=producer)
+    order = place(make_user(email="prepaid@example.test"), [make_product(producer=producer)], method="vietqr")
+    from marketplace.payments import services as payments
+
+    payments.mark_transfer_received(order, actor=make_user(role="admin"))
+    db.session.commit()
+    assert len(outbox.wait_for(2).to("prepaid@example.test")) == 1  # with the member's new-order mail
+    services.confirm_sub_order(order.producer_orders[0], actor=member)
+    db.session.commit()
+    confirmed = outbox.wait_for(3).to("prepaid@example.test")
+    assert len(confirmed) == 2 and order.number in confirmed[-1]["Subject"]
+    place(make_user(email="cod@example.test"), [make_product(producer=producer)], method="cod")
+    db.session.commit()
+    assert len(outbox.wait_for(5).to("cod@example.test")) == 1
+    assert len(outbox) == 5
