@@ -1,6 +1,7 @@
 """VietQR payloads (EMVCo/NAPAS layout, CRC) and the admin's bank-transfer tools."""
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -110,6 +111,11 @@ def test_statement_import_matches_by_order_code_and_exact_amount(client, login_a
     assert exact.producer_orders[0].status == OrderStatus.PAID
     assert wrong_amount.producer_orders[0].status == OrderStatus.PENDING_PAYMENT
     assert page.count("<li>") >= 4
+    # The report lists the one matched line and the three others, each under its own heading.
+    matched = re.search(r'class="plain-list report-matched">(.*?)</ul>', page, re.S).group(1)
+    unmatched = re.search(r'class="plain-list report-unmatched">(.*?)</ul>', page, re.S).group(1)
+    assert matched.count("<li>") == 1 and exact.number in matched
+    assert unmatched.count("<li>") == 3 and wrong_amount.number in unmatched and exact.number not in unmatched
 
 
 @pytest.mark.parametrize(("content", "filename"), [
