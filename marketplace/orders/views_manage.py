@@ -23,7 +23,7 @@ from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import CANCELLABLE, OrderStatus
 from marketplace.producers.models import Producer
 from marketplace.reports.figures import parse_date
-from marketplace.settlements.services import order_fees
+from marketplace.settlements.services import fees_for, order_fees
 
 bp = Blueprint("orders_manage", __name__)
 
@@ -142,7 +142,7 @@ def order_list():
         "orders/manage/order_list.html", producer=producer, sub_orders=sub_orders, total=total, page=page,
         pages=pages, args=args, status=status, date_from=date_from, date_to=date_to,
         statuses=services.STATUS_LABELS, status_label=services.status_label, payment_labels=services.PAYMENT_LABELS,
-        fees={sub.id: order_fees(sub) for sub in sub_orders},
+        fees=fees_for(sub_orders),
     )
 
 
