@@ -113,8 +113,8 @@ def _low_stock_ids(product_ids: list[int]) -> set[int]:
         return set()
     rows = db.session.scalars(
         sa.select(StockLevel.product_id).join(StockLevel.location)
-        .where(StockLevel.product_id.in_(product_ids), StockLevel.low_stock_threshold.is_not(None),
-               StockLevel.quantity <= StockLevel.low_stock_threshold, Location.kind == LocationKind.WAREHOUSE)
+        .where(StockLevel.product_id.in_(product_ids), stock_services.low_stock_clause(),
+               Location.kind == LocationKind.WAREHOUSE)
     )
     return set(rows)
 

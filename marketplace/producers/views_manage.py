@@ -28,6 +28,7 @@ from marketplace.producers.forms import (
 )
 from marketplace.producers.models import Producer, ProducerInvitation, ProducerType, VerificationStatus
 from marketplace.stock.models import Location, LocationKind, StockLevel
+from marketplace.stock.services import low_stock_clause
 
 bp = Blueprint("producers_manage", __name__)
 
@@ -115,7 +116,7 @@ def dashboard():
         .join(StockLevel, StockLevel.product_id == Product.id)
         .join(Location, Location.id == StockLevel.location_id)
         .where(Product.producer_id == producer.id, Location.kind == LocationKind.WAREHOUSE,
-               StockLevel.low_stock_threshold.is_not(None), StockLevel.quantity <= StockLevel.low_stock_threshold)
+               low_stock_clause())
         .order_by(StockLevel.quantity)
     ).all()
     counts = {status: sum(1 for p in products if p.status == status) for status in ("draft", "active", "archived")}

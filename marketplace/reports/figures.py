@@ -18,6 +18,7 @@ from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
 from marketplace.settlements.services import VIETNAM, period_bounds
 from marketplace.stock.models import Location, StockLevel
+from marketplace.stock.services import low_stock_clause
 
 GRANULARITIES = {"day": _l("Day"), "week": _l("Week"), "month": _l("Month")}
 #: The default period: the last 30 days, today included.
@@ -232,8 +233,7 @@ def low_stock(producer_id: int) -> list[LowStockRow]:
         .join(StockLevel, StockLevel.product_id == Product.id)
         .join(Location, Location.id == StockLevel.location_id)
         .where(Product.producer_id == producer_id, Product.status != ProductStatus.ARCHIVED,
-               StockLevel.low_stock_threshold.is_not(None),
-               StockLevel.quantity <= StockLevel.low_stock_threshold)
+               low_stock_clause())
         .order_by(StockLevel.quantity, Product.name)
     ).all()
     return [LowStockRow(*row) for row in rows]

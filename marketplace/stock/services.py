@@ -209,6 +209,11 @@ def available_online(product_ids: Iterable[int]) -> dict[int, int]:
     return {product_id: found.get(product_id, 0) for product_id in ids}
 
 
+def low_stock_clause():
+    """SQL condition: the stock level has an alert threshold and is at or below it (the producer's low-stock rule)."""
+    return sa.and_(StockLevel.low_stock_threshold.is_not(None), StockLevel.quantity <= StockLevel.low_stock_threshold)
+
+
 def online_quantity_column(product_id_column):
     """SQL expression: units available to online buyers for one product (available_online's twin, per row)."""
     return (
