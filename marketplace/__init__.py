@@ -166,5 +166,6 @@ def register_jinja(app: Flask) -> None:
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.globals["province_name"] = geo.province_name
+    geo.load()
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

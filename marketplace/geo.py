@@ -81,6 +81,13 @@ def ward(code: int | None) -> Place | None:
     return _ward_index().get(int(code))
 
 
+def load() -> None:
+    """Build the province and commune indexes now: create_app calls it, so no request pays for them and
+    wsgi.py's gc.freeze() finds them already built."""
+    _province_index()
+    _ward_index()
+
+
 def is_ward_in_province(ward_code: int | None, province_code: int | None) -> bool:
     """True when the commune exists and belongs to that province."""
     place = ward(ward_code)

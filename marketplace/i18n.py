@@ -9,6 +9,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from babel import localedata
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request
@@ -68,6 +69,9 @@ def init_app(app: Flask) -> None:
     names = domains()
     app.config["BABEL_DOMAIN"] = ";".join(names)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join([str(TRANSLATIONS)] * len(names))
+    # Babel reads a language's CLDR data (dates, numbers) on first use: read it here, at start-up.
+    for language in SUPPORTED:
+        localedata.load(language)
 
     @app.before_request
     def choose_language_afresh():
