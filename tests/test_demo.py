@@ -14,6 +14,7 @@ from marketplace.extensions import db
 from marketplace.producers.models import Producer, VerificationStatus
 from marketplace.stock.services import available_online
 from marketplace.text import slugify
+from tests.factories import make_product
 
 
 def _load(runner):
@@ -140,6 +141,17 @@ def test_demo_load_redraws_pictures_missing_from_storage(runner):
     assert "2 picture files written" in result.output
     assert media.exists(image.storage_key)
     assert _row_counts() == before
+
+
+def test_demo_load_leaves_a_product_that_already_uses_a_demo_slug_alone(runner):
+    """A product of other data with a demo product's slug is kept as it is, and the run says so."""
+    slug = slugify("Gạo ST25")
+    other = make_product("Gạo của người khác", slug=slug, price_vnd=50000)
+    result = _load(runner)
+    assert f"Left untouched (slug already used by other data): {slug}" in result.output
+    assert "61 producers and 63 products created" in result.output
+    assert db.session.scalars(sa.select(Product).where(Product.slug == slug)).one() == other
+    assert (other.name, other.price_vnd, other.images) == ("Gạo của người khác", 50000, [])
 
 
 def test_demo_barcodes_get_a_valid_check_digit():
