@@ -1,9 +1,11 @@
 """Every user-facing string has a Vietnamese translation; formatting is the Vietnamese way."""
 
-from datetime import date
+from datetime import UTC, date, datetime
+
+import pytest
 
 from marketplace import i18n
-from marketplace.money import format_vnd, parse_vnd
+from marketplace.money import InvalidAmount, format_vnd, parse_vnd
 
 
 def test_every_message_is_translated_to_vietnamese():
@@ -33,18 +35,28 @@ def test_vnd_parsing_accepts_grouping_and_refuses_decimals():
     assert parse_vnd("125.000") == 125000
     assert parse_vnd("125.000 ₫") == 125000
     assert parse_vnd("125000") == 125000
-    for bad in ("12,5", "-5", "1.5", "abc", ""):
-        try:
+    assert parse_vnd("125,000") == 125000
+    assert parse_vnd("1.250.000\xa0₫") == 1250000
+    assert parse_vnd(" 125000đ ") == 125000
+    assert parse_vnd(125000) == 125000
+    for bad in ("12,5", "-5", "1.5", "abc", "", "12.34.567", None, -5):
+        with pytest.raises(InvalidAmount):
             parse_vnd(bad)
-        except ValueError:
-            continue
-        raise AssertionError(f"{bad!r} was accepted")
 
 
 def test_dates_are_day_month_year(app):
     """Dates read dd/mm/yyyy in both languages."""
-    with app.test_request_context("/?lang=vi"):
-        assert i18n.format_date(date(2026, 3, 7)) == "07/03/2026"
+    for language in ("vi", "en"):
+        with app.test_request_context(f"/?lang={language}"):
+            assert i18n.format_date(date(2026, 3, 7)) == "07/03/2026"
+            assert i18n.format_date(None) == ""
+
+
+def test_times_are_shown_in_vietnam(app):
+    """A stored UTC time reads in Vietnam's time zone (UTC+7), which may be the next day."""
+    with app.test_request_context("/?lang=en"):
+        assert i18n.format_datetime(datetime(2026, 3, 7, 18, 30, tzinfo=UTC)) == "08/03/2026 01:30"
+        assert i18n.format_datetime(None) == ""
 
 
 def test_language_switch_is_remembered(client):
