@@ -1,7 +1,8 @@
 """Declarative base, column types and naming conventions shared by every model."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -25,11 +26,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: Vietnam's time zone: every calendar day of the marketplace (expiry, periods, filters) is one of its days.
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
 def today_vn() -> date:
     """Today's date in Vietnam, the date on which certificates expire."""
-    from zoneinfo import ZoneInfo
+    return datetime.now(VIETNAM).date()
 
-    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """The UTC instants of Vietnam's midnight at the start of first_day and after last_day (both days inclusive)."""
+    start = datetime.combine(first_day, time(0), tzinfo=VIETNAM).astimezone(UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=VIETNAM).astimezone(UTC)
+    return start, end
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -5,8 +5,6 @@ Every action goes through orders.services (and so through the one state machine)
 see only their producer's sub-orders (404 for anything else, so guessed ids reveal nothing); admins see all.
 """
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,6 +14,7 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
+from marketplace.database import period_bounds
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.orders import services
@@ -27,7 +26,6 @@ from marketplace.settlements.services import fees_for, order_fees
 
 bp = Blueprint("orders_manage", __name__)
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PAGE_SIZE = 25
 S = OrderStatus
 
@@ -96,11 +94,6 @@ def _sub_order_or_404(producer_order_id: int) -> ProducerOrder:
         abort(404)
 
 
-def _day_bounds(day, *, end: bool = False) -> datetime:
-    moment = datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=VIETNAM)
-    return moment.astimezone(UTC)
-
-
 @bp.get("")
 @roles_required(Role.PRODUCER, Role.ADMIN)
 def order_list():
@@ -122,9 +115,9 @@ def order_list():
     if status:
         query = query.where(ProducerOrder.status == S(status))
     if date_from:
-        query = query.where(Order.created_at >= _day_bounds(date_from))
+        query = query.where(Order.created_at >= period_bounds(date_from, date_from)[0])
     if date_to:
-        query = query.where(Order.created_at < _day_bounds(date_to, end=True))
+        query = query.where(Order.created_at < period_bounds(date_to, date_to)[1])
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // PAGE_SIZE))
     page_raw = request.args.get("page", "1")

@@ -13,10 +13,9 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace import geo
 from marketplace.catalog.models import Product, ProductStatus
-from marketplace.database import today_vn
+from marketplace.database import VIETNAM, period_bounds, today_vn
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
-from marketplace.settlements.services import VIETNAM, period_bounds
 from marketplace.stock.models import Location, StockLevel
 from marketplace.stock.services import low_stock_clause
 

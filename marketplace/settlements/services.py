@@ -8,15 +8,14 @@ unique sale_entry_id is the database's guarantee of the second point).
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.database import today_vn, utcnow
+from marketplace.database import period_bounds, today_vn, utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
@@ -25,7 +24,6 @@ from marketplace.orders.status import OrderStatus
 from marketplace.producers.models import Producer
 from marketplace.settlements.models import Statement, StatementEntry, StatementStatus, StatementVoid
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 #: Payment methods whose money the producer collects itself; every other method (card, bank transfer,
 #: showroom tills) is collected by the marketplace and paid out through statements.
 PRODUCER_COLLECTED_METHODS = frozenset({"cod"})
@@ -88,13 +86,6 @@ def commission_on(amount_vnd: int, rate_bp: int) -> int:
     """amount x rate, rounded half away from zero to whole đồng (a negative amount gives commission back)."""
     sign = -1 if amount_vnd < 0 else 1
     return sign * ((abs(amount_vnd) * rate_bp + 5000) // 10000)
-
-
-def period_bounds(period_start: date, period_end: date) -> tuple[datetime, datetime]:
-    """The UTC instants of Vietnam's midnight at the start of period_start and after period_end."""
-    start = datetime.combine(period_start, time(0), tzinfo=VIETNAM).astimezone(UTC)
-    end = datetime.combine(period_end + timedelta(days=1), time(0), tzinfo=VIETNAM).astimezone(UTC)
-    return start, end
 
 
 def check_period(period_start: date, period_end: date, *, today: date | None = None) -> None:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.database import today_vn
+from marketplace.database import period_bounds, today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.orders.views_manage import manage_context
@@ -99,7 +99,7 @@ def _render_detail(statement: Statement, *, bank_reference: str = "", error: str
     return render_template(
         "settlements/statement_detail.html", statement=statement, entries=services.statement_entries(statement),
         admin=True, bank_reference=bank_reference, error=error, void_reason=void_reason, void_error=void_error,
-        max_void_reason=services.MAX_VOID_REASON, period_start_utc=services.period_bounds(
+        max_void_reason=services.MAX_VOID_REASON, period_start_utc=period_bounds(
             statement.period_start, statement.period_end)[0],
         producer_collected=services.is_producer_collected,
     ), status

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import can_manage_producer, roles_required
+from marketplace.database import period_bounds
 from marketplace.extensions import db
 from marketplace.orders.views_manage import manage_context, producer_scope
 from marketplace.settlements import services
@@ -39,6 +40,6 @@ def statement_detail(statement_id: int):
     return render_template(
         "settlements/statement_detail.html", statement=statement, entries=services.statement_entries(statement),
         admin=False, bank_reference="", error=None, void_reason="", void_error=None,
-        period_start_utc=services.period_bounds(statement.period_start, statement.period_end)[0],
+        period_start_utc=period_bounds(statement.period_start, statement.period_end)[0],
         producer_collected=services.is_producer_collected,
     )

@@ -1,17 +1,15 @@
 """Orders and ledger rows for the settlement, figures and fulfilment tests, made through the real services."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from marketplace import geo
 from marketplace.accounts.models import Role
+from marketplace.database import VIETNAM
 from marketplace.ledger import services as ledger
 from marketplace.orders import cart as carts
 from marketplace.orders import services as orders
 from marketplace.payments import services as payments
 from tests.factories import make_user
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def vn(year, month, day, hour=12, minute=0) -> datetime:
