@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
 from marketplace.accounts.models import Role, User
 from marketplace.catalog import categories
@@ -506,8 +507,10 @@ def product_certificates(product_id: int) -> list[Certificate]:
 
 
 def submitted_certificates() -> list[Certificate]:
-    """Certificates waiting for the program office, oldest first."""
+    """Certificates waiting for the program office, oldest first, each with its product (and producer)."""
     return list(db.session.scalars(
-        sa.select(Certificate).where(Certificate.status == CertificateStatus.SUBMITTED)
+        sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
+        .options(contains_eager(Certificate.product))
+        .where(Certificate.status == CertificateStatus.SUBMITTED)
         .order_by(Certificate.created_at, Certificate.id)
     ))
