@@ -198,7 +198,7 @@ def insert(connection, table: sa.Table, rows: list[dict]) -> None:
 def load(products_count: int, producers_count: int, seed: int) -> None:
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    from marketplace.database import today_vn
+    from marketplace.dates import today_vn
 
     today = today_vn()
     app = create_app()

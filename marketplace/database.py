@@ -1,8 +1,7 @@
 """Declarative base, column types and naming conventions shared by every model."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -19,27 +18,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
-
-
-#: Vietnam's time zone: every calendar day of the marketplace (expiry, periods, filters) is one of its days.
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def today_vn() -> date:
-    """Today's date in Vietnam, the date on which certificates expire."""
-    return datetime.now(VIETNAM).date()
-
-
-def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    """The UTC instants of Vietnam's midnight at the start of first_day and after last_day (both days inclusive)."""
-    start = datetime.combine(first_day, time(0), tzinfo=VIETNAM).astimezone(UTC)
-    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=VIETNAM).astimezone(UTC)
-    return start, end
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -8,7 +8,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import hash_password, normalise_email
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.models import Certificate, CertificateStatus, IssuingLevel, Product, ProductStatus
-from marketplace.database import today_vn, utcnow
+from marketplace.dates import today_vn, utcnow
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.stock import services as stock_services

@@ -7,7 +7,7 @@ from marketplace.catalog import categories
 from marketplace.catalog.listing import public_products
 from marketplace.catalog.models import Certificate, IssuingLevel, Product, ProductImage
 from marketplace.catalog.services import is_valid_ean13
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.demo.catalogue import PRODUCERS, PRODUCTS
 from marketplace.demo.loader import ean13
 from marketplace.extensions import db

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.database import UTCDateTime, enum_type, utcnow
+from marketplace.database import UTCDateTime, enum_type
+from marketplace.dates import utcnow
 from marketplace.extensions import db
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from marketplace.accounts.models import Role, User, new_session_token
-from marketplace.database import utcnow
+from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.text import nfc

@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from marketplace.catalog.models import Product, ProductStatus
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.producers.models import Producer, VerificationStatus
 
 

@@ -6,7 +6,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.database import UTCDateTime, enum_type, today_vn, utcnow
+from marketplace.database import UTCDateTime, enum_type
+from marketplace.dates import today_vn, utcnow
 from marketplace.extensions import db
 
 

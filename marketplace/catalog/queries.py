@@ -20,7 +20,7 @@ from marketplace import geo
 from marketplace.catalog import categories, search
 from marketplace.catalog.listing import public_clause
 from marketplace.catalog.models import Product, ProductImage
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers.models import Producer

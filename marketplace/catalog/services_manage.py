@@ -34,7 +34,8 @@ from marketplace.catalog.services import (
     new_verification_code,
     refresh_certification,
 )
-from marketplace.database import today_vn, unique_slug, utcnow
+from marketplace.database import unique_slug
+from marketplace.dates import today_vn, utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.money import InvalidAmount, parse_vnd

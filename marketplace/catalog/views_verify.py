@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, render_template, url_for
 from markupsafe import Markup
 
 from marketplace.catalog.models import Certificate
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.extensions import db
 
 bp = Blueprint("verify", __name__)

@@ -18,7 +18,7 @@ from marketplace.catalog.models import (
     ProductImage,
     ProductStatus,
 )
-from marketplace.database import utcnow
+from marketplace.dates import utcnow
 from marketplace.demo import images
 from marketplace.demo.catalogue import (
     FEATURED_ROWS,

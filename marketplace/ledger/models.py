@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.database import UTCDateTime, utcnow
+from marketplace.database import UTCDateTime
+from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from marketplace.catalog.models import Product
-from marketplace.database import utcnow
+from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from marketplace.catalog.models import Product
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.orders.models import Cart, CartLine

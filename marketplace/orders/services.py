@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace import geo
 from marketplace.accounts.models import Role, User
-from marketplace.database import utcnow
+from marketplace.dates import utcnow
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger

@@ -14,14 +14,13 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.database import period_bounds
+from marketplace.dates import parse_date, period_bounds
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.orders import services
 from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import CANCELLABLE, OrderStatus
 from marketplace.producers.models import Producer
-from marketplace.reports.figures import parse_date
 from marketplace.settlements.services import fees_for, order_fees
 
 bp = Blueprint("orders_manage", __name__)

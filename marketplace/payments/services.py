@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from marketplace.database import utcnow
+from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.money import InvalidAmount, parse_vnd

@@ -2,7 +2,7 @@
 
 import click
 
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.extensions import db
 
 producers_cli = click.Group("producers", help="Producer tools.")

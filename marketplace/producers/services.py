@@ -23,7 +23,8 @@ from marketplace.accounts.services import (
     normalise_email,
 )
 from marketplace.catalog.images import process_image
-from marketplace.database import unique_slug, utcnow
+from marketplace.database import unique_slug
+from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.mail import queue_mail

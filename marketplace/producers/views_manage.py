@@ -13,7 +13,7 @@ from marketplace.accounts.views import start_session
 from marketplace.catalog import services_manage
 from marketplace.catalog.images import MAX_UPLOAD_BYTES, UploadRefused
 from marketplace.catalog.models import Certificate, CertificateStatus, Product
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
 from marketplace.i18n import current_language

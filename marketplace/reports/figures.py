@@ -5,7 +5,7 @@ Dates are Vietnam's calendar days; a period [date_from, date_to] covers both day
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace import geo
 from marketplace.catalog.models import Product, ProductStatus
-from marketplace.database import VIETNAM, period_bounds, today_vn
+from marketplace.dates import VIETNAM, parse_date, period_bounds, today_vn
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
 from marketplace.stock.models import Location, StockLevel
@@ -59,21 +59,6 @@ class LowStockRow:
     location_name: str
     quantity: int
     threshold: int
-
-
-def parse_date(text: str | None) -> date | None:
-    """YYYY-MM-DD (the HTML date input) or DD/MM/YYYY; None for anything else."""
-    text = (text or "").strip()[:10]
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            parsed = datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if 2000 <= parsed.year <= 2100:
-            return parsed
-    return None
 
 
 def parse_filters(args, *, today: date | None = None) -> FigureFilters:

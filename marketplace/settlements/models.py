@@ -6,7 +6,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.database import UTCDateTime, enum_type, utcnow
+from marketplace.database import UTCDateTime, enum_type
+from marketplace.dates import utcnow
 from marketplace.extensions import db
 
 

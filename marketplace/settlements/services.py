@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.database import period_bounds, today_vn, utcnow
+from marketplace.dates import period_bounds, today_vn, utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from marketplace.catalog.models import ProductStatus
-from marketplace.database import today_vn, utcnow
+from marketplace.dates import today_vn, utcnow
 from tests.factories import make_certificate, make_producer, make_product
 
 HA_NOI, AN_GIANG, LAM_DONG = 1, 91, 68

@@ -10,7 +10,7 @@ from PIL import Image
 from marketplace.accounts.models import Role
 from marketplace.catalog.images import pdf_active_content
 from marketplace.catalog.models import Certificate, CertificateStatus
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.storage import get_storage
 from tests.factories import make_certificate, make_producer, make_product, make_user

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from marketplace.catalog.models import ProductStatus
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.producers.models import VerificationStatus
 from tests.catalog.sample import names_on

@@ -48,7 +48,7 @@ def stock_of(product) -> int:
 
 def force_status(producer_order: ProducerOrder, status, *, paid=False):
     """Put a sub-order in a state directly (test setup only; the app goes through change_status)."""
-    from marketplace.database import utcnow
+    from marketplace.dates import utcnow
 
     db.session.execute(sa.update(ProducerOrder).where(ProducerOrder.id == producer_order.id)
                        .values(status=status, paid_at=utcnow() if paid else None))

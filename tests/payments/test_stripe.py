@@ -246,7 +246,7 @@ def test_expire_unpaid_cli_closes_old_sessions_and_releases_stock(app, client, c
     _start(client, order)
     from datetime import timedelta
 
-    from marketplace.database import utcnow
+    from marketplace.dates import utcnow
 
     order.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
@@ -264,7 +264,7 @@ def test_expire_unpaid_fulfils_an_order_paid_at_the_last_minute(client, card_ord
     fake_stripe.complete(_session_id(fake_stripe))
     from datetime import timedelta
 
-    from marketplace.database import utcnow
+    from marketplace.dates import utcnow
 
     order.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()

@@ -139,7 +139,7 @@ def test_unpaid_bank_transfer_orders_expire_and_release_stock(runner):
     """flask orders expire-unpaid cancels a bank-transfer order past its time and gives the units back."""
     from datetime import timedelta
 
-    from marketplace.database import utcnow
+    from marketplace.dates import utcnow
     from tests.orders.helpers import stock_of
 
     product = make_product(stock=4)

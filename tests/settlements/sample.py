@@ -4,7 +4,7 @@ from datetime import datetime
 
 from marketplace import geo
 from marketplace.accounts.models import Role
-from marketplace.database import VIETNAM
+from marketplace.dates import VIETNAM
 from marketplace.ledger import services as ledger
 from marketplace.orders import cart as carts
 from marketplace.orders import services as orders

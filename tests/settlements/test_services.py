@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import Role
-from marketplace.database import today_vn
+from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as orders
