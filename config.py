@@ -110,6 +110,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_TO_LOG = False
     SERVER_NAME = "localhost"
+    SITE_URL = "http://localhost"
     STRIPE_SECRET_KEY = "sk_test_fake"
     STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
 

@@ -32,6 +32,7 @@ from marketplace.accounts.policies import can_manage_producer, is_admin, login_r
 from marketplace.extensions import db, limiter
 from marketplace.i18n import current_language
 from marketplace.text import fold
+from marketplace.urls import external_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -128,7 +129,7 @@ def signup():
         else:
             start_session(user)
             mail.queue_mail(user.email, _l("Welcome to OCOP Market"), "welcome", language=user.preferred_language,
-                            user=user, shop_url=url_for("catalog.product_list", _external=True))
+                            user=user, shop_url=external_url("catalog.product_list"))
             db.session.commit()
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
             return redirect(_next_from_request(form.next.data))
@@ -181,7 +182,7 @@ def password_reset_request():
         if user is not None and user.is_active:
             token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
             mail.queue_mail(user.email, _l("Reset your password"), "password_reset", language=user.preferred_language,
-                            user=user, reset_url=url_for("accounts.password_reset", token=token, _external=True),
+                            user=user, reset_url=external_url("accounts.password_reset", token=token),
                             minutes=services.RESET_TOKEN_MAX_AGE_SECONDS // 60)
         db.session.commit()
         flash(_("If an account exists for %(email)s, we have sent it a link to choose a new password. "
@@ -234,7 +235,7 @@ def password_change():
             start_session(user, remember=had_remember_cookie)
             mail.queue_mail(user.email, _l("Your password was changed"), "password_changed",
                             language=user.preferred_language, user=user,
-                            reset_request_url=url_for("accounts.password_reset_request", _external=True))
+                            reset_request_url=external_url("accounts.password_reset_request"))
             db.session.commit()
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.account"))

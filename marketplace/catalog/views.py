@@ -1,6 +1,6 @@
 """Public catalogue: home, product list with facets, search, suggestions and product pages."""
 
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -15,6 +15,7 @@ from marketplace.extensions import db
 from marketplace.i18n import current_language
 from marketplace.money import format_vnd
 from marketplace.stock.services import available_online
+from marketplace.urls import absolute, external_url
 
 bp = Blueprint("catalog", __name__)
 
@@ -153,7 +154,7 @@ def product_json_ld(product: Product, in_stock: bool) -> dict:
         "sku": product.sku,
         "category": group_label(product.group_code),
         "brand": {"@type": "Brand", "name": product.producer.name},
-        "url": url_for("catalog.product_detail", slug=product.slug, _external=True),
+        "url": external_url("catalog.product_detail", slug=product.slug),
         "offers": {
             "@type": "Offer",
             "price": product.price_vnd,
@@ -165,7 +166,7 @@ def product_json_ld(product: Product, in_stock: bool) -> dict:
     if product.barcode:
         data["gtin13"] = product.barcode
     if media_url and product.images:
-        data["image"] = [urljoin(request.url_root, media_url(image.storage_key)) for image in product.images]
+        data["image"] = [absolute(media_url(image.storage_key)) for image in product.images]
     return data
 
 

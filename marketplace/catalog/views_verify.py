@@ -7,12 +7,13 @@ EXPIRED, REVOKED or NOT VERIFIED, with the product, producer, stars, decision an
 import io
 
 import segno
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, render_template
 from markupsafe import Markup
 
 from marketplace.catalog.models import Certificate
 from marketplace.dates import today_vn
 from marketplace.extensions import db
+from marketplace.urls import external_url
 
 bp = Blueprint("verify", __name__)
 
@@ -32,7 +33,7 @@ def _certificate(code: str) -> Certificate:
 
 def verification_url(certificate: Certificate) -> str:
     """The absolute URL printed in the QR code."""
-    return url_for("verify.certificate", code=certificate.verification_code, _external=True)
+    return external_url("verify.certificate", code=certificate.verification_code)
 
 
 def qr_svg(url: str, scale: int = 5) -> Markup:

@@ -26,6 +26,7 @@ from marketplace.orders.models import Order, PaymentMethod, ProducerOrder
 from marketplace.orders.status import OrderStatus
 from marketplace.payments import providers, stripe_gateway
 from marketplace.payments.models import Payment, PaymentKind, PaymentStatus
+from marketplace.urls import external_url
 
 log = logging.getLogger(__name__)
 S = OrderStatus
@@ -165,8 +166,8 @@ def start_card_payment(order: Order) -> str:
     try:
         session = stripe_gateway.create_checkout_session(
             order_number=order.number, items=_stripe_items(order), customer_email=order.buyer.email,
-            success_url=url_for("payments.stripe_success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=url_for("payments.stripe_cancel", number=order.number, _external=True),
+            success_url=external_url("payments.stripe_success") + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=external_url("payments.stripe_cancel", number=order.number),
             expires_at=expires_at, idempotency_key=key,
         )
     except stripe_gateway.GatewayError as error:

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -31,6 +31,7 @@ from marketplace.mail import queue_mail
 from marketplace.producers.models import Producer, ProducerInvitation, ProducerType, VerificationStatus
 from marketplace.storage import check_key, get_storage
 from marketplace.text import nfc
+from marketplace.urls import external_url
 
 #: Allowed changes of a producer's verification status (pending -> verified is the admin's approval).
 VERIFICATION_TRANSITIONS: dict[VerificationStatus, set[VerificationStatus]] = {
@@ -285,7 +286,7 @@ def invite_member(producer: Producer, email: str, *, actor: User) -> ProducerInv
     token = _serializer().dumps({"id": invitation.id, "email": email})
     queue_mail(email, _l("You are invited to manage %(shop)s on OCOP Market", shop=producer.name),
                "producer_invitation", language=actor.preferred_language, producer=producer, inviter=actor,
-               accept_url=url_for("producers_manage.invitation_accept", token=token, _external=True))
+               accept_url=external_url("producers_manage.invitation_accept", token=token))
     return invitation
 
 
@@ -377,7 +378,7 @@ def send_certificate_reminders(today) -> list[tuple[int, int]]:
         nearest = min(due)
         notify_members(product.producer, _l("Your OCOP certificate ends in %(days)s days", days=days_left),
                        "certificate_expiring", certificate=certificate, product=product, days_left=days_left,
-                       verify_url=url_for("verify.certificate", code=certificate.verification_code, _external=True))
+                       verify_url=external_url("verify.certificate", code=certificate.verification_code))
         sent.append((certificate.id, nearest))
     db.session.flush()
     return sent
