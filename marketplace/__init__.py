@@ -161,12 +161,13 @@ def register_cli(app: Flask) -> None:
 
 def register_jinja(app: Flask) -> None:
     """Template filters and globals shared by every page."""
-    from marketplace import geo
+    from marketplace import backoffice, geo
     from marketplace.money import format_vnd
     from marketplace.urls import external_url
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.globals["external_url"] = external_url
+    backoffice.init_app(app)
     app.jinja_env.globals["province_name"] = geo.province_name
     geo.load()
     app.jinja_env.trim_blocks = True

@@ -14,13 +14,13 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
+from marketplace.backoffice import manage_context, producer_scope
 from marketplace.dates import parse_date, period_bounds
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.orders import services
 from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import CANCELLABLE, OrderStatus
-from marketplace.producers.models import Producer
 from marketplace.settlements.services import fees_for, order_fees
 
 bp = Blueprint("orders_manage", __name__)
@@ -29,61 +29,7 @@ PAGE_SIZE = 25
 S = OrderStatus
 
 
-def producer_scope(*, required: bool = False) -> Producer | None:
-    """The producer whose data the signed-in user is looking at.
-
-    A producer member always sees its own producer (a ?producer= naming another one is ignored). An admin
-    names one with ?producer=<id> (404 when unknown); without it, None means "all producers", or a 404
-    when the page needs one producer (`required`).
-    """
-    if current_user.role == Role.PRODUCER:
-        producer = db.session.get(Producer, current_user.producer_id)
-        if producer is None:
-            abort(404)
-        return producer
-    raw = request.args.get("producer", "").strip()
-    if not raw:
-        if required:
-            abort(404)
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        abort(404)
-    producer = db.session.get(Producer, int(raw))
-    if producer is None:
-        abort(404)
-    return producer
-
-
-def manage_links() -> list[tuple[str, str]]:
-    """The sibling pages linked at the top of each of these pages (the side menu is the producer area's)."""
-    links = [("orders_manage.order_list", _("Orders")), ("settlements_manage.statement_list", _("Statements")),
-             ("reports_manage.figures_page", _("Sales figures"))]
-    if current_user.role == Role.ADMIN:
-        links = [link for link in links if link[0] == "orders_manage.order_list"]
-        links.append(("settlements_admin.statement_list", _("Statements")))
-    return links
-
-
-@bp.context_processor
-def manage_context() -> dict:
-    """Template values every management page of orders, statements and figures uses."""
-    if not current_user.is_authenticated:
-        return {}
-    args = {}
-    producer = request.args.get("producer", "")
-    if current_user.role == Role.ADMIN and producer.isdigit() and len(producer) < 12:
-        args["producer"] = producer
-    return {"manage_links": manage_links(), "manage_link_args": args}
-
-
-@bp.app_template_filter("rate_bp")
-def format_rate_bp(rate_bp: int | None) -> str:
-    """1000 basis points -> '10 %', 750 -> '7,5 %' (Vietnamese decimal comma, no-break space)."""
-    if rate_bp is None:
-        return ""
-    whole, rest = divmod(int(rate_bp), 100)
-    text = str(whole) if rest == 0 else f"{whole},{rest:02d}".rstrip("0")
-    return f"{text}\xa0%"
+bp.context_processor(manage_context)
 
 
 def _sub_order_or_404(producer_order_id: int) -> ProducerOrder:

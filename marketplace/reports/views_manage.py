@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.orders.views_manage import manage_context, producer_scope
+from marketplace.backoffice import manage_context, producer_scope
 from marketplace.reports import exports, figures
 
 bp = Blueprint("reports_manage", __name__)

@@ -9,10 +9,10 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
+from marketplace.backoffice import manage_context
 from marketplace.dates import parse_date, period_bounds, today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.orders.views_manage import manage_context
 from marketplace.producers.models import Producer
 from marketplace.settlements import services
 from marketplace.settlements.models import Statement, StatementStatus

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import can_manage_producer, roles_required
+from marketplace.backoffice import manage_context, producer_scope
 from marketplace.dates import period_bounds
 from marketplace.extensions import db
-from marketplace.orders.views_manage import manage_context, producer_scope
 from marketplace.settlements import services
 from marketplace.settlements.models import Statement
 
