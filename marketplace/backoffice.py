@@ -2,14 +2,18 @@
 
 - whose data a screen shows (`producer_scope`: a member's own producer, or the producer an admin names
   with ?producer=<id>);
-- the links between the order, statement and figures screens, and the query arguments they carry;
+- the menu of every back-office page (`menu`, the Jinja global `backoffice_menu`), decided here from the
+  user's role, which templates/backoffice/_layout.html shows: a producer member sees its shop's screens, the
+  program office its own screens plus, on a page about one producer, that producer's screens;
 - the `rate_bp` filter for commission rates.
 
 Domain screens live in their packages (`views_manage.py` for the producer's back office under /manage,
 `views_admin.py` for the program office under /admin); they import this module, never each other.
 """
 
-from flask import Flask, abort, request
+from dataclasses import dataclass, field
+
+from flask import Flask, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -53,26 +57,108 @@ def producer_scope(*, required: bool = False) -> Producer | None:
     return producer
 
 
-def manage_links() -> list[tuple[str, str]]:
-    """The sibling pages linked at the top of the order, statement and figures screens."""
-    links = [("orders_manage.order_list", _("Orders")), ("settlements_manage.statement_list", _("Statements")),
-             ("reports_manage.figures_page", _("Sales figures"))]
+@dataclass(frozen=True)
+class MenuLink:
+    """One entry of the back-office menu."""
+
+    label: str
+    url: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class MenuSection:
+    """A group of links, with a heading when it is about one producer."""
+
+    links: list[MenuLink]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Menu:
+    """The back-office menu of the signed-in user: its name (for screen readers) and its sections."""
+
+    label: str
+    sections: list[MenuSection] = field(default_factory=list)
+
+
+def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
+    """(endpoint, label, url arguments, endpoint prefixes that also make it current) of the user's own screens."""
+    if current_user.role == Role.PRODUCER:
+        return [
+            ("producers_manage.dashboard", _("Dashboard"), {}, ()),
+            ("catalog_manage.product_list", _("Products"), {}, ("catalog_manage.",)),
+            ("orders_manage.order_list", _("Orders"), {}, ("orders_manage.",)),
+            ("reports_manage.figures_page", _("Sales figures"), {}, ("reports_manage.",)),
+            ("settlements_manage.statement_list", _("Statements"), {}, ("settlements_manage.",)),
+            ("catalog_manage.import_products", _("Import / export"), {}, ()),
+            ("producers_manage.profile", _("Shop profile"), {}, ()),
+            ("producers_manage.legal_details", _("Legal details"), {}, ()),
+            ("producers_manage.members", _("Members"), {}, ()),
+        ]
     if current_user.role == Role.ADMIN:
-        links = [link for link in links if link[0] == "orders_manage.order_list"]
-        links.append(("settlements_admin.statement_list", _("Statements")))
-    return links
+        return [
+            ("admin.index", _("Administration"), {}, ()),
+            ("admin.producer_list", _("Producers"), {}, ("admin.producer_",)),
+            ("admin.certificate_list", _("Certificates"), {}, ("admin.certificate_",)),
+            ("orders_manage.order_list", _("Orders"), {}, ("orders_manage.",)),
+            ("payments.admin_bank_transfers", _("Bank transfers"), {}, ("payments.admin_",)),
+            ("settlements_admin.statement_list", _("Statements"), {}, ("settlements_admin.", "settlements_manage.")),
+            ("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",)),
+        ]
+    return [("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",))]
 
 
-def manage_context() -> dict:
-    """Template values the order, statement and figures screens use (their blueprints register it)."""
+def _producer_links(producer: Producer) -> list[tuple[str, str, dict, tuple[str, ...]]]:
+    """The screens about one producer that the program office (or showroom staff) may open."""
+    scoped = {"producer": producer.id}
+    if current_user.role != Role.ADMIN:
+        return [("catalog_manage.product_list", _("Products"), scoped, ("catalog_manage.",))]
+    return [
+        ("admin.producer_detail", _("Verification"), {"producer_id": producer.id}, ()),
+        ("catalog_manage.product_list", _("Products"), scoped, ("catalog_manage.",)),
+        ("orders_manage.order_list", _("Orders"), scoped, ("orders_manage.",)),
+        ("reports_manage.figures_page", _("Sales figures"), scoped, ("reports_manage.",)),
+        ("settlements_admin.statement_list", _("Statements"), scoped, ("settlements_admin.", "settlements_manage.")),
+    ]
+
+
+def _current(entries, endpoint: str) -> str | None:
+    """The entry for this page: the same endpoint, or else the first whose prefixes match."""
+    for name, _label, _args, _also in entries:
+        if name == endpoint:
+            return name
+    for name, _label, _args, also in entries:
+        if any(endpoint.startswith(prefix) for prefix in also):
+            return name
+    return None
+
+
+def menu(producer: Producer | None = None) -> Menu:
+    """The back-office menu of the signed-in user, on a page about `producer` (or about no one producer).
+
+    A producer member gets its shop's screens. The program office gets its own screens and, on a page
+    about one producer, that producer's screens too (they carry ?producer=<id>); showroom staff get the
+    listing screens. templates/backoffice/_layout.html shows it on every back-office page.
+    """
     if not current_user.is_authenticated:
-        return {}
-    args = {}
-    if current_user.role == Role.ADMIN:
-        producer_id = parse_int(request.args.get("producer", ""), minimum=1)
-        if producer_id is not None:
-            args["producer"] = str(producer_id)
-    return {"manage_links": manage_links(), "manage_link_args": args}
+        return Menu(_("Back office"))
+    groups = [("", _own_links())]
+    if producer is not None and current_user.role != Role.PRODUCER:
+        groups.append((producer.name, _producer_links(producer)))
+    endpoint = request.endpoint or ""
+    # One link is current: in the producer's group when the page is about that producer, else in the user's own.
+    marked = False
+    sections = []
+    for title, entries in reversed(groups):
+        current = None if marked else _current(entries, endpoint)
+        marked = marked or current is not None
+        sections.append(MenuSection([MenuLink(label, url_for(name, **args), current=name == current)
+                                     for name, label, args, _also in entries], title=title))
+    sections.reverse()
+    label = {Role.PRODUCER: _("Producer area"), Role.ADMIN: _("Administration")}.get(current_user.role,
+                                                                                     _("Back office"))
+    return Menu(label, sections)
 
 
 def format_rate_bp(rate_bp: int | None) -> str:
@@ -85,5 +171,6 @@ def format_rate_bp(rate_bp: int | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the back office's template filter."""
+    """Register the back office's template filter and the menu the layout shows."""
     app.jinja_env.filters["rate_bp"] = format_rate_bp
+    app.jinja_env.globals["backoffice_menu"] = menu

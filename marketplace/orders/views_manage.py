@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.backoffice import manage_context, producer_scope
+from marketplace.backoffice import producer_scope
 from marketplace.dates import parse_date, period_bounds
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
@@ -27,9 +27,6 @@ bp = Blueprint("orders_manage", __name__)
 
 PAGE_SIZE = 25
 S = OrderStatus
-
-
-bp.context_processor(manage_context)
 
 
 def _sub_order_or_404(producer_order_id: int) -> ProducerOrder:

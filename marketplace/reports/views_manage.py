@@ -5,11 +5,10 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.backoffice import manage_context, producer_scope
+from marketplace.backoffice import producer_scope
 from marketplace.reports import exports, figures
 
 bp = Blueprint("reports_manage", __name__)
-bp.context_processor(manage_context)
 
 #: The exportable tables, by the name used in their URL.
 TABLES = ("timeline", "products", "channels", "provinces", "low_stock")

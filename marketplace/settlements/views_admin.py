@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.backoffice import manage_context
 from marketplace.dates import parse_date, period_bounds, today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
@@ -18,7 +17,6 @@ from marketplace.settlements import services
 from marketplace.settlements.models import Statement, StatementStatus
 
 bp = Blueprint("settlements_admin", __name__)
-bp.context_processor(manage_context)
 
 PAGE_SIZE = 50
 

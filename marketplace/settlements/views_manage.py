@@ -6,14 +6,13 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import can_manage_producer, roles_required
-from marketplace.backoffice import manage_context, producer_scope
+from marketplace.backoffice import producer_scope
 from marketplace.dates import period_bounds
 from marketplace.extensions import db
 from marketplace.settlements import services
 from marketplace.settlements.models import Statement
 
 bp = Blueprint("settlements_manage", __name__)
-bp.context_processor(manage_context)
 
 
 @bp.get("")
