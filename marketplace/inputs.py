@@ -8,6 +8,7 @@ spreadsheet cell goes through `parse_int`, and query-string numbers through `arg
 import re
 
 from flask import abort, request
+from wtforms import IntegerField
 
 #: The largest value a signed 64-bit column holds: anything above is not an id or a quantity of ours.
 MAX_INT = 2**63 - 1
@@ -73,3 +74,14 @@ def id_arg_or_404(name: str) -> int | None:
     if value is None:
         abort(404)
     return value
+
+
+class WholeNumberField(IntegerField):
+    """WTForms' IntegerField read with `parse_int`: ASCII digits only, within a 64-bit column."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = parse_int(valuelist[0])
+        if self.data is None:
+            raise ValueError(self.invalid_value_message or self.gettext("Not a valid integer value."))

@@ -2,10 +2,13 @@
 
 import re
 
+from marketplace.inputs import MAX_INT
+
 CURRENCY_SIGN = "₫"
 #: The no-break space Vietnamese formatting puts between amount and sign.
 NBSP = "\xa0"
-_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_DIGITS = re.compile(r"[0-9]{1,19}", re.ASCII)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?:,[0-9]{3})+", re.ASCII)
 
 
 class InvalidAmount(ValueError):
@@ -24,16 +27,15 @@ def format_vnd(amount: int | None) -> str:
 def parse_vnd(text: str | int | None) -> int:
     """Parse '125000', '125.000', '125.000 ₫' or '125,000' into 125000; refuse decimals and negatives."""
     if isinstance(text, int):
-        if text < 0:
+        if not 0 <= text <= MAX_INT:
             raise InvalidAmount(text)
         return text
     if text is None:
         raise InvalidAmount(text)
     cleaned = str(text).replace(CURRENCY_SIGN, "").replace("đ", "").replace(NBSP, "").replace(" ", "").strip()
-    if cleaned.isdigit():
-        return int(cleaned)
-    if _GROUPED.match(cleaned):
-        return int(cleaned.replace(".", ""))
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", cleaned):
-        return int(cleaned.replace(",", ""))
-    raise InvalidAmount(text)
+    # ASCII digits only: "²".isdigit() is True and int("１２") reads full-width digits.
+    if _GROUPED.fullmatch(cleaned):
+        cleaned = cleaned.replace(".", "").replace(",", "")
+    if not _DIGITS.fullmatch(cleaned) or int(cleaned) > MAX_INT:
+        raise InvalidAmount(text)
+    return int(cleaned)

@@ -4,11 +4,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.catalog import categories
 from marketplace.catalog.models import EvaluationKind, IssuingLevel
+from marketplace.inputs import WholeNumberField
 
 
 def _language() -> str:
@@ -57,7 +58,7 @@ KIND_LABELS = {
 class CertificateForm(FlaskForm):
     star_level = SelectField(_l("Stars"), choices=[("3", "3 ★"), ("4", "4 ★"), ("5", "5 ★")],
                              validators=[InputRequired()])
-    score = IntegerField(_l("Score (out of 100)"), validators=[InputRequired(), NumberRange(0, 100)])
+    score = WholeNumberField(_l("Score (out of 100)"), validators=[InputRequired(), NumberRange(0, 100)])
     is_potential_five_star = BooleanField(_l("Potential 5 stars (scored 90 or more, shown as 4 stars)"))
     decision_number = StringField(_l("Decision number"), validators=[InputRequired(), Length(max=60)])
     decision_date = DateField(_l("Decision date"), validators=[InputRequired()])
@@ -79,13 +80,15 @@ class CertificateForm(FlaskForm):
 class StockForm(FlaskForm):
     mode = SelectField(_l("Change"), choices=[("adjust", _l("Add or remove units")),
                                               ("count", _l("Set the counted quantity"))])
-    quantity = IntegerField(_l("Units (negative to remove)"), validators=[InputRequired()])
+    quantity = WholeNumberField(_l("Units (negative to remove)"),
+                                validators=[InputRequired(), NumberRange(-1_000_000_000, 1_000_000_000)])
     reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=200)])
-    low_stock_threshold = IntegerField(_l("Low-stock alert at"), validators=[Optional(), NumberRange(min=0)])
+    low_stock_threshold = WholeNumberField(_l("Low-stock alert at"),
+                                           validators=[Optional(), NumberRange(min=0, max=1_000_000)])
 
 
 class ThresholdForm(FlaskForm):
-    low_stock_threshold = IntegerField(_l("Low-stock alert at (empty: no alert)"),
+    low_stock_threshold = WholeNumberField(_l("Low-stock alert at (empty: no alert)"),
                                        validators=[Optional(), NumberRange(min=0, max=1_000_000)])
 
 

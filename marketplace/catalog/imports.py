@@ -19,6 +19,7 @@ from marketplace.catalog import services_manage as manage
 from marketplace.catalog.models import Product
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.inputs import parse_int
 from marketplace.stock import services as stock_services
 from marketplace.text import nfc
 
@@ -167,11 +168,8 @@ def import_rows(producer, rows: list[tuple[int, dict[str, str]]], *, actor) -> I
         quantity = None
         raw_quantity = values.get("stock_quantity", "")
         if raw_quantity != "":
-            try:
-                quantity = int(raw_quantity)
-                if quantity < 0:
-                    raise ValueError
-            except ValueError:
+            quantity = parse_int(raw_quantity, minimum=0, maximum=1_000_000_000)
+            if quantity is None:
                 errors.append(_("Row %(row)s, %(column)s: %(message)s", row=number,
                                 column=_field_label("stock_quantity"),
                                 message=_("The stock must be a whole number, zero or more.")))

@@ -32,7 +32,7 @@ def default_valid_until(decision_date: date) -> date:
 
 def is_valid_ean13(code: str | None) -> bool:
     """True for 13 digits whose last digit is the EAN-13 check digit."""
-    if not code or len(code) != 13 or not code.isdigit():
+    if not code or len(code) != 13 or not (code.isascii() and code.isdigit()):
         return False
     digits = [int(ch) for ch in code]
     checksum = sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))

@@ -38,6 +38,7 @@ from marketplace.database import unique_slug
 from marketplace.dates import today_vn, utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.inputs import parse_int
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers.models import AssistedListing, Producer
 from marketplace.storage import get_storage, new_key
@@ -363,11 +364,10 @@ class CertificateDetails:
 
 
 def _int(text, field: str, errors: dict, message: str) -> int | None:
-    try:
-        return int(str(text).strip())
-    except (TypeError, ValueError):
+    number = parse_int(text)
+    if number is None:
         errors[field] = message
-        return None
+    return number
 
 
 def clean_certificate_fields(raw: dict) -> CertificateDetails:

@@ -21,6 +21,7 @@ from marketplace.catalog.images import MAX_UPLOAD_BYTES, UploadRefused
 from marketplace.catalog.models import Certificate, Product, ProductImage, ProductStatus
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.inputs import parse_int
 from marketplace.producers.forms import ConfirmForm
 from marketplace.producers.models import Producer
 from marketplace.stock import services as stock_services
@@ -43,7 +44,7 @@ def _acting_producer() -> Producer:
     """The producer whose listings are shown: the member's own, or ?producer=<id> for staff."""
     if current_user.role == Role.PRODUCER:
         return db.get_or_404(Producer, current_user.producer_id)
-    producer_id = request.values.get("producer", type=int)
+    producer_id = parse_int(request.values.get("producer"), minimum=1)
     if producer_id is None:
         abort(404)
     producer = db.get_or_404(Producer, producer_id)

@@ -12,6 +12,7 @@ from marketplace.catalog.models import Product
 from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.inputs import parse_int
 from marketplace.orders.models import Cart, CartLine
 from marketplace.stock.services import available_online
 
@@ -140,11 +141,11 @@ def parse_quantity(raw) -> int:
     text = str(raw if raw is not None else "").strip()
     if not text:
         raise CartError(_("Please enter a quantity."))
-    if not text.lstrip("-").isdigit():
+    quantity = parse_int(text)
+    if quantity is None:
+        if text.lstrip("-").isascii() and text.lstrip("-").isdigit():
+            raise CartError(_("You can buy at most %(max)s of one product.", max=MAX_LINE_QUANTITY))
         raise CartError(_("The quantity must be a whole number."))
-    if len(text) > 6:
-        raise CartError(_("You can buy at most %(max)s of one product.", max=MAX_LINE_QUANTITY))
-    quantity = int(text)
     if quantity < 1:
         raise CartError(_("The quantity must be at least 1."))
     if quantity > MAX_LINE_QUANTITY:
@@ -153,10 +154,9 @@ def parse_quantity(raw) -> int:
 
 
 def _listed_product(product_id) -> Product:
-    try:
-        product_id = int(product_id)
-    except (TypeError, ValueError):
-        raise CartError(_("This product does not exist.")) from None
+    product_id = parse_int(product_id, minimum=1)
+    if product_id is None:
+        raise CartError(_("This product does not exist."))
     product = db.session.get(Product, product_id)
     if product is None or not product.is_public(today_vn()):
         raise CartError(_("This product is not on sale."))
@@ -224,10 +224,9 @@ def set_quantity(product_id, quantity, *, user=None, guest_cart: dict | None = N
 
 def remove_from_cart(product_id, *, user=None, guest_cart: dict | None = None) -> None:
     """Remove a line (unknown lines are ignored)."""
-    try:
-        product_id = int(product_id)
-    except (TypeError, ValueError):
-        raise CartError(_("This product is not in your cart.")) from None
+    product_id = parse_int(product_id, minimum=1)
+    if product_id is None:
+        raise CartError(_("This product is not in your cart."))
     if user is not None:
         line = _user_line(user, product_id)
         if line is not None:
@@ -238,10 +237,9 @@ def remove_from_cart(product_id, *, user=None, guest_cart: dict | None = None) -
 
 
 def _line_product(product_id, *, user, guest_cart) -> Product:
-    try:
-        product_id = int(product_id)
-    except (TypeError, ValueError):
-        raise CartError(_("This product is not in your cart.")) from None
+    product_id = parse_int(product_id, minimum=1)
+    if product_id is None:
+        raise CartError(_("This product is not in your cart."))
     if not current_quantity(product_id, user=user, guest_cart=guest_cart):
         raise CartError(_("This product is not in your cart."))
     return _listed_product(product_id)

@@ -18,6 +18,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.dates import utcnow
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
+from marketplace.inputs import parse_int
 from marketplace.ledger import services as ledger
 from marketplace.mail import queue_mail
 from marketplace.orders import cart as carts
@@ -88,16 +89,10 @@ def validate_address(full_name, phone, province_code, ward_code, street) -> Deli
     normalised = normalise_phone(phone)
     if normalised is None:
         errors["phone"] = _("Please enter a Vietnamese mobile number, e.g. 0912 345 678.")
-    try:
-        province_code = int(province_code)
-    except (TypeError, ValueError):
-        province_code = None
+    province_code = parse_int(province_code, minimum=0)
     if province_code is None or geo.province(province_code) is None:
         errors["province_code"] = _("Please choose a province.")
-    try:
-        ward_code = int(ward_code)
-    except (TypeError, ValueError):
-        ward_code = None
+    ward_code = parse_int(ward_code, minimum=0)
     if ward_code is None or not geo.is_ward_in_province(ward_code, province_code):
         errors["ward_code"] = _("Please choose a commune of the chosen province.")
     if not street:
@@ -404,10 +399,8 @@ def producer_order_for_member(user: User, producer_order_id) -> ProducerOrder:
     """A sub-order the user's producer fulfils (admins see all); NotFound otherwise."""
     from marketplace.accounts.policies import can_manage_producer
 
-    try:
-        producer_order = db.session.get(ProducerOrder, int(producer_order_id))
-    except (TypeError, ValueError):
-        producer_order = None
+    producer_order_id = parse_int(producer_order_id, minimum=1)
+    producer_order = db.session.get(ProducerOrder, producer_order_id) if producer_order_id else None
     if producer_order is None or not can_manage_producer(user, producer_order.producer_id):
         raise NotFound(_("Order not found."))
     return producer_order

@@ -9,6 +9,7 @@ from marketplace import geo
 from marketplace.accounts.policies import login_required, safe_next
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.inputs import parse_int
 from marketplace.orders import cart as carts
 from marketplace.orders import services
 from marketplace.orders.forms import CheckoutForm
@@ -95,11 +96,8 @@ def cart_add():
         db.session.rollback()
         from marketplace.catalog.models import Product
 
-        product = None
-        try:
-            product = db.session.get(Product, int(product_id))
-        except (TypeError, ValueError):
-            pass
+        known_id = parse_int(product_id, minimum=1)
+        product = db.session.get(Product, known_id) if known_id else None
         return render_template("orders/add_to_cart_error.html", product=product, error=error.message,
                                quantity=quantity[:12]), 400
     _save_guest(args)
@@ -147,10 +145,7 @@ def _fill_choices(form: CheckoutForm, addresses: list[Address]) -> None:
                                                f"{geo.province_name(a.province_code)}") for a in addresses]
     form.address_choice.choices.append(("new", _("A new address")))
     form.province_code.choices = [("", _("Choose a province"))] + [(str(p.code), p.name) for p in geo.provinces()]
-    try:
-        province_code = int(form.province_code.data or 0)
-    except (TypeError, ValueError):
-        province_code = 0
+    province_code = parse_int(form.province_code.data, minimum=0) or 0
     form.ward_code.choices = [("", _("Choose a commune"))] + [(str(w.code), w.name) for w in geo.wards(province_code)]
 
 
@@ -279,9 +274,8 @@ def _shortage_names(shortages: dict[int, int]) -> str:
 @bp.get("/checkout/wards")
 def checkout_wards():
     """The communes of a province, as JSON for the address form."""
-    try:
-        code = int(request.args.get("province", ""))
-    except ValueError:
+    code = parse_int(request.args.get("province", ""), minimum=0)
+    if code is None:
         return jsonify(error=_("Unknown province."), wards=[]), 400
     if geo.province(code) is None:
         return jsonify(error=_("Unknown province."), wards=[]), 404

@@ -8,6 +8,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from marketplace import geo
 from marketplace.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from marketplace.inputs import parse_int
 from marketplace.producers.models import ProducerType
 
 TYPE_LABELS = {
@@ -19,12 +20,11 @@ TYPE_LABELS = {
 
 
 def _optional_int(value):
+    """A place code from a select (None when empty, -1, which no place has, when not a number)."""
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+    number = parse_int(value, minimum=0)
+    return -1 if number is None else number
 
 
 class LegalDetailsForm(FlaskForm):

@@ -12,6 +12,7 @@ from marketplace.accounts.policies import roles_required
 from marketplace.dates import parse_date, period_bounds, today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.inputs import arg_int, parse_int
 from marketplace.producers.models import Producer
 from marketplace.settlements import services
 from marketplace.settlements.models import Statement, StatementStatus
@@ -37,16 +38,16 @@ def _producers() -> list[Producer]:
 def statement_list():
     """Every statement, newest period first, optionally for one producer or one status."""
     query = sa.select(Statement)
-    producer_raw = request.args.get("producer", "")
+    producer_id = arg_int("producer", minimum=1)
     status = request.args.get("status", "")
-    if producer_raw.isdigit() and len(producer_raw) < 12:
-        query = query.where(Statement.producer_id == int(producer_raw))
+    if producer_id is not None:
+        query = query.where(Statement.producer_id == producer_id)
     if status in {s.value for s in StatementStatus}:
         query = query.where(Statement.status == StatementStatus(status))
     statements = list(db.session.scalars(
         query.order_by(Statement.period_end.desc(), Statement.id.desc()).limit(PAGE_SIZE)))
     return render_template("settlements/admin/statement_list.html", statements=statements, producers=_producers(),
-                           producer_id=int(producer_raw) if producer_raw.isdigit() and len(producer_raw) < 12 else None,
+                           producer_id=producer_id,
                            status=status)
 
 
@@ -60,8 +61,8 @@ def statement_new():
     errors: dict[str, str] = {}
     if request.method == "POST":
         form.update({key: request.form.get(key, "")[:20] for key in ("producer", "period_start", "period_end")})
-        producer = db.session.get(Producer, int(form["producer"])) \
-            if form["producer"].isdigit() and len(form["producer"]) < 12 else None
+        producer_id = parse_int(form["producer"], minimum=1)
+        producer = db.session.get(Producer, producer_id) if producer_id else None
         period_start, period_end = parse_date(form["period_start"]), parse_date(form["period_end"])
         if producer is None:
             errors["producer"] = _("Choose a producer.")
