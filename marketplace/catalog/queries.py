@@ -22,6 +22,7 @@ from marketplace.catalog.listing import public_clause
 from marketplace.catalog.models import Product, ProductImage
 from marketplace.dates import today_vn
 from marketplace.extensions import db
+from marketplace.inputs import parse_int
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers.models import Producer
 from marketplace.stock.services import online_in_stock_clause, online_quantity_column
@@ -82,10 +83,7 @@ class CatalogFilters:
 
 
 def _int_or_none(value: str | None, *, max_digits: int = 12) -> int | None:
-    text = (value or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > max_digits:
-        return None
-    return int(text)
+    return parse_int(value, minimum=0, maximum=10**max_digits - 1)
 
 
 def _price(value: str | None) -> int | None:
@@ -446,11 +444,7 @@ def suggestions(q: str, limit: int = 8) -> list[ProductCard]:
     return cards(_ids(search.ranked(public_ids(), tokens).limit(limit)))
 
 
-def shop_products(producer: Producer, page: int, page_size: int) -> tuple[list[ProductCard], int]:
-    """One page of a producer's public products (newest first) and how many there are."""
-    total = db.session.execute(
-        _counted(sa.func.count()).where(public_clause(), Product.producer_id == producer.id)).scalar_one()
-    products = cards(_ids(
-        public_ids().where(Product.producer_id == producer.id).order_by(Product.created_at.desc(), Product.id.desc())
-        .limit(page_size).offset((page - 1) * page_size)))
-    return products, total
+def shop_product_ids(producer: Producer) -> sa.Select:
+    """SELECT of a producer's public product ids, newest first (the shop page shows it a page at a time)."""
+    return public_ids().where(Product.producer_id == producer.id).order_by(Product.created_at.desc(),
+                                                                           Product.id.desc())

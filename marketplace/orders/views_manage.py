@@ -21,6 +21,7 @@ from marketplace.extensions import db
 from marketplace.orders import services
 from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import CANCELLABLE, OrderStatus
+from marketplace.pagination import page_count, paginate
 from marketplace.settlements.services import fees_for, order_fees
 
 bp = Blueprint("orders_manage", __name__)
@@ -60,22 +61,16 @@ def order_list():
         query = query.where(Order.created_at >= period_bounds(date_from, date_from)[0])
     if date_to:
         query = query.where(Order.created_at < period_bounds(date_to, date_to)[1])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page_raw = request.args.get("page", "1")
-    page = int(page_raw) if page_raw.isdigit() and 0 < len(page_raw) < 7 else 1
-    page = min(max(page, 1), pages)
-    sub_orders = list(db.session.scalars(
-        query.order_by(Order.created_at.desc(), ProducerOrder.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ))
+    result = paginate(query.order_by(Order.created_at.desc(), ProducerOrder.id.desc()), PAGE_SIZE)
+    sub_orders = result.items
     args = {key: value for key, value in {
         "status": status, "from": date_from.isoformat() if date_from else "",
         "to": date_to.isoformat() if date_to else "",
         "producer": str(producer.id) if producer and current_user.role == Role.ADMIN else "",
     }.items() if value}
     return render_template(
-        "orders/manage/order_list.html", producer=producer, sub_orders=sub_orders, total=total, page=page,
-        pages=pages, args=args, status=status, date_from=date_from, date_to=date_to,
+        "orders/manage/order_list.html", producer=producer, sub_orders=sub_orders, total=result.total,
+        page=result.page, pages=page_count(result), args=args, status=status, date_from=date_from, date_to=date_to,
         statuses=services.STATUS_LABELS, status_label=services.status_label, payment_labels=services.PAYMENT_LABELS,
         fees=fees_for(sub_orders),
     )

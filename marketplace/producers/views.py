@@ -1,11 +1,12 @@
 """Public shop pages of producers."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
 from marketplace.catalog import queries
 from marketplace.extensions import db
+from marketplace.pagination import page_count, paginate
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 
 bp = Blueprint("producers", __name__)
@@ -30,14 +31,9 @@ def shop_detail(slug: str):
     ).first()
     if producer is None:
         abort(404)
-    page = queries.parse_filters({"page": request.args.get("page", "")}).page
-    page_size = current_app.config["CATALOG_PAGE_SIZE"]
-    products, total = queries.shop_products(producer, page, page_size)
-    pages = max(1, -(-total // page_size))
-    if page > pages:
-        abort(404)
+    result = paginate(queries.shop_product_ids(producer), current_app.config["CATALOG_PAGE_SIZE"], past_last="404")
     return render_template(
         "producers/shop_detail.html",
         producer=producer, type_label=PRODUCER_TYPE_LABELS.get(producer.type, producer.type),
-        products=products, total=total, page=page, pages=pages,
+        products=queries.cards(result.items), total=result.total, page=result.page, pages=page_count(result),
     )
