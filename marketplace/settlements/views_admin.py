@@ -13,6 +13,7 @@ from marketplace.dates import parse_date, period_bounds, today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import arg_int, parse_int
+from marketplace.pagination import page_count, paginate
 from marketplace.producers.models import Producer
 from marketplace.settlements import services
 from marketplace.settlements.models import Statement, StatementStatus
@@ -44,11 +45,11 @@ def statement_list():
         query = query.where(Statement.producer_id == producer_id)
     if status in {s.value for s in StatementStatus}:
         query = query.where(Statement.status == StatementStatus(status))
-    statements = list(db.session.scalars(
-        query.order_by(Statement.period_end.desc(), Statement.id.desc()).limit(PAGE_SIZE)))
-    return render_template("settlements/admin/statement_list.html", statements=statements, producers=_producers(),
-                           producer_id=producer_id,
-                           status=status)
+    result = paginate(query.order_by(Statement.period_end.desc(), Statement.id.desc()), PAGE_SIZE)
+    args = {key: value for key, value in {"producer": producer_id, "status": status}.items() if value}
+    return render_template("settlements/admin/statement_list.html", statements=result.items, producers=_producers(),
+                           producer_id=producer_id, status=status, page=result.page, pages=page_count(result),
+                           args=args)
 
 
 @bp.route("/new", methods=["GET", "POST"])
