@@ -71,9 +71,14 @@ class SignupForm(FlaskForm):
         render_kw={"maxlength": NAME_MAX_LENGTH, "autocomplete": "name"},
     )
     email = _email_field(strict=True)
+    next = HiddenField()
+
+
+class SignupPasswordForm(FlaskForm):
+    """The second step of sign-up, reached from the e-mailed link: choose the password."""
+
     password = _new_password_field(_l("Password"))
     confirm = _confirm_field("password")
-    next = HiddenField()
 
 
 def _current_password_field(label, required_message) -> PasswordField:

@@ -24,6 +24,9 @@ EMAIL_MAX_LENGTH = 254
 #: How long a password reset link works.
 RESET_TOKEN_MAX_AGE_SECONDS = 3600
 _RESET_SALT = "accounts.password-reset"
+#: How long the link that finishes a sign-up works (the account exists only once it is followed).
+SIGNUP_TOKEN_MAX_AGE_SECONDS = 24 * 3600
+_SIGNUP_SALT = "accounts.signup"
 #: Checked against when the e-mail is unknown, so a wrong address costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
@@ -38,6 +41,10 @@ class WrongPassword(DomainError):
 
 class InvalidResetToken(DomainError):
     """The reset link is forged, expired, or was already used."""
+
+
+class InvalidSignupToken(DomainError):
+    """The sign-up link is forged or expired."""
 
 
 def normalise_email(value: str | None) -> str:
@@ -139,6 +146,29 @@ def user_for_reset_token(token: str, secret_key: str, max_age: int = RESET_TOKEN
     if not hmac.compare_digest(str(data.get("password", "")), _password_fingerprint(user)):
         raise InvalidResetToken("This reset link was already used.", reason="used")
     return user
+
+
+def make_signup_token(full_name: str, email: str, language: str, secret_key: str, next_url: str = "") -> str:
+    """A signed, time-stamped token for the link that finishes a sign-up (who asked, in which language).
+
+    Sign-up answers the same whether or not the address has an account: the account is created only when
+    the owner of the mailbox follows this link, so the page never tells anyone which addresses are taken.
+    """
+    return URLSafeTimedSerializer(secret_key, salt=_SIGNUP_SALT).dumps(
+        {"name": nfc(full_name), "email": normalise_email(email), "lang": language, "next": next_url})
+
+
+def signup_from_token(token: str, secret_key: str, max_age: int = SIGNUP_TOKEN_MAX_AGE_SECONDS) -> dict:
+    """The sign-up a link stands for ({name, email, lang, next}); raises InvalidSignupToken."""
+    try:
+        data = URLSafeTimedSerializer(secret_key, salt=_SIGNUP_SALT).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise InvalidSignupToken("This sign-up link has expired.", reason="expired") from error
+    except BadSignature as error:
+        raise InvalidSignupToken("This sign-up link is not valid.", reason="invalid") from error
+    if not isinstance(data, dict) or not all(isinstance(data.get(key), str) for key in ("name", "email", "lang")):
+        raise InvalidSignupToken("This sign-up link is not valid.", reason="invalid")
+    return data
 
 
 def create_admin(email: str, full_name: str, password: str) -> User:

@@ -26,6 +26,7 @@ from marketplace.accounts.forms import (
     ResetPasswordForm,
     ResetRequestForm,
     SignupForm,
+    SignupPasswordForm,
 )
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import can_manage_producer, is_admin, login_required, safe_next
@@ -116,24 +117,66 @@ def _next_from_request(form_next: str | None = None) -> str:
 @bp.route("/signup", methods=["GET", "POST"])
 @limit_per_address
 def signup():
-    """Create a consumer account and sign it in."""
+    """Ask for an account: a link to finish it goes to the address, or a notice if it already has one.
+
+    The answer is the same either way, so the form never tells anyone which addresses have accounts.
+    """
     if current_user.is_authenticated:
         return redirect(_next_from_request())
     form = SignupForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        try:
-            user = services.register_user(form.full_name.data, form.email.data, form.password.data,
-                                          language=current_language())
-        except services.EmailTaken:
-            form.email.errors.append(_("An account with this e-mail already exists. Log in or reset your password."))
+        existing = services.find_user_by_email(form.email.data)
+        if existing is not None:
+            mail.queue_mail(existing.email, _l("Someone tried to sign up with your e-mail address"),
+                            "account_exists", language=existing.preferred_language, user=existing,
+                            login_url=external_url("accounts.login"),
+                            reset_url=external_url("accounts.password_reset_request"))
         else:
-            start_session(user)
-            mail.queue_mail(user.email, _l("Welcome to OCOP Market"), "welcome", language=user.preferred_language,
-                            user=user, shop_url=external_url("catalog.product_list"))
-            db.session.commit()
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
-            return redirect(_next_from_request(form.next.data))
+            token = services.make_signup_token(form.full_name.data, form.email.data, current_language(),
+                                               current_app.config["SECRET_KEY"], safe_next(form.next.data))
+            mail.queue_mail(form.email.data, _l("Finish creating your OCOP Market account"), "signup_confirm",
+                            language=current_language(), full_name=form.full_name.data,
+                            confirm_url=external_url("accounts.signup_finish", token=token),
+                            hours=services.SIGNUP_TOKEN_MAX_AGE_SECONDS // 3600)
+        db.session.commit()
+        flash(_("We have sent a message to %(email)s. Follow the link in it to finish creating your account.",
+                email=form.email.data), "info")
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+@limit_per_address
+def signup_finish(token: str):
+    """The e-mailed link: choose a password; the consumer account is created and signed in."""
+    try:
+        details = services.signup_from_token(token, current_app.config["SECRET_KEY"])
+    except services.InvalidSignupToken as error:
+        flash(_("This sign-up link has expired. Sign up again.") if error.details.get("reason") == "expired"
+              else _("This sign-up link is not valid. Sign up again."), "error")
+        return redirect(url_for("accounts.signup"))
+    if services.find_user_by_email(details["email"]) is not None:
+        flash(_("This account is already created. Log in."), "info")
+        return redirect(url_for("accounts.login"))
+    form = SignupPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(details["name"], details["email"], form.password.data,
+                                          language=details["lang"])
+        except services.EmailTaken:
+            flash(_("This account is already created. Log in."), "info")
+            return redirect(url_for("accounts.login"))
+        start_session(user)
+        mail.queue_mail(user.email, _l("Welcome to OCOP Market"), "welcome", language=user.preferred_language,
+                        user=user, shop_url=external_url("catalog.product_list"))
+        db.session.commit()
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+        return redirect(safe_next(details.get("next")))
+    response = make_response(render_template("accounts/signup_finish.html", form=form, token=token,
+                                             details=details))
+    # The token is in this page's URL: never hand it to another site in a Referer header.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])

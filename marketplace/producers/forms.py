@@ -54,6 +54,11 @@ class LegalDetailsForm(FlaskForm):
 class ProducerSignupForm(LegalDetailsForm):
     full_name = StringField(_l("Your full name"), validators=[InputRequired(), Length(max=120)])
     email = EmailField(_l("Your e-mail (your login)"), validators=[InputRequired(), Email(), Length(max=254)])
+
+
+class JoinPasswordForm(FlaskForm):
+    """The second step of a producer's sign-up, reached from the e-mailed link: choose the password."""
+
     password = PasswordField(_l("Password (at least %(n)s characters)", n=PASSWORD_MIN_LENGTH),
                              validators=[InputRequired(), Length(max=PASSWORD_MAX_LENGTH)])
     password_again = PasswordField(_l("Password again"), validators=[

@@ -4,7 +4,7 @@ Services take explicit actors and flush; the caller commits once (mail queued he
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -42,6 +42,8 @@ VERIFICATION_TRANSITIONS: dict[VerificationStatus, set[VerificationStatus]] = {
 }
 #: Invitation links work for this long.
 INVITATION_MAX_AGE_SECONDS = 14 * 24 * 3600
+#: How long the link that finishes a producer's sign-up works.
+JOIN_MAX_AGE_SECONDS = 24 * 3600
 
 
 class InvalidTransition(DomainError):
@@ -86,6 +88,40 @@ def check_password(password: str) -> None:
     if not PASSWORD_MIN_LENGTH <= len(password or "") <= PASSWORD_MAX_LENGTH:
         raise InvalidProducerData({"password": _("The password must have %(low)s to %(high)s characters.",
                                                  low=PASSWORD_MIN_LENGTH, high=PASSWORD_MAX_LENGTH)})
+
+
+def check_legal_details(details: LegalDetails) -> None:
+    """Refuse legal details that cannot be registered (InvalidProducerData), before any e-mail is sent."""
+    _check_legal(details)
+
+
+def _join_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="producer-join")
+
+
+def make_join_token(details: LegalDetails, *, email: str, full_name: str, language: str) -> str:
+    """A signed link token holding a producer's sign-up (no password): the shop and its first account are
+    created only when the owner of the address follows it, so the join form never tells which are taken."""
+    payload = asdict(details)
+    payload.update(type=ProducerType(details.type).value, login=normalise_email(email), full_name=nfc(full_name),
+                   language=language)
+    return _join_serializer().dumps(payload)
+
+
+def join_from_token(token: str) -> tuple[LegalDetails, dict]:
+    """The legal details and the account ({login, full_name, language}) a join link stands for."""
+    try:
+        payload = _join_serializer().loads(token, max_age=JOIN_MAX_AGE_SECONDS)
+    except SignatureExpired:
+        raise InvalidInvitation(_("This link has expired. Register your shop again.")) from None
+    except BadSignature:
+        raise InvalidInvitation(_("This link is not valid. Register your shop again.")) from None
+    try:
+        account = {key: payload.pop(key) for key in ("login", "full_name", "language")}
+        payload["type"] = ProducerType(payload["type"])
+        return LegalDetails(**payload), account
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise InvalidInvitation(_("This link is not valid. Register your shop again.")) from None
 
 
 def _check_legal(details: LegalDetails) -> None:
@@ -276,13 +312,19 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def invite_member(producer: Producer, email: str, *, actor: User) -> ProducerInvitation:
-    """Invite someone to join the producer; e-mails them a signed link."""
+    """Invite someone to join the producer; e-mails them a signed link (or, when the address already has an
+    account, a notice instead: the inviter sees the same either way)."""
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise EmailTaken(_("An account with this e-mail address already exists."))
+    existing = find_user_by_email(email)
     invitation = ProducerInvitation(producer_id=producer.id, email=email, invited_by_id=actor.id)
     db.session.add(invitation)
     db.session.flush()
+    if existing is not None:
+        # The inviter is told the same as for a new address; the owner learns why no link came.
+        queue_mail(existing.email, _l("%(shop)s invited you on OCOP Market", shop=producer.name),
+                   "invitation_account_exists", language=existing.preferred_language, producer=producer,
+                   inviter=actor, user=existing)
+        return invitation
     token = _serializer().dumps({"id": invitation.id, "email": email})
     queue_mail(email, _l("You are invited to manage %(shop)s on OCOP Market", shop=producer.name),
                "producer_invitation", language=actor.preferred_language, producer=producer, inviter=actor,

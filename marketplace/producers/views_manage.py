@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
+from marketplace.accounts.services import find_user_by_email
 from marketplace.accounts.views import start_session
 from marketplace.catalog import services_manage
 from marketplace.catalog.images import MAX_UPLOAD_BYTES, UploadRefused
@@ -17,11 +19,13 @@ from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
 from marketplace.i18n import current_language
+from marketplace.mail import queue_mail
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers import services
 from marketplace.producers.forms import (
     AcceptInvitationForm,
     InviteForm,
+    JoinPasswordForm,
     LegalDetailsForm,
     ProducerSignupForm,
     ShopProfileForm,
@@ -29,6 +33,7 @@ from marketplace.producers.forms import (
 from marketplace.producers.models import Producer, ProducerInvitation, ProducerType, VerificationStatus
 from marketplace.stock.models import Location, LocationKind, StockLevel
 from marketplace.stock.services import low_stock_clause
+from marketplace.urls import external_url
 
 bp = Blueprint("producers_manage", __name__)
 
@@ -77,13 +82,53 @@ def join():
         # Without JavaScript: the province was chosen and its communes are asked for.
         return render_template("producers/manage/join.html", form=form)
     if form.validate_on_submit():
+        details = _details_from(form)
         try:
-            user = services.register_producer(
-                _details_from(form), email=form.email.data, password=form.password.data,
-                full_name=form.full_name.data, language=current_language(),
-            )
-        except services.EmailTaken as error:
-            form.email.errors = [error.message]
+            services.check_legal_details(details)
+        except services.InvalidProducerData as error:
+            _show_errors(form, error.errors)
+        else:
+            # The same answer whether or not the address has an account; its owner learns which by e-mail.
+            existing = find_user_by_email(form.email.data)
+            if existing is not None:
+                queue_mail(existing.email, _l("Someone tried to sign up with your e-mail address"), "account_exists",
+                           language=existing.preferred_language, user=existing,
+                           login_url=external_url("accounts.login"),
+                           reset_url=external_url("accounts.password_reset_request"))
+            else:
+                token = services.make_join_token(details, email=form.email.data, full_name=form.full_name.data,
+                                                 language=current_language())
+                queue_mail(form.email.data, _l("Finish registering your shop on OCOP Market"), "producer_join_confirm",
+                           language=current_language(), full_name=form.full_name.data, shop=details.name,
+                           confirm_url=external_url("producers_manage.join_finish", token=token),
+                           hours=services.JOIN_MAX_AGE_SECONDS // 3600)
+            db.session.commit()
+            flash(_("We have sent a message to %(email)s. Follow the link in it to finish registering your shop.",
+                    email=form.email.data), "info")
+            return redirect(url_for("accounts.login"))
+    return render_template("producers/manage/join.html", form=form)
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def join_finish(token: str):
+    """The e-mailed link: choose a password; the pending producer and its first member are created."""
+    try:
+        details, account = services.join_from_token(token)
+    except services.InvalidInvitation as error:
+        flash(error.message, "error")
+        return redirect(url_for(".join"))
+    if current_user.is_authenticated or find_user_by_email(account["login"]) is not None:
+        flash(_("This account is already created. Log in."), "info")
+        return redirect(url_for("accounts.login"))
+    form = JoinPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_producer(details, email=account["login"], password=form.password.data,
+                                              full_name=account["full_name"], language=account["language"])
+        except services.EmailTaken:
+            flash(_("This account is already created. Log in."), "info")
+            return redirect(url_for("accounts.login"))
         except services.InvalidProducerData as error:
             _show_errors(form, error.errors)
         else:
@@ -92,7 +137,11 @@ def join():
             flash(_("Welcome! Your shop is waiting for verification by the OCOP program office. You can already "
                     "prepare your products."), "success")
             return redirect(url_for(".dashboard"))
-    return render_template("producers/manage/join.html", form=form)
+    response = make_response(render_template("producers/manage/join_finish.html", form=form, token=token,
+                                             details=details, login=account["login"]))
+    # The token is in this page's URL: never hand it to another site in a Referer header.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.get("/")

@@ -11,8 +11,8 @@ from marketplace.extensions import db
 from tests.factories import make_producer, make_user
 from tests.fixtures.auth import DEFAULT_PASSWORD, log_in_through_form
 
-SIGNUP = {"full_name": "Nguyễn Thị Hoa", "email": "Hoa.Nguyen@Example.com", "password": "mật khẩu dài 123",
-          "confirm": "mật khẩu dài 123"}
+SIGNUP = {"full_name": "Nguyễn Thị Hoa", "email": "Hoa.Nguyen@Example.com"}
+PASSWORDS = {"password": "mật khẩu dài 123", "confirm": "mật khẩu dài 123"}
 
 
 def _user_count() -> int:
@@ -25,35 +25,59 @@ def _is_logged_in(client) -> bool:
 
 # --- sign up -------------------------------------------------------------------------------------------
 
-def test_signup_creates_a_consumer_and_signs_in(client, outbox):
-    """A visitor signs up, lands signed in, and gets a welcome e-mail; the e-mail is stored lower-case."""
+def _finish_signup(client, outbox, passwords=PASSWORDS):
+    """Follow the link e-mailed after sign-up and choose the password; return the response."""
+    link = outbox.link("hoa.nguyen@example.com", "/accounts/signup/")
+    assert client.get(link).status_code == 200
+    return client.post(link, data=passwords)
+
+
+def test_signup_mails_a_link_and_the_link_creates_a_consumer_and_signs_in(client, outbox):
+    """A visitor signs up, gets a link by e-mail, chooses a password there, lands signed in and gets a welcome
+    e-mail; the e-mail is stored lower-case. Nothing exists before the link is followed."""
     response = client.post("/accounts/signup", data=SIGNUP)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/accounts/login")
+    assert db.session.scalar(db.select(User).where(User.email == "hoa.nguyen@example.com")) is None
+    assert outbox.wait_for(1)[0]["Subject"] == "Hoàn tất tạo tài khoản Chợ OCOP"
+    assert _finish_signup(client, outbox).status_code == 302
     user = db.session.scalar(db.select(User).where(User.email == "hoa.nguyen@example.com"))
     assert user is not None and user.role == Role.CONSUMER and user.full_name == "Nguyễn Thị Hoa"
     assert user.password_hash.startswith("scrypt:")
     assert _is_logged_in(client)
-    outbox.wait_for(1)
-    assert outbox[0]["To"] == "hoa.nguyen@example.com"
-    assert outbox[0]["Subject"] == "Chào mừng bạn đến với Chợ OCOP"
+    outbox.wait_for(2)
+    assert outbox[1]["To"] == "hoa.nguyen@example.com"
+    assert outbox[1]["Subject"] == "Chào mừng bạn đến với Chợ OCOP"
+    # The link works once: the account exists now.
+    client.post("/accounts/logout", data={})
+    again = client.get(outbox.link("hoa.nguyen@example.com", "/accounts/signup/"))
+    assert again.status_code == 302 and again.headers["Location"].endswith("/accounts/login")
 
 
-def test_signup_stores_names_in_nfc(client):
+def test_a_forged_signup_link_creates_nothing(client):
+    before = _user_count()
+    response = client.get("/accounts/signup/forged.token")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/accounts/signup")
+    assert client.post("/accounts/signup/forged.token", data=PASSWORDS).status_code == 302
+    assert _user_count() == before
+
+
+def test_signup_stores_names_in_nfc(client, outbox):
     """A name typed in decomposed Unicode (macOS) is stored composed."""
     decomposed = unicodedata.normalize("NFD", "Trần Văn Đức")
     client.post("/accounts/signup", data={**SIGNUP, "full_name": decomposed})
+    _finish_signup(client, outbox)
     user = db.session.scalar(db.select(User).where(User.email == "hoa.nguyen@example.com"))
     assert user.full_name == unicodedata.normalize("NFC", "Trần Văn Đức")
 
 
-def test_signup_refuses_an_address_in_use_whatever_its_case(client):
-    """Signing up again with the same address in other letters is refused and creates nothing."""
+def test_signup_with_an_address_in_use_whatever_its_case_tells_only_its_owner(client, outbox):
+    """Signing up again with the same address in other letters creates nothing; the owner is told by e-mail."""
     make_user("hoa.nguyen@example.com")
     before = _user_count()
     response = client.post("/accounts/signup", data=SIGNUP)
-    assert response.status_code == 200
-    assert "Email này đã được dùng cho một tài khoản" in response.get_data(as_text=True)
+    assert response.status_code == 302
     assert _user_count() == before
+    assert outbox.wait_for(1)[0]["Subject"] == "Có người thử đăng ký bằng địa chỉ email của bạn"
 
 
 @pytest.mark.parametrize("change, message", [
@@ -68,10 +92,19 @@ def test_signup_refuses_an_address_in_use_whatever_its_case(client):
     ({"confirm": "something else entirely"}, "Hai mật khẩu không khớp nhau."),
     ({"password": "", "confirm": ""}, "Vui lòng nhập mật khẩu."),
 ])
-def test_signup_bad_input_is_explained_and_kept(client, change, message):
-    """Bad sign-up input shows a clear Vietnamese message, keeps the typed name and e-mail, and creates nothing."""
+def test_signup_bad_input_is_explained_and_kept(client, outbox, change, message):
+    """Bad sign-up input shows a clear Vietnamese message, keeps the typed name and e-mail, and creates nothing.
+    (Passwords are chosen on the page the e-mailed link opens.)"""
     before = _user_count()
-    data = {**SIGNUP, **change}
+    data = {**SIGNUP, **PASSWORDS, **change}
+    if change.keys() & PASSWORDS.keys():
+        client.post("/accounts/signup", data=SIGNUP)
+        response = _finish_signup(client, outbox, {key: data[key] for key in PASSWORDS})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and message in html
+        assert "mật khẩu dài 123" not in html  # passwords are never sent back
+        assert _user_count() == before and not _is_logged_in(client)
+        return
     response = client.post("/accounts/signup", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
