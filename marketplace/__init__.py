@@ -116,34 +116,41 @@ def import_models() -> None:
 def register_blueprints(app: Flask) -> None:
     """Every URL prefix of the site, in one list."""
     from marketplace.accounts.views import bp as accounts_bp
-    from marketplace.admin.views import bp as admin_bp
+    from marketplace.admin.views_admin import bp as admin_bp
     from marketplace.catalog.views import bp as catalog_bp
+    from marketplace.catalog.views_admin import bp as catalog_admin_bp
     from marketplace.catalog.views_manage import bp as catalog_manage_bp
-    from marketplace.catalog.views_verify import bp as verify_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.orders.views import bp as orders_bp
     from marketplace.orders.views_manage import bp as orders_manage_bp
     from marketplace.payments.views import bp as payments_bp
+    from marketplace.payments.views_admin import bp as payments_admin_bp
     from marketplace.producers.views import bp as producers_bp
+    from marketplace.producers.views_admin import bp as producers_admin_bp
     from marketplace.producers.views_manage import bp as producers_manage_bp
     from marketplace.reports.views_manage import bp as reports_manage_bp
     from marketplace.settlements.views_admin import bp as settlements_admin_bp
     from marketplace.settlements.views_manage import bp as settlements_manage_bp
 
+    # Public and shopper pages (views.py, blueprint <pkg>).
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
-    app.register_blueprint(catalog_bp)
+    app.register_blueprint(catalog_bp)  # also /verify/<code>, printed in QR codes: never move it
     app.register_blueprint(orders_bp)
     app.register_blueprint(payments_bp, url_prefix="/payments")
     app.register_blueprint(producers_bp, url_prefix="/shops")
+    # The producer's back office (views_manage.py, blueprint <pkg>_manage) under /manage.
     app.register_blueprint(producers_manage_bp, url_prefix="/manage")
     app.register_blueprint(catalog_manage_bp, url_prefix="/manage/products")
-    app.register_blueprint(verify_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(orders_manage_bp, url_prefix="/manage/orders")
     app.register_blueprint(settlements_manage_bp, url_prefix="/manage/statements")
-    app.register_blueprint(settlements_admin_bp, url_prefix="/admin/statements")
     app.register_blueprint(reports_manage_bp, url_prefix="/manage/figures")
+    # The program office (views_admin.py, blueprint <pkg>_admin) under /admin; its home is marketplace.admin.
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(producers_admin_bp, url_prefix="/admin")
+    app.register_blueprint(catalog_admin_bp, url_prefix="/admin")
+    app.register_blueprint(settlements_admin_bp, url_prefix="/admin/statements")
+    app.register_blueprint(payments_admin_bp, url_prefix="/payments/admin")
 
 
 def register_cli(app: Flask) -> None:

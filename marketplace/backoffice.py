@@ -99,10 +99,10 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
     if current_user.role == Role.ADMIN:
         return [
             ("admin.index", _("Administration"), {}, ()),
-            ("admin.producer_list", _("Producers"), {}, ("admin.producer_",)),
-            ("admin.certificate_list", _("Certificates"), {}, ("admin.certificate_",)),
+            ("producers_admin.producer_list", _("Producers"), {}, ("producers_admin.",)),
+            ("catalog_admin.certificate_list", _("Certificates"), {}, ("catalog_admin.",)),
             ("orders_manage.order_list", _("Orders"), {}, ("orders_manage.",)),
-            ("payments.admin_bank_transfers", _("Bank transfers"), {}, ("payments.admin_",)),
+            ("payments_admin.bank_transfers", _("Bank transfers"), {}, ("payments_admin.",)),
             ("settlements_admin.statement_list", _("Statements"), {}, ("settlements_admin.", "settlements_manage.")),
             ("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",)),
         ]
@@ -115,7 +115,7 @@ def _producer_links(producer: Producer) -> list[tuple[str, str, dict, tuple[str,
     if current_user.role != Role.ADMIN:
         return [("catalog_manage.product_list", _("Products"), scoped, ("catalog_manage.",))]
     return [
-        ("admin.producer_detail", _("Verification"), {"producer_id": producer.id}, ()),
+        ("producers_admin.producer_detail", _("Verification"), {"producer_id": producer.id}, ()),
         ("catalog_manage.product_list", _("Products"), scoped, ("catalog_manage.",)),
         ("orders_manage.order_list", _("Orders"), scoped, ("orders_manage.",)),
         ("reports_manage.figures_page", _("Sales figures"), scoped, ("reports_manage.",)),

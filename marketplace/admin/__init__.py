@@ -1,5 +1,5 @@
-"""Back-office screens of the OCOP program office: verifying producers and certificates.
+"""The OCOP program office's home (/admin, admin/views_admin.py): what waits for review.
 
-Admin holds no rules: every action calls the owning package's service (producers.services,
-catalog.services_manage).
+The program office's screens live with the package that owns their data (producers, catalog, payments,
+settlements: views_admin.py each, blueprint <pkg>_admin); admin holds no rules.
 """

@@ -1,12 +1,12 @@
-"""Payment pages: start or retry a payment, Stripe's return pages, the VietQR page, the webhook, and the
-admin screens for bank transfers (mark paid, import a statement)."""
+"""Payment pages: start or retry a payment, Stripe's return pages, the VietQR page and the webhook.
+
+The program office's bank-transfer screens are in views_admin.py."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.accounts.models import Role
-from marketplace.accounts.policies import login_required, roles_required
+from marketplace.accounts.policies import login_required
 from marketplace.extensions import db
 from marketplace.orders import services as orders
 from marketplace.orders.models import PaymentMethod
@@ -15,9 +15,6 @@ from marketplace.payments import vietqr as qr_codes
 
 bp = Blueprint("payments", __name__)
 bp.add_url_rule("/stripe/webhook", "stripe_webhook", webhooks.stripe_webhook, methods=["POST"])
-
-#: Largest bank statement accepted (characters).
-MAX_STATEMENT_CHARS = 2_000_000
 
 
 @bp.post("/pay/<number>")
@@ -83,66 +80,3 @@ def vietqr(number: str):
     payload = qr_codes.order_payload(order)
     return render_template("payments/vietqr.html", order=order, qr_svg=qr_codes.svg(payload), payload=payload,
                            bank=qr_codes.bank_details(), awaiting=services.awaits_payment(order))
-
-
-@bp.get("/admin/bank-transfers")
-@roles_required(Role.ADMIN)
-def admin_bank_transfers():
-    """Bank-transfer orders still awaiting their money."""
-    return render_template("payments/admin_bank_transfers.html", orders=services.pending_bank_transfers(),
-                           report=None)
-
-
-@bp.post("/admin/bank-transfers/<number>/paid")
-@roles_required(Role.ADMIN)
-def admin_mark_paid(number: str):
-    """An admin confirms the transfer arrived."""
-    order = orders.order_by_number(number)
-    if order is None:
-        abort(404)
-    reference = request.form.get("reference", "").strip()[:255] or None
-    try:
-        won = services.mark_transfer_received(order, actor=current_user, reference=reference)
-    except services.PaymentRefused as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("payments.admin_bank_transfers"))
-    db.session.commit()
-    if won:
-        flash(_("Order %(number)s is marked as paid.", number=order.number), "success")
-    else:
-        flash(_("Order %(number)s was already paid or cancelled.", number=order.number), "info")
-    return redirect(url_for("payments.admin_bank_transfers"))
-
-
-@bp.post("/admin/bank-transfers/import")
-@roles_required(Role.ADMIN)
-def admin_import_statement():
-    """Upload a bank statement CSV (date, amount, description); matched lines mark their orders paid."""
-    upload = request.files.get("statement")
-    error = None
-    text = ""
-    if upload is None or not upload.filename:
-        error = _("Please choose a CSV file.")
-    else:
-        raw = upload.read(MAX_STATEMENT_CHARS + 1)
-        if len(raw) > MAX_STATEMENT_CHARS:
-            error = _("The file is too large.")
-        else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                error = _("The file must be a UTF-8 CSV file.")
-    report = None
-    if error is None:
-        try:
-            report = services.import_bank_statement(text, actor=current_user)
-        except services.PaymentRefused as refused:
-            db.session.rollback()
-            error = refused.message
-        else:
-            db.session.commit()
-    if error:
-        flash(error, "error")
-    return render_template("payments/admin_bank_transfers.html", orders=services.pending_bank_transfers(),
-                           report=report), (400 if error else 200)

@@ -420,7 +420,7 @@ def send_certificate_reminders(today) -> list[tuple[int, int]]:
         nearest = min(due)
         notify_members(product.producer, _l("Your OCOP certificate ends in %(days)s days", days=days_left),
                        "certificate_expiring", certificate=certificate, product=product, days_left=days_left,
-                       verify_url=external_url("verify.certificate", code=certificate.verification_code))
+                       verify_url=external_url("catalog.certificate_verify", code=certificate.verification_code))
         sent.append((certificate.id, nearest))
     db.session.flush()
     return sent

@@ -49,3 +49,16 @@ def test_back_office_templates_extend_the_one_layout_plainly():
             assert "{% block backoffice %}" in text and "self.page()" not in text, path
     assert not (TEMPLATES / "admin" / "_layout.html").exists()
     assert not (TEMPLATES / "producers" / "manage" / "_layout.html").exists()
+
+
+def test_every_blueprint_follows_the_naming_scheme(app):
+    """<pkg> in <pkg>/views.py, <pkg>_manage in views_manage.py, <pkg>_admin in views_admin.py; the office's
+    home is the admin package's views_admin.py (blueprint `admin`)."""
+    for name, blueprint in app.blueprints.items():
+        package, _, audience = name.partition("_")
+        if name == "admin":
+            expected = "marketplace.admin.views_admin"
+        else:
+            expected = f"marketplace.{package}.views" + (f"_{audience}" if audience else "")
+        assert blueprint.import_name == expected, name
+        assert audience in ("", "manage", "admin"), name
