@@ -5,7 +5,9 @@
 - the menu of every back-office page (`menu`, the Jinja global `backoffice_menu`), decided here from the
   user's role, which templates/backoffice/_layout.html shows: a producer member sees its shop's screens, the
   program office its own screens plus, on a page about one producer, that producer's screens;
-- the `rate_bp` filter for commission rates.
+- the `rate_bp` filter for commission rates;
+- what a member of a suspended producer may still do (`refuse_suspended_producer`, run before every request
+  to a `*_manage` blueprint): read its past orders, statements and figures, nothing else.
 
 Domain screens live in their packages (`views_manage.py` for the producer's back office under /manage,
 `views_admin.py` for the program office under /admin); they import this module, never each other.
@@ -13,14 +15,14 @@ Domain screens live in their packages (`views_manage.py` for the producer's back
 
 from dataclasses import dataclass, field
 
-from flask import Flask, abort, request, url_for
+from flask import Flask, abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.extensions import db
 from marketplace.inputs import parse_int
-from marketplace.producers.models import Producer
+from marketplace.producers.models import Producer, VerificationStatus
 
 
 def _named_producer_id() -> int | None:
@@ -170,7 +172,32 @@ def format_rate_bp(rate_bp: int | None) -> str:
     return f"{text}\xa0%"
 
 
+#: What the members of a suspended producer may still open (GET only): its dashboard, past orders,
+#: statements and sales figures. Endpoint names, or blueprint names ending with a dot.
+SUSPENDED_READ_ONLY = ("producers_manage.dashboard", "orders_manage.order_list", "orders_manage.order_detail",
+                       "settlements_manage.", "reports_manage.")
+
+
+def refuse_suspended_producer():
+    """Before every request to a producer back-office blueprint (`*_manage`): a member of a suspended
+    producer gets 403 with an explanation for every action and editing page; reading stays open."""
+    if not (request.blueprint or "").endswith("_manage") or not current_user.is_authenticated:
+        return None
+    if current_user.role != Role.PRODUCER:
+        return None
+    producer = db.session.get(Producer, current_user.producer_id)
+    if producer is None or producer.verification_status != VerificationStatus.SUSPENDED:
+        return None
+    if request.method in ("GET", "HEAD") and (request.endpoint or "").startswith(SUSPENDED_READ_ONLY):
+        return None
+    page = render_template("errors/error.html", status=403, title=_("Your shop is suspended"), message=_(
+        "The OCOP program office has suspended your shop, so its back office is closed to changes. You can "
+        "still read your past orders, statements and sales figures. Contact the program office to know why."))
+    return make_response(page, 403)
+
+
 def init_app(app: Flask) -> None:
-    """Register the back office's template filter and the menu the layout shows."""
+    """Register the back office's template filter, the menu the layout shows and the suspension check."""
     app.jinja_env.filters["rate_bp"] = format_rate_bp
     app.jinja_env.globals["backoffice_menu"] = menu
+    app.before_request(refuse_suspended_producer)
