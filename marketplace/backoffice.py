@@ -1,7 +1,8 @@
 """The back office shell that every producer and program-office screen shares.
 
 - whose data a screen shows (`producer_scope`: a member's own producer, or the producer an admin names
-  with ?producer=<id>);
+  with ?producer=<id>), and for whom an action is done (`acting_producer`: the same, for staff allowed
+  by a policy);
 - the menu of every back-office page (`menu`, the Jinja global `backoffice_menu`), decided here from the
   user's role, which templates/backoffice/_layout.html shows: a producer member sees its shop's screens, the
   program office its own screens plus, on a page about one producer, that producer's screens;
@@ -13,6 +14,7 @@ Domain screens live in their packages (`views_manage.py` for the producer's back
 `views_admin.py` for the program office under /admin); they import this module, never each other.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask, abort, make_response, render_template, request, url_for
@@ -55,6 +57,23 @@ def producer_scope(*, required: bool = False) -> Producer | None:
         return None
     producer = db.session.get(Producer, producer_id)
     if producer is None:
+        abort(404)
+    return producer
+
+
+def acting_producer(*, may: Callable[[object, int], bool]) -> Producer:
+    """The producer a back-office action is for: a member's own, or the one staff name with ?producer=<id>.
+
+    Staff (admins, showroom staff) must name one, and `may(user, producer_id)` must allow it; otherwise,
+    and for an unknown producer, 404 (no hint that it exists).
+    """
+    if current_user.role == Role.PRODUCER:
+        return producer_scope(required=True)
+    producer_id = _named_producer_id()
+    if producer_id is None:
+        abort(404)
+    producer = db.session.get(Producer, producer_id)
+    if producer is None or not may(current_user, producer.id):
         abort(404)
     return producer
 

@@ -8,9 +8,9 @@ from flask import Blueprint, render_template
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.catalog import services_manage
+from marketplace.catalog import certificates as certs
 from marketplace.extensions import db
-from marketplace.producers import services as producer_services
+from marketplace.producers import verification
 from marketplace.producers.models import Producer, VerificationStatus
 
 bp = Blueprint("admin", __name__)
@@ -26,8 +26,8 @@ def _admins_only():
 @bp.get("/")
 def index():
     """The dashboard: producers waiting for review and certificates waiting for verification."""
-    return render_template("admin/index.html", pending=producer_services.pending_producers(),
-                           certificates=services_manage.submitted_certificates(),
+    return render_template("admin/index.html", pending=verification.pending_producers(),
+                           certificates=certs.submitted_certificates(),
                            counts=_producer_counts())
 
 

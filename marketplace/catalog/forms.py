@@ -1,10 +1,10 @@
-"""Forms for producers managing their listings: the shape of the input (rules live in services_manage)."""
+"""Forms for producers managing their listings: the shape of the input (rules live in catalog.products, catalog.certificates)."""
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.catalog import categories
@@ -30,11 +30,11 @@ class ProductForm(FlaskForm):
     def fill_choices(self) -> None:
         """The category tree of Decision 148 in the page language."""
         language = _language()
-        self.group_code.choices = [("", _l("Choose…"))] + [
-            (group.code, f"{group.code} {group.name(language)}") for group in categories.groups()
+        self.group_code.choices = [SelectChoice("", _l("Choose…"))] + [
+            SelectChoice(group.code, f"{group.code} {group.name(language)}") for group in categories.groups()
         ]
-        self.set_code.choices = [("", _l("(none)"))] + [
-            (item.code, f"{item.code} {item.name(language)}") for item in categories.product_sets()
+        self.set_code.choices = [SelectChoice("", _l("(none)"))] + [
+            SelectChoice(item.code, f"{item.code} {item.name(language)}") for item in categories.product_sets()
         ]
 
 
@@ -56,21 +56,21 @@ KIND_LABELS = {
 
 
 class CertificateForm(FlaskForm):
-    star_level = SelectField(_l("Stars"), choices=[("3", "3 ★"), ("4", "4 ★"), ("5", "5 ★")],
+    star_level = SelectField(_l("Stars"), choices=[SelectChoice(str(n), f"{n} ★") for n in (3, 4, 5)],
                              validators=[InputRequired()])
     score = WholeNumberField(_l("Score (out of 100)"), validators=[InputRequired(), NumberRange(0, 100)])
     is_potential_five_star = BooleanField(_l("Potential 5 stars (scored 90 or more, shown as 4 stars)"))
     decision_number = StringField(_l("Decision number"), validators=[InputRequired(), Length(max=60)])
     decision_date = DateField(_l("Decision date"), validators=[InputRequired()])
     valid_until = DateField(_l("Valid until (empty: 36 months after the decision)"), validators=[Optional()])
-    issuing_level = SelectField(_l("Issued by"), choices=[(k.value, v) for k, v in LEVEL_LABELS.items()],
+    issuing_level = SelectField(_l("Issued by"), choices=[SelectChoice(k.value, v) for k, v in LEVEL_LABELS.items()],
                                 validators=[InputRequired()])
     authority = StringField(_l("Issuing authority as printed"), validators=[InputRequired(), Length(max=200)])
     issuing_province_name = StringField(_l("Province name as printed (old names are fine)"),
                                         validators=[Optional(), Length(max=100)])
     criteria_version = StringField(_l("Criteria (legal version)"), default="148/QĐ-TTg",
                                    validators=[Optional(), Length(max=40)])
-    evaluation_kind = SelectField(_l("Kind of evaluation"), choices=[(k.value, v) for k, v in KIND_LABELS.items()],
+    evaluation_kind = SelectField(_l("Kind of evaluation"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()],
                                   validators=[InputRequired()])
     legacy_group = StringField(_l("Product group printed on an old certificate (2018-2020)"),
                                validators=[Optional(), Length(max=120)])
@@ -78,8 +78,8 @@ class CertificateForm(FlaskForm):
 
 
 class StockForm(FlaskForm):
-    mode = SelectField(_l("Change"), choices=[("adjust", _l("Add or remove units")),
-                                              ("count", _l("Set the counted quantity"))])
+    mode = SelectField(_l("Change"), choices=[SelectChoice("adjust", _l("Add or remove units")),
+                                              SelectChoice("count", _l("Set the counted quantity"))])
     quantity = WholeNumberField(_l("Units (negative to remove)"),
                                 validators=[InputRequired(), NumberRange(-1_000_000_000, 1_000_000_000)])
     reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=200)])

@@ -15,7 +15,7 @@ from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from marketplace.catalog import services_manage as manage
+from marketplace.catalog import products as listings
 from marketplace.catalog.models import Product
 from marketplace.errors import DomainError
 from marketplace.extensions import db
@@ -159,9 +159,9 @@ def import_rows(producer, rows: list[tuple[int, dict[str, str]]], *, actor) -> I
         seen[sku] = number
         product = existing.get(sku)
         try:
-            manage.clean_product_fields(values, producer_id=producer.id, product_id=product.id if product else None,
+            listings.clean_product_fields(values, producer_id=producer.id, product_id=product.id if product else None,
                                         sku_owners=sku_owners)
-        except manage.InvalidProduct as error:
+        except listings.InvalidProduct as error:
             for field, message in error.errors.items():
                 errors.append(_("Row %(row)s, %(column)s: %(message)s", row=number, column=_field_label(field),
                                 message=message))
@@ -180,11 +180,11 @@ def import_rows(producer, rows: list[tuple[int, dict[str, str]]], *, actor) -> I
     location = None
     for number, values, product, quantity in planned:
         if product is None:
-            product = manage.create_product(producer, values, actor=actor, sku_owners=sku_owners)
+            product = listings.create_product(producer, values, actor=actor, sku_owners=sku_owners)
             sku_owners[product.sku] = product.id
             created += 1
         else:
-            manage.update_product(product, values, actor=actor, sku_owners=sku_owners)
+            listings.update_product(product, values, actor=actor, sku_owners=sku_owners)
             updated += 1
         if quantity is not None:
             location = location or stock_services.warehouse_for(producer)

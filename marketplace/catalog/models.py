@@ -1,4 +1,4 @@
-"""Products, their images and OCOP certificates, and searches that found nothing."""
+"""Products, their images and OCOP certificates, their status events, and searches that found nothing."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -6,24 +6,11 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.catalog.status import CertificateStatus, ProductStatus
 from marketplace.database import UTCDateTime, enum_type
 from marketplace.dates import today_vn, utcnow
 from marketplace.extensions import db
-
-
-class ProductStatus(StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-
-
-class CertificateStatus(StrEnum):
-    """Stored states. "Expired" is not stored: it follows from valid_until (see Certificate.effective_status)."""
-
-    SUBMITTED = "submitted"
-    VALID = "valid"
-    REJECTED = "rejected"
-    REVOKED = "revoked"
+from marketplace.producers.models import VerificationStatus
 
 
 class IssuingLevel(StrEnum):
@@ -102,10 +89,17 @@ class Product(db.Model):
         return self.images[0] if self.images else None
 
     def is_public(self, today: date | None = None) -> bool:
-        """The listing rule for one loaded product; catalog.listing.public_clause is its SQL twin."""
-        from marketplace.catalog.listing import is_listed
-
-        return is_listed(self, today or today_vn())
+        """The listing rule for one loaded product (its producer loaded too); catalog.listing.public_clause
+        is its SQL twin, and the two must say the same."""
+        today = today or today_vn()
+        return bool(
+            self.status == ProductStatus.ACTIVE
+            and self.producer.verification_status == VerificationStatus.VERIFIED
+            and self.star_level is not None
+            and self.star_level >= 3
+            and self.certified_until is not None
+            and self.certified_until >= today
+        )
 
     def __repr__(self) -> str:
         return f"<Product {self.slug}>"
@@ -182,6 +176,73 @@ class Certificate(db.Model):
         if self.status == CertificateStatus.VALID and self.valid_until < (today or today_vn()):
             return "expired"
         return self.status.value
+
+
+class ProductEvent(db.Model):
+    """One change of a product's status: from, to, when, who, why. Append-only."""
+
+    __tablename__ = "product_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[ProductStatus] = mapped_column(enum_type(ProductStatus, 16))
+    to_status: Mapped[ProductStatus] = mapped_column(enum_type(ProductStatus, 16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: NULL when the system acted.
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class CertificateEvent(db.Model):
+    """One change of a certificate's status: from, to, when, who, why. Append-only."""
+
+    __tablename__ = "certificate_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), index=True)
+    from_status: Mapped[CertificateStatus] = mapped_column(enum_type(CertificateStatus, 16))
+    to_status: Mapped[CertificateStatus] = mapped_column(enum_type(CertificateStatus, 16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: NULL when the system acted.
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class AssistedListing(db.Model):
+    """A product created or edited on a producer's behalf by the program office or showroom staff.
+
+    While confirmed_at is NULL the product waits for the producer's confirmation and cannot go active.
+    """
+
+    __tablename__ = "assisted_listings"
+
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_edited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    last_edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
+    last_edited_by = relationship("User", foreign_keys=[last_edited_by_id], lazy="joined")
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.confirmed_at is None
+
+
+class CertificateReminder(db.Model):
+    """An expiry reminder already e-mailed for one certificate at one threshold (60 or 14 days)."""
+
+    __tablename__ = "certificate_reminders"
+    __table_args__ = (sa.UniqueConstraint("certificate_id", "days_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"))
+    #: The threshold this reminder was for: 60 or 14 days before valid_until.
+    days_before: Mapped[int] = mapped_column(sa.Integer)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ZeroResultSearch(db.Model):

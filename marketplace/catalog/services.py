@@ -9,6 +9,7 @@ from marketplace import geo
 from marketplace.catalog import categories
 from marketplace.catalog.models import Certificate, CertificateStatus, Product
 from marketplace.extensions import db
+from marketplace.producers.models import Producer
 from marketplace.text import folded_words
 
 #: Validity of a recognition decision unless it states otherwise (DOMAIN.md §2).
@@ -75,3 +76,10 @@ def index_product(product: Product) -> None:
         group.name_en if group else "",
         product.unit,
     )
+
+
+def reindex_producer(producer: Producer) -> None:
+    """Refill the search text of every product of the producer (after its name or province changed)."""
+    for product in db.session.scalars(sa.select(Product).where(Product.producer_id == producer.id)):
+        index_product(product)
+    db.session.flush()

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import contains_eager
 
 from marketplace import geo
-from marketplace.catalog import categories, queries, search
+from marketplace.catalog import categories, facets, filtering, queries, search
 from marketplace.catalog.listing import public_clause
 from marketplace.catalog.models import Certificate, Product
 from marketplace.dates import today_vn
@@ -68,7 +68,7 @@ def group_label(code: str) -> str:
     return category.name(current_language()) if category else code
 
 
-def filter_chips(filters: queries.CatalogFilters) -> list[tuple[str, dict]]:
+def filter_chips(filters: filtering.CatalogFilters) -> list[tuple[str, dict]]:
     """(label, query arguments without that filter) for every active filter."""
     chips = []
     if filters.q:
@@ -106,7 +106,7 @@ def catalog_helpers() -> dict:
 @bp.get("/")
 def home():
     """Featured and newest 5-star products, and the ways in: by product group and by province."""
-    group_counts, province_counts = queries.browse_counts()
+    group_counts, province_counts = facets.browse_counts()
     featured, five_star = queries.home_cards()
     return render_template(
         "catalog/home.html",
@@ -122,7 +122,7 @@ def home():
 @bp.get("/products")
 def product_list():
     """The catalogue: filters, facets with counts, sort and pages, all held in the query string."""
-    filters = queries.parse_filters(request.args)
+    filters = filtering.parse_filters(request.args)
     result = queries.catalog_page(filters, current_app.config["CATALOG_PAGE_SIZE"])
     if result is None:
         abort(404)
@@ -143,7 +143,7 @@ def product_list():
 @bp.get("/search", endpoint="search")
 def search_redirect():
     """/search?q=... leads to the catalogue with that query."""
-    q = queries.clean_query(request.args.get("q", ""))
+    q = filtering.clean_query(request.args.get("q", ""))
     return redirect(url_for("catalog.product_list", q=q or None), code=302)
 
 
@@ -188,7 +188,7 @@ def product_json_ld(product: Product, in_stock: bool) -> dict:
 @bp.get("/products/<slug>")
 def product_detail(slug: str):
     """A public product with its certificate, producer and related products; anything else is 404."""
-    if not queries.is_plausible_slug(slug):
+    if not filtering.is_plausible_slug(slug):
         abort(404)
     product = db.session.scalars(
         sa.select(Product).join(Product.producer).options(contains_eager(Product.producer))

@@ -9,9 +9,10 @@ from sqlalchemy.orm import contains_eager
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.catalog import services_manage
+from marketplace.catalog import certificates as certs
 from marketplace.catalog.models import Certificate, CertificateStatus, Product
-from marketplace.catalog.views_manage import send_scan
+from marketplace.catalog.status import CERTIFICATE_TRANSITIONS
+from marketplace.catalog.views_manage.certificates import send_scan
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.producers.forms import ConfirmForm, ReasonForm
@@ -38,7 +39,7 @@ def certificate_list():
         statement = statement.where(Certificate.status == CertificateStatus(status))
     return render_template("catalog/admin/certificate_list.html", certificates=list(db.session.scalars(statement)),
                            status=status, statuses=[s.value for s in CertificateStatus],
-                           status_label=services_manage.certificate_status_label)
+                           status_label=certs.certificate_status_label)
 
 
 @bp.get("/certificates/<int:certificate_id>")
@@ -47,8 +48,8 @@ def certificate_detail(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
     return render_template("catalog/admin/certificate_detail.html", certificate=certificate, product=certificate.product,
                            producer=certificate.product.producer, reason_form=ReasonForm(), action_form=ConfirmForm(),
-                           effective=certificate.effective_status(), status_label=services_manage.certificate_status_label,
-                           allowed=services_manage.CERTIFICATE_TRANSITIONS.get(certificate.status, set()))
+                           effective=certificate.effective_status(), status_label=certs.certificate_status_label,
+                           allowed=CERTIFICATE_TRANSITIONS.get(certificate.status, set()))
 
 
 @bp.get("/certificates/<int:certificate_id>/scan")
@@ -73,11 +74,11 @@ def certificate_decide(certificate_id: int, decision: str):
     try:
         with db.session.begin_nested():
             if decision == "verify":
-                services_manage.verify_certificate(certificate, actor=current_user)
+                certs.verify_certificate(certificate, actor=current_user)
             elif decision == "reject":
-                services_manage.reject_certificate(certificate, actor=current_user, reason=form.reason.data)
+                certs.reject_certificate(certificate, actor=current_user, reason=form.reason.data)
             else:
-                services_manage.revoke_certificate(certificate, actor=current_user, reason=form.reason.data)
+                certs.revoke_certificate(certificate, actor=current_user, reason=form.reason.data)
     except DomainError as error:
         flash(error.message, "error")
     else:

@@ -2,6 +2,7 @@
 
 import click
 
+from marketplace.catalog.certificates import send_certificate_reminders
 from marketplace.dates import today_vn
 from marketplace.extensions import db
 
@@ -13,8 +14,6 @@ producers_cli = click.Group("producers", help="Producer tools.")
               help="Run as if today were this date (YYYY-MM-DD); defaults to today in Vietnam.")
 def remind_certificates(today) -> None:
     """E-mail producers 60 and 14 days before a certificate expires (each reminder once; run daily)."""
-    from marketplace.producers.services import send_certificate_reminders
-
     sent = send_certificate_reminders(today.date() if today else today_vn())
     db.session.commit()
     click.echo(f"Certificate reminders sent: {len(sent)}")

@@ -1,9 +1,9 @@
-"""Forms of the producer area: the shape of the input only (rules live in producers.services)."""
+"""Forms of the producer area: the shape of the input only (rules live in producers.services, verification and invitations)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from marketplace import geo
@@ -30,7 +30,7 @@ def _optional_int(value):
 class LegalDetailsForm(FlaskForm):
     name = StringField(_l("Shop name (shown to buyers)"), validators=[InputRequired(), Length(max=200)])
     legal_name = StringField(_l("Legal name (as registered)"), validators=[InputRequired(), Length(max=255)])
-    type = SelectField(_l("Type of OCOP subject"), choices=[(t.value, label) for t, label in TYPE_LABELS.items()],
+    type = SelectField(_l("Type of OCOP subject"), choices=[SelectChoice(t.value, label) for t, label in TYPE_LABELS.items()],
                        validators=[InputRequired()])
     registration_number = StringField(_l("Business or cooperative registration number"),
                                       validators=[InputRequired(), Length(max=40)])
@@ -44,10 +44,12 @@ class LegalDetailsForm(FlaskForm):
 
     def fill_places(self) -> None:
         """Province choices, and the communes of the chosen province."""
-        self.province_code.choices = [("", _l("Choose…"))] + [(p.code, p.name) for p in geo.provinces()]
+        self.province_code.choices = [SelectChoice("", _l("Choose…"))] + [
+            SelectChoice(p.code, p.name) for p in geo.provinces()
+        ]
         chosen = self.province_code.data if isinstance(self.province_code.data, int) else None
-        self.ward_code.choices = [("", _l("Choose after the province…"))] + [
-            (w.code, w.name) for w in geo.wards(chosen)
+        self.ward_code.choices = [SelectChoice("", _l("Choose after the province…"))] + [
+            SelectChoice(w.code, w.name) for w in geo.wards(chosen)
         ]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.database import UTCDateTime, enum_type
 from marketplace.dates import utcnow
 from marketplace.extensions import db
+from marketplace.producers.status import VerificationStatus
 
 
 class ProducerType(StrEnum):
@@ -18,13 +19,6 @@ class ProducerType(StrEnum):
     COOPERATIVE_GROUP = "THT"
     ENTERPRISE = "DN"
     HOUSEHOLD = "HKD"
-
-
-class VerificationStatus(StrEnum):
-    PENDING = "pending"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-    SUSPENDED = "suspended"
 
 
 class Producer(db.Model):
@@ -105,38 +99,16 @@ class ProducerInvitation(db.Model):
     producer = relationship("Producer", lazy="joined")
 
 
-class AssistedListing(db.Model):
-    """A product created or edited on a producer's behalf by the program office or showroom staff.
+class ProducerEvent(db.Model):
+    """One change of a producer's verification status: from, to, when, who, why. Append-only."""
 
-    While confirmed_at is NULL the product waits for the producer's confirmation and cannot go active.
-    """
-
-    __tablename__ = "assisted_listings"
-
-    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_edited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    last_edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
-    last_edited_by = relationship("User", foreign_keys=[last_edited_by_id], lazy="joined")
-
-    @property
-    def awaiting_confirmation(self) -> bool:
-        return self.confirmed_at is None
-
-
-class CertificateReminder(db.Model):
-    """An expiry reminder already e-mailed for one certificate at one threshold (60 or 14 days)."""
-
-    __tablename__ = "certificate_reminders"
-    __table_args__ = (sa.UniqueConstraint("certificate_id", "days_before"),)
+    __tablename__ = "producer_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"))
-    #: The threshold this reminder was for: 60 or 14 days before valid_until.
-    days_before: Mapped[int] = mapped_column(sa.Integer)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    producer_id: Mapped[int] = mapped_column(sa.ForeignKey("producers.id"), index=True)
+    from_status: Mapped[VerificationStatus] = mapped_column(enum_type(VerificationStatus, 16))
+    to_status: Mapped[VerificationStatus] = mapped_column(enum_type(VerificationStatus, 16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The admin who decided, the member who corrected the details; NULL when the system acted.
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)

@@ -1,4 +1,6 @@
-"""Producer rules: sign-up, verification by the program office, shop profile and member invitations.
+"""Producer rules: sign-up, legal details, members and the shop profile.
+
+Verification by the program office is in producers.verification, member invitations in producers.invitations.
 
 Services take explicit actors and flush; the caller commits once (mail queued here leaves after that commit).
 """
@@ -22,32 +24,17 @@ from marketplace.accounts.services import (
     hash_password,
     normalise_email,
 )
-from marketplace.catalog.images import process_image
 from marketplace.database import unique_slug
-from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.images import process_image
 from marketplace.mail import queue_mail
-from marketplace.producers.models import Producer, ProducerInvitation, ProducerType, VerificationStatus
+from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.storage import check_key, get_storage
 from marketplace.text import nfc
-from marketplace.urls import external_url
 
-#: Allowed changes of a producer's verification status (pending -> verified is the admin's approval).
-VERIFICATION_TRANSITIONS: dict[VerificationStatus, set[VerificationStatus]] = {
-    VerificationStatus.PENDING: {VerificationStatus.VERIFIED, VerificationStatus.REJECTED},
-    VerificationStatus.REJECTED: {VerificationStatus.PENDING, VerificationStatus.VERIFIED},
-    VerificationStatus.VERIFIED: {VerificationStatus.SUSPENDED},
-    VerificationStatus.SUSPENDED: {VerificationStatus.VERIFIED},
-}
-#: Invitation links work for this long.
-INVITATION_MAX_AGE_SECONDS = 14 * 24 * 3600
 #: How long the link that finishes a producer's sign-up works.
 JOIN_MAX_AGE_SECONDS = 24 * 3600
-
-
-class InvalidTransition(DomainError):
-    """The producer's verification status cannot change that way."""
 
 
 class EmailTaken(DomainError):
@@ -90,11 +77,6 @@ def check_password(password: str) -> None:
                                                  low=PASSWORD_MIN_LENGTH, high=PASSWORD_MAX_LENGTH)})
 
 
-def check_legal_details(details: LegalDetails) -> None:
-    """Refuse legal details that cannot be registered (InvalidProducerData), before any e-mail is sent."""
-    _check_legal(details)
-
-
 def _join_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="producer-join")
 
@@ -124,7 +106,8 @@ def join_from_token(token: str) -> tuple[LegalDetails, dict]:
         raise InvalidInvitation(_("This link is not valid. Register your shop again.")) from None
 
 
-def _check_legal(details: LegalDetails) -> None:
+def check_legal_details(details: LegalDetails) -> None:
+    """Refuse a province, commune or registration number that cannot be right."""
     errors: dict[str, str] = {}
     if geo.province(details.province_code) is None:
         errors["province_code"] = _("Choose a province.")
@@ -148,21 +131,21 @@ def register_producer(details: LegalDetails, *, email: str, password: str, full_
     if find_user_by_email(email) is not None:
         raise EmailTaken(_("An account with this e-mail address already exists."))
     check_password(password)
-    _check_legal(details)
+    check_legal_details(details)
     producer = Producer(slug=unique_producer_slug(details.name), verification_status=VerificationStatus.PENDING,
                         shipping_fee_vnd=current_app.config["DEFAULT_SHIPPING_FEE_VND"], story="")
-    _apply_legal(producer, details)
+    apply_legal_details(producer, details)
     db.session.add(producer)
     db.session.flush()
     user = User(email=email, full_name=nfc(full_name), phone=details.phone or None, role=Role.PRODUCER,
                 producer_id=producer.id, preferred_language=language, password_hash=hash_password(password))
-    _add_user(user)
+    add_member_account(user)
     queue_mail(user.email, _l("Your shop is waiting for verification"), "producer_registered",
                language=language, user=user, producer=producer)
     return user
 
 
-def _add_user(user: User) -> None:
+def add_member_account(user: User) -> None:
     """Insert the account; a concurrent sign-up with the same address that won the race gives EmailTaken."""
     db.session.add(user)
     try:
@@ -172,7 +155,8 @@ def _add_user(user: User) -> None:
         raise EmailTaken(_("An account with this e-mail address already exists.")) from None
 
 
-def _apply_legal(producer: Producer, details: LegalDetails) -> None:
+def apply_legal_details(producer: Producer, details: LegalDetails) -> None:
+    """Copy the declared details onto the producer (NFC text, normalised e-mail)."""
     producer.name = nfc(details.name)
     producer.legal_name = nfc(details.legal_name)
     producer.type = details.type
@@ -184,27 +168,6 @@ def _apply_legal(producer: Producer, details: LegalDetails) -> None:
     producer.address = nfc(details.address)
     producer.phone = nfc(details.phone) or None
     producer.email = normalise_email(details.email) or None
-
-
-def update_legal_details(producer: Producer, details: LegalDetails) -> None:
-    """Correct the legal details; a rejected producer goes back to pending review, a verified one cannot change them."""
-    if producer.verification_status not in (VerificationStatus.PENDING, VerificationStatus.REJECTED):
-        raise InvalidTransition(_("Verified legal details can only be changed by the program office."))
-    _check_legal(details)
-    _apply_legal(producer, details)
-    _reindex_products(producer)
-    if producer.verification_status == VerificationStatus.REJECTED:
-        change_verification(producer, VerificationStatus.PENDING, actor=None)
-    db.session.flush()
-
-
-def _reindex_products(producer: Producer) -> None:
-    """The shop name and province are part of every product's search text."""
-    from marketplace.catalog.models import Product
-    from marketplace.catalog.services import index_product
-
-    for product in db.session.scalars(sa.select(Product).where(Product.producer_id == producer.id)):
-        index_product(product)
 
 
 def members(producer: Producer) -> list[User]:
@@ -226,46 +189,6 @@ def notify_members(producer: Producer, subject, template: str, **context) -> Non
     """Queue the same message (each in the member's language) to every member of the producer."""
     for email, language in member_addresses(producer):
         queue_mail(email, subject, template, language=language, producer=producer, **context)
-
-
-def change_verification(producer: Producer, new: VerificationStatus, *, actor: User | None,
-                        reason: str | None = None) -> None:
-    """The one place that changes verification_status; refuses changes not in VERIFICATION_TRANSITIONS."""
-    if new not in VERIFICATION_TRANSITIONS.get(producer.verification_status, set()):
-        raise InvalidTransition(_("This producer cannot go from %(old)s to %(new)s.",
-                                  old=producer.verification_status.value, new=new.value))
-    producer.verification_status = new
-    if new == VerificationStatus.VERIFIED:
-        producer.verified_at = utcnow()
-        producer.rejection_reason = None
-    elif new in (VerificationStatus.REJECTED, VerificationStatus.SUSPENDED):
-        producer.rejection_reason = reason
-    db.session.flush()
-
-
-def approve_producer(producer: Producer, *, actor: User) -> None:
-    """Verify a pending (or suspended) producer and tell its members."""
-    change_verification(producer, VerificationStatus.VERIFIED, actor=actor)
-    notify_members(producer, _l("Your shop on OCOP Market is verified"), "producer_approved")
-
-
-def reject_producer(producer: Producer, *, actor: User, reason: str) -> None:
-    """Reject a pending producer with a reason, e-mailed to its members."""
-    _refuse(producer, VerificationStatus.REJECTED, reason, _l("Your shop on OCOP Market was not verified"), actor=actor)
-
-
-def suspend_producer(producer: Producer, *, actor: User, reason: str) -> None:
-    """Take a verified producer's products out of the catalogue, with a reason e-mailed to its members."""
-    _refuse(producer, VerificationStatus.SUSPENDED, reason, _l("Your shop on OCOP Market is suspended"), actor=actor)
-
-
-def _refuse(producer: Producer, new: VerificationStatus, reason: str, subject, *, actor: User) -> None:
-    """Reject or suspend: a reason is required, and it is e-mailed to the members."""
-    reason = nfc(reason)
-    if not reason:
-        raise InvalidProducerData({"reason": _("Give the reason, so the producer can correct it.")})
-    change_verification(producer, new, actor=actor, reason=reason)
-    notify_members(producer, subject, "producer_rejected", reason=reason)
 
 
 def update_profile(producer: Producer, *, story: str, phone: str | None, email: str | None,
@@ -305,122 +228,3 @@ def set_shop_picture(producer: Producer, which: str, data: bytes) -> tuple[str, 
         storage.delete(key)
         raise
     return key, old
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="producer-invitation")
-
-
-def invite_member(producer: Producer, email: str, *, actor: User) -> ProducerInvitation:
-    """Invite someone to join the producer; e-mails them a signed link (or, when the address already has an
-    account, a notice instead: the inviter sees the same either way)."""
-    email = normalise_email(email)
-    existing = find_user_by_email(email)
-    invitation = ProducerInvitation(producer_id=producer.id, email=email, invited_by_id=actor.id)
-    db.session.add(invitation)
-    db.session.flush()
-    if existing is not None:
-        # The inviter is told the same as for a new address; the owner learns why no link came.
-        queue_mail(existing.email, _l("%(shop)s invited you on OCOP Market", shop=producer.name),
-                   "invitation_account_exists", language=existing.preferred_language, producer=producer,
-                   inviter=actor, user=existing)
-        return invitation
-    token = _serializer().dumps({"id": invitation.id, "email": email})
-    queue_mail(email, _l("You are invited to manage %(shop)s on OCOP Market", shop=producer.name),
-               "producer_invitation", language=actor.preferred_language, producer=producer, inviter=actor,
-               accept_url=external_url("producers_manage.invitation_accept", token=token))
-    return invitation
-
-
-def invitation_from_token(token: str) -> ProducerInvitation:
-    """The unused invitation a link stands for; raises InvalidInvitation otherwise."""
-    try:
-        payload = _serializer().loads(token, max_age=INVITATION_MAX_AGE_SECONDS)
-    except SignatureExpired:
-        raise InvalidInvitation(_("This invitation has expired. Ask for a new one.")) from None
-    except BadSignature:
-        raise InvalidInvitation(_("This invitation link is not valid.")) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
-        raise InvalidInvitation(_("This invitation link is not valid."))
-    invitation = db.session.get(ProducerInvitation, payload["id"])
-    if invitation is None or invitation.email != payload.get("email"):
-        raise InvalidInvitation(_("This invitation link is not valid."))
-    if invitation.accepted_at is not None:
-        raise InvalidInvitation(_("This invitation was already used."))
-    return invitation
-
-
-def accept_invitation(invitation: ProducerInvitation, *, full_name: str, password: str,
-                      language: str = "vi") -> User:
-    """Create the invited member's account (once)."""
-    if invitation.accepted_at is not None:
-        raise InvalidInvitation(_("This invitation was already used."))
-    if find_user_by_email(invitation.email) is not None:
-        raise EmailTaken(_("An account with this e-mail address already exists."))
-    check_password(password)
-    if not nfc(full_name):
-        raise InvalidProducerData({"full_name": _("Your name is required.")})
-    user = User(email=invitation.email, full_name=nfc(full_name), role=Role.PRODUCER,
-                producer_id=invitation.producer_id, preferred_language=language,
-                password_hash=hash_password(password))
-    _add_user(user)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_user_id = user.id
-    db.session.flush()
-    return user
-
-
-def pending_producers() -> list[Producer]:
-    """Producers waiting for the program office, oldest first."""
-    return list(db.session.scalars(
-        sa.select(Producer).where(Producer.verification_status == VerificationStatus.PENDING)
-        .order_by(Producer.created_at, Producer.id)
-    ))
-
-
-#: Expiry reminders are e-mailed this many days before a certificate's end of validity.
-REMINDER_THRESHOLDS = (60, 14)
-
-
-def send_certificate_reminders(today) -> list[tuple[int, int]]:
-    """E-mail the members of producers whose valid certificates end within 60 or 14 days, once per threshold.
-
-    Returns (certificate id, threshold) for each reminder sent. When a run was missed and both thresholds
-    have passed, only the nearer one is sent and both are recorded.
-    """
-    from datetime import timedelta
-
-    from marketplace.catalog.models import Certificate, CertificateStatus, Product
-    from marketplace.producers.models import CertificateReminder
-
-    horizon = today + timedelta(days=max(REMINDER_THRESHOLDS))
-    # Each certificate with its product (and the product's producer, joined), then every reminder already
-    # sent for them: two queries, not one more per certificate.
-    rows = db.session.execute(
-        sa.select(Certificate, Product).join(Product, Product.id == Certificate.product_id)
-        .where(Certificate.status == CertificateStatus.VALID, Certificate.valid_until >= today,
-               Certificate.valid_until <= horizon)
-        .order_by(Certificate.valid_until, Certificate.id)
-    ).all()
-    done: dict[int, set[int]] = {}
-    if rows:
-        for certificate_id, days_before in db.session.execute(
-                sa.select(CertificateReminder.certificate_id, CertificateReminder.days_before)
-                .where(CertificateReminder.certificate_id.in_([certificate.id for certificate, _product in rows]))):
-            done.setdefault(certificate_id, set()).add(days_before)
-    sent: list[tuple[int, int]] = []
-    for certificate, product in rows:
-        days_left = (certificate.valid_until - today).days
-        already = done.get(certificate.id, set())
-        due = [threshold for threshold in REMINDER_THRESHOLDS if days_left <= threshold and threshold not in already]
-        if not due:
-            continue
-        for threshold in due:
-            db.session.add(CertificateReminder(certificate_id=certificate.id, days_before=threshold))
-        nearest = min(due)
-        notify_members(product.producer, _l("Your OCOP certificate ends in %(days)s days", days=days_left),
-                       "certificate_expiring", certificate=certificate, product=product, days_left=days_left,
-                       verify_url=external_url("catalog.certificate_verify", code=certificate.verification_code))
-        sent.append((certificate.id, nearest))
-    db.session.flush()
-    return sent

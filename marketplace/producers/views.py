@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
-from marketplace.catalog import queries
+from marketplace.catalog import filtering, queries
 from marketplace.extensions import db
 from marketplace.pagination import page_count, paginate
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
@@ -23,7 +23,7 @@ PRODUCER_TYPE_LABELS = {
 @bp.get("/<slug>")
 def shop_detail(slug: str):
     """A verified producer's shop: story, type, province and its public products, a page at a time."""
-    if not queries.is_plausible_slug(slug, max_length=120):
+    if not filtering.is_plausible_slug(slug, max_length=120):
         abort(404)
     producer = db.session.scalars(
         sa.select(Producer).where(Producer.slug == slug,

@@ -9,12 +9,14 @@ from flask_login import current_user
 from marketplace import geo
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.catalog import services_manage
+from marketplace.catalog import products as listings
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.producers import services as producer_services
+from marketplace.producers import verification
 from marketplace.producers.forms import ConfirmForm, ReasonForm
 from marketplace.producers.models import Producer, VerificationStatus
+from marketplace.producers.status import TRANSITIONS as VERIFICATION_TRANSITIONS
 
 bp = Blueprint("producers_admin", __name__)
 
@@ -41,11 +43,11 @@ def producer_list():
 def producer_detail(producer_id: int):
     """A producer's legal details, members and products, with the decision buttons."""
     producer = db.get_or_404(Producer, producer_id)
-    products = services_manage.producer_products(producer.id)
+    products = listings.producer_products(producer.id)
     return render_template("producers/admin/producer_detail.html", producer=producer,
                            members=producer_services.members(producer), ward=geo.ward(producer.ward_code),
                            products=products, reason_form=ReasonForm(), action_form=ConfirmForm(),
-                           allowed=producer_services.VERIFICATION_TRANSITIONS.get(producer.verification_status, set()))
+                           allowed=VERIFICATION_TRANSITIONS.get(producer.verification_status, set()))
 
 
 @bp.post("/producers/<int:producer_id>/<decision>")
@@ -78,8 +80,8 @@ _PRODUCER_MESSAGES = {
 
 def _decide_producer(producer: Producer, decision: str, form) -> None:
     if decision == "approve":
-        producer_services.approve_producer(producer, actor=current_user)
+        verification.approve_producer(producer, actor=current_user)
     elif decision == "reject":
-        producer_services.reject_producer(producer, actor=current_user, reason=form.reason.data)
+        verification.reject_producer(producer, actor=current_user, reason=form.reason.data)
     else:
-        producer_services.suspend_producer(producer, actor=current_user, reason=form.reason.data)
+        verification.suspend_producer(producer, actor=current_user, reason=form.reason.data)

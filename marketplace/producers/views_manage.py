@@ -12,16 +12,20 @@ from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.accounts.services import find_user_by_email
 from marketplace.accounts.views import start_session
-from marketplace.catalog import services_manage
-from marketplace.catalog.images import MAX_UPLOAD_BYTES, UploadRefused
+from marketplace.backoffice import producer_scope
+from marketplace.catalog import product_images
+from marketplace.catalog import products as listings
+from marketplace.catalog import services as catalog_services
 from marketplace.catalog.models import Certificate, CertificateStatus, Product
 from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
 from marketplace.i18n import current_language
+from marketplace.images import MAX_UPLOAD_BYTES, UploadRefused
 from marketplace.mail import queue_mail
 from marketplace.money import InvalidAmount, parse_vnd
-from marketplace.producers import services
+from marketplace.producers import invitations as invites
+from marketplace.producers import services, verification
 from marketplace.producers.forms import (
     AcceptInvitationForm,
     InviteForm,
@@ -42,7 +46,8 @@ EXPIRY_WARNING_DAYS = 60
 
 
 def _own_producer() -> Producer:
-    return db.get_or_404(Producer, current_user.producer_id)
+    """The signed-in member's producer (these screens are for members only)."""
+    return producer_scope(required=True)
 
 
 def _details_from(form: LegalDetailsForm) -> services.LegalDetails:
@@ -151,7 +156,7 @@ def dashboard():
     if current_user.role != Role.PRODUCER:
         return redirect(url_for(".assist"))
     producer = _own_producer()
-    products = services_manage.producer_products(producer.id)
+    products = listings.producer_products(producer.id)
     today = today_vn()
     expiring = list(db.session.scalars(
         sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
@@ -172,7 +177,7 @@ def dashboard():
     return render_template(
         "producers/manage/dashboard.html", producer=producer, counts=counts,
         public_count=sum(1 for p in products if p.is_public(today)),
-        awaiting=services_manage.awaiting_confirmation(producer.id), expiring=expiring, low_stock=low_stock,
+        awaiting=listings.awaiting_confirmation(producer.id), expiring=expiring, low_stock=low_stock,
         today=today,
     )
 
@@ -192,7 +197,8 @@ def legal_details():
         return render_template("producers/manage/legal_details.html", form=form, producer=producer, editable=editable)
     if editable and form.validate_on_submit():
         try:
-            services.update_legal_details(producer, _details_from(form))
+            verification.update_legal_details(producer, _details_from(form), actor=current_user)
+            catalog_services.reindex_producer(producer)
         except services.InvalidProducerData as error:
             _show_errors(form, error.errors)
         except DomainError as error:
@@ -251,11 +257,11 @@ def profile():
                 names = {"shipping_fee_vnd": "shipping_fee", "free_shipping_threshold_vnd": "free_shipping_threshold"}
                 _show_errors(form, {names.get(k, k): v for k, v in error.errors.items()})
             except UploadRefused as error:
-                services_manage.delete_stored(new_keys)
+                product_images.delete_stored(new_keys)
                 getattr(form, which).errors = [error.message]
             else:
                 db.session.commit()
-                services_manage.delete_stored([k for k in old_keys if k])
+                product_images.delete_stored([k for k in old_keys if k])
                 flash(_("Shop profile saved."), "success")
                 return redirect(url_for(".profile"))
         status = 422
@@ -272,7 +278,7 @@ def members():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            services.invite_member(producer, form.email.data, actor=current_user)
+            invites.invite_member(producer, form.email.data, actor=current_user)
         except services.EmailTaken as error:
             form.email.errors = [error.message]
         else:
@@ -292,7 +298,7 @@ def members():
 def invitation_accept(token: str):
     """Someone invited by e-mail creates their member account."""
     try:
-        invitation = services.invitation_from_token(token)
+        invitation = invites.invitation_from_token(token)
     except services.InvalidInvitation as error:
         return render_template("producers/manage/invitation_invalid.html", message=error.message), 404
     if current_user.is_authenticated:
@@ -301,7 +307,7 @@ def invitation_accept(token: str):
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
-            user = services.accept_invitation(invitation, full_name=form.full_name.data, password=form.password.data,
+            user = invites.accept_invitation(invitation, full_name=form.full_name.data, password=form.password.data,
                                               language=current_language())
         except services.InvalidProducerData as error:
             _show_errors(form, error.errors)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketplace.catalog import queries
+from marketplace.catalog import filtering
 from tests.catalog.sample import names_on
 
 EVERYTHING = 6
@@ -65,7 +65,7 @@ def test_parse_filters_never_raises_on_garbage():
     """Any mapping of strings parses to a usable state."""
     garbage = {"q": "\x00" * 10, "stars": "\x00", "group": "\u202e", "province": "𝟙", "min_price": "٣٠٠",
                "max_price": "\ud800", "sort": "x" * 1000, "page": "\x00"}
-    filters = queries.parse_filters(garbage)
+    filters = filtering.parse_filters(garbage)
     assert filters.stars is None and filters.group is None and filters.province is None
     assert filters.min_price is None and filters.page == 1 and filters.q == "" and filters.effective_sort == "newest"
 

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from PIL import Image
 
 from marketplace.accounts.models import Role
-from marketplace.catalog.images import pdf_active_content
 from marketplace.catalog.models import Certificate, CertificateStatus
 from marketplace.dates import today_vn
 from marketplace.extensions import db
+from marketplace.images import pdf_active_content
 from marketplace.storage import get_storage
 from tests.factories import make_certificate, make_producer, make_product, make_user
 
@@ -230,7 +230,7 @@ def test_default_validity_is_36_months():
 
 def test_score_bands_match_the_database_check(app):
     """Each band's first and last score passes both the form rule and the table's CHECK; one past it fails both."""
-    from marketplace.catalog import services_manage as manage
+    from marketplace.catalog import certificates as manage
     from marketplace.catalog.services import SCORE_BANDS
 
     product = make_product(stars=None)

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from PIL import Image
 
 from marketplace.accounts.models import Role
-from marketplace.catalog.images import MAX_UPLOAD_BYTES, UploadRefused, process_image
 from marketplace.catalog.models import ProductImage
 from marketplace.extensions import db
+from marketplace.images import MAX_UPLOAD_BYTES, UploadRefused, process_image
 from marketplace.storage import get_storage
 from tests.factories import make_producer, make_product, make_user
 

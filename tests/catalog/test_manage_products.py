@@ -4,10 +4,10 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.accounts.models import Role
-from marketplace.catalog import services_manage as manage
-from marketplace.catalog.models import Product, ProductStatus
+from marketplace.catalog import products as manage
+from marketplace.catalog.models import AssistedListing, Product, ProductStatus
 from marketplace.extensions import db
-from marketplace.producers.models import AssistedListing, Producer
+from marketplace.producers.models import Producer
 from tests.factories import make_certificate, make_producer, make_product, make_user
 
 VALID_EAN = "8938505974194"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from marketplace.catalog import queries
+from marketplace.catalog import facets, filtering
 from tests.catalog.sample import AN_GIANG, HA_NOI, LAM_DONG, names_on
 from tests.factories import make_producer, make_product
 
@@ -14,8 +14,8 @@ ALL_PUBLIC = {
 }
 
 
-def facets_for(**args) -> queries.Facets:
-    return queries.facet_counts(queries.parse_filters({key: str(value) for key, value in args.items()}))
+def facets_for(**args) -> facets.Facets:
+    return facets.facet_counts(filtering.parse_filters({key: str(value) for key, value in args.items()}))
 
 
 def test_the_catalogue_lists_only_public_products(client, catalogue):
@@ -161,8 +161,8 @@ def test_the_state_round_trips_through_the_query_string():
     """parse_filters(filters.args()) gives the same state back: links can be shared."""
     args = {"q": "nước mắm", "stars": "4", "group": "1.4", "province": "91", "min_price": "1000",
             "max_price": "500000", "in_stock": "1", "sort": "price_desc", "page": "2"}
-    filters = queries.parse_filters(args)
-    again = queries.parse_filters({key: str(value) for key, value in filters.args(page=2).items()})
+    filters = filtering.parse_filters(args)
+    again = filtering.parse_filters({key: str(value) for key, value in filters.args(page=2).items()})
     assert again == filters
 
 
@@ -213,7 +213,7 @@ def test_counts_are_reused_for_a_while_when_the_cache_is_on(app, client, catalog
 
 def test_count_cache_expires_and_stays_bounded():
     """An entry older than the time limit is computed again; the oldest entries are dropped past the size."""
-    cache = queries.CountCache(max_entries=2)
+    cache = facets.CountCache(max_entries=2)
     calls = []
     assert cache.get_or_compute("a", lambda: calls.append("a") or 1, 60) == 1
     assert cache.get_or_compute("a", lambda: calls.append("a") or 2, 60) == 1

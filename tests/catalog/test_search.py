@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 import sqlalchemy as sa
 
-from marketplace.catalog import queries, search
+from marketplace.catalog import filtering, queries, search
 from marketplace.catalog.models import ZeroResultSearch
 from marketplace.extensions import db
 from tests.catalog.sample import names_on
@@ -13,7 +13,7 @@ from tests.factories import make_producer, make_product
 
 
 def found(q: str) -> list[str]:
-    filters = queries.parse_filters({"q": q})
+    filters = filtering.parse_filters({"q": q})
     return [product.name for product in queries.catalog_page(filters, 24).products]
 
 
@@ -75,9 +75,9 @@ def test_name_matches_rank_before_description_matches(app):
 
 def test_relevance_is_the_default_sort_only_with_a_query():
     """With a query the catalogue sorts by relevance; without one, newest first."""
-    assert queries.parse_filters({"q": "che"}).effective_sort == "relevance"
-    assert queries.parse_filters({}).effective_sort == "newest"
-    assert queries.parse_filters({"sort": "relevance"}).effective_sort == "newest"
+    assert filtering.parse_filters({"q": "che"}).effective_sort == "relevance"
+    assert filtering.parse_filters({}).effective_sort == "newest"
+    assert filtering.parse_filters({"sort": "relevance"}).effective_sort == "newest"
 
 
 def test_fts_syntax_is_neutralised():

@@ -5,9 +5,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from marketplace.accounts.models import Role
-from marketplace.catalog.models import CertificateStatus
+from marketplace.catalog.models import CertificateReminder, CertificateStatus
 from marketplace.extensions import db
-from marketplace.producers.models import CertificateReminder
 from tests.factories import make_certificate, make_producer, make_product, make_user
 
 TODAY = date(2026, 6, 1)

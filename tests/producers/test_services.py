@@ -5,11 +5,14 @@ import itertools
 import pytest
 
 from marketplace.accounts.models import Role
-from marketplace.catalog import services_manage as manage
+from marketplace.catalog import certificates, products
 from marketplace.catalog.models import CertificateStatus, ProductStatus
+from marketplace.catalog.status import CERTIFICATE_TRANSITIONS, PRODUCT_TRANSITIONS
 from marketplace.errors import DomainError
-from marketplace.producers import services
+from marketplace.producers import verification
 from marketplace.producers.models import VerificationStatus
+from marketplace.producers.status import TRANSITIONS as VERIFICATION_TRANSITIONS
+from marketplace.statemachine import InvalidTransition
 from tests.factories import make_certificate, make_producer, make_product, make_user
 
 
@@ -18,14 +21,14 @@ def test_producer_verification_table(app, old, new):
     """change_verification allows exactly the pairs of VERIFICATION_TRANSITIONS."""
     producer = make_producer(verified=False)
     producer.verification_status = old
-    allowed = new in services.VERIFICATION_TRANSITIONS.get(old, set())
+    allowed = new in VERIFICATION_TRANSITIONS.get(old, set())
     with app.test_request_context("/"):
         if allowed:
-            services.change_verification(producer, new, actor=None, reason="r")
+            verification.change_verification(producer, new, actor=None, reason="r")
             assert producer.verification_status == new
         else:
-            with pytest.raises(services.InvalidTransition):
-                services.change_verification(producer, new, actor=None, reason="r")
+            with pytest.raises(InvalidTransition):
+                verification.change_verification(producer, new, actor=None, reason="r")
             assert producer.verification_status == old
 
 
@@ -36,12 +39,12 @@ def test_product_status_table(app, old, new):
     member = make_user(role=Role.PRODUCER, producer=producer)
     product = make_product(producer=producer, status=old, stars=None, stock=0)
     with app.test_request_context("/"):
-        if new in manage.PRODUCT_TRANSITIONS.get(old, set()):
-            manage.change_product_status(product, new, actor=member)
+        if new in PRODUCT_TRANSITIONS.get(old, set()):
+            products.change_product_status(product, new, actor=member)
             assert product.status == new
         else:
-            with pytest.raises(manage.InvalidTransition):
-                manage.change_product_status(product, new, actor=member)
+            with pytest.raises(InvalidTransition):
+                products.change_product_status(product, new, actor=member)
             assert product.status == old
 
 
@@ -50,10 +53,10 @@ def test_certificate_status_table(app, old, new):
     """Certificates move only submitted -> valid/rejected and valid -> revoked."""
     admin = make_user(role=Role.ADMIN)
     certificate = make_certificate(make_product(stars=None, stock=0), status=old)
-    allowed = new in manage.CERTIFICATE_TRANSITIONS.get(old, set())
+    allowed = new in CERTIFICATE_TRANSITIONS.get(old, set())
     with app.test_request_context("/"):
         try:
-            manage._change_certificate(certificate, new, actor=admin, reason="reason")
+            certificates.change_certificate_status(certificate, new, actor=admin, reason="reason")
         except DomainError:
             assert not allowed
             assert certificate.status == old
