@@ -34,6 +34,7 @@ from marketplace.catalog.status import CERTIFICATE_TRANSITIONS, CertificateStatu
 from marketplace.dates import today_vn, utcnow
 from marketplace.extensions import db
 from marketplace.images import UploadRefused, process_scan
+from marketplace.inputs import parse_int
 from marketplace.producers.services import notify_members
 from marketplace.statemachine import StatusConflict, check_transition
 from marketplace.storage import get_storage, new_key
@@ -67,11 +68,10 @@ class CertificateDetails:
 
 
 def _int(text, field: str, errors: dict, message: str) -> int | None:
-    try:
-        return int(str(text).strip())
-    except (TypeError, ValueError):
+    number = parse_int(text)
+    if number is None:
         errors[field] = message
-        return None
+    return number
 
 
 def clean_certificate_fields(raw: dict) -> CertificateDetails:
