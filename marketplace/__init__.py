@@ -157,11 +157,11 @@ def register_cli(app: Flask) -> None:
     """flask demo load, and each package's commands."""
     from marketplace.accounts.cli import accounts_cli
     from marketplace.cli import demo_cli
-    from marketplace.orders.cli import orders_cli
+    from marketplace.payments.cli import payments_cli
     from marketplace.producers.cli import producers_cli
 
     app.cli.add_command(demo_cli)
-    app.cli.add_command(orders_cli)
+    app.cli.add_command(payments_cli)
     app.cli.add_command(producers_cli)
     app.cli.add_command(accounts_cli)
 

@@ -1,6 +1,10 @@
 """Buying: carts, checkout, orders split into one sub-order per producer shop, and the order state machine.
 
-Orders own their status pipeline (status.py) and call stock, ledger and mail services; they do not
-know any payment provider (payments calls orders.services, never the other way round, except through
-the provider registry in payments.providers).
+cart.py (the cart's lines), pricing.py (what it costs), addresses.py, checkout.py (place_order: one call),
+status.py (the pipeline as data), lifecycle.py (change_status, the one writer, and the producer actions),
+queries.py (reading, ownership loaders), labels.py, notifications.py (e-mail).
+
+Orders call stock, ledger and mail; they never import payments, settlements or reports. Money actions on
+an order (paying, refunding on cancel, cash collected at the door, expiring unpaid orders) live in
+payments and call orders.lifecycle.change_status. The view modules compose the two.
 """

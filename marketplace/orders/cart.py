@@ -1,5 +1,6 @@
 """The cart: guests keep {product_id: quantity} in their session (passed in here as a plain dict), signed-in
-users a Cart row with CartLines. Prices are always read from the products table, never from a form.
+users a Cart row with CartLines. Prices are always read from the products table, never from a form; the
+money figures come from orders.pricing.
 """
 
 import hashlib
@@ -7,15 +8,19 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.catalog.models import Product
 from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import parse_int
+from marketplace.orders import pricing
 from marketplace.orders.models import Cart, CartLine
 from marketplace.stock.services import available_online
 
+#: A cart with its lines, their products and the products' shops (relationships never load by themselves).
+CART_GRAPH = (selectinload(Cart.lines).joinedload(CartLine.product).joinedload(Product.producer),)
 #: The most units of one product a cart line may hold.
 MAX_LINE_QUANTITY = 999
 
@@ -40,7 +45,7 @@ class CartItem:
 
     @property
     def total_vnd(self) -> int:
-        return self.product.price_vnd * self.quantity
+        return pricing.line_total(self.product.price_vnd, self.quantity)
 
     @property
     def price_changed(self) -> bool:
@@ -68,24 +73,25 @@ class ShopGroup:
     items: list[CartItem] = field(default_factory=list)
 
     @property
+    def totals(self) -> pricing.Totals:
+        return pricing.shop_totals(self.producer, (item.total_vnd for item in self.items))
+
+    @property
     def subtotal_vnd(self) -> int:
-        return sum(item.total_vnd for item in self.items)
+        return self.totals.subtotal_vnd
 
     @property
     def shipping_fee_vnd(self) -> int:
-        return shipping_fee_for(self.producer, self.subtotal_vnd)
+        return self.totals.shipping_vnd
 
     @property
     def total_vnd(self) -> int:
-        return self.subtotal_vnd + self.shipping_fee_vnd
+        return self.totals.total_vnd
 
     @property
     def free_shipping_gap_vnd(self) -> int | None:
         """How much more to buy from this shop for free shipping (None when not applicable)."""
-        threshold = self.producer.free_shipping_threshold_vnd
-        if threshold is None or self.shipping_fee_vnd == 0:
-            return None
-        return threshold - self.subtotal_vnd
+        return pricing.free_shipping_gap(self.producer, self.totals)
 
 
 @dataclass
@@ -105,16 +111,24 @@ class CartSummary:
         return sum(item.quantity for item in self.items)
 
     @property
+    def totals(self) -> pricing.Totals:
+        return pricing.cart_totals(group.totals for group in self.groups)
+
+    @property
     def subtotal_vnd(self) -> int:
-        return sum(group.subtotal_vnd for group in self.groups)
+        return self.totals.subtotal_vnd
 
     @property
     def shipping_vnd(self) -> int:
-        return sum(group.shipping_fee_vnd for group in self.groups)
+        return self.totals.shipping_vnd
+
+    @property
+    def discounts_vnd(self) -> int:
+        return self.totals.discounts_vnd
 
     @property
     def total_vnd(self) -> int:
-        return self.subtotal_vnd + self.shipping_vnd
+        return self.totals.total_vnd
 
     @property
     def has_problems(self) -> bool:
@@ -126,14 +140,6 @@ class CartSummary:
         text = ";".join(f"{i.product.id}:{i.quantity}:{i.unit_price_vnd}:{g.shipping_fee_vnd}"
                         for g in self.groups for i in g.items)
         return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def shipping_fee_for(producer, subtotal_vnd: int) -> int:
-    """The producer's flat fee, or 0 at or above its free-shipping threshold."""
-    threshold = producer.free_shipping_threshold_vnd
-    if threshold is not None and subtotal_vnd >= threshold:
-        return 0
-    return producer.shipping_fee_vnd or 0
 
 
 def parse_quantity(raw) -> int:
@@ -172,8 +178,9 @@ def _check_stock(product: Product, quantity: int) -> None:
 
 
 def user_cart(user, *, create: bool = False) -> Cart | None:
-    """The user's cart row (created when asked)."""
-    cart = db.session.scalar(sa.select(Cart).where(Cart.user_id == user.id))
+    """The user's cart row, read afresh with its lines and their products (created when asked)."""
+    cart = db.session.scalar(sa.select(Cart).where(Cart.user_id == user.id).options(*CART_GRAPH)
+                             .execution_options(populate_existing=True))
     if cart is None and create:
         cart = Cart(user_id=user.id)
         db.session.add(cart)
@@ -273,7 +280,8 @@ def _guest_entries(guest_cart: dict | None) -> list[tuple[Product, int]]:
             continue
     if not wanted:
         return []
-    products = {product.id: product for product in db.session.scalars(sa.select(Product).where(Product.id.in_(wanted)))}
+    products = {product.id: product for product in db.session.scalars(
+        sa.select(Product).where(Product.id.in_(wanted)).options(joinedload(Product.producer)))}
     return [(products[product_id], quantity) for product_id, quantity in wanted.items() if product_id in products]
 
 
@@ -310,7 +318,6 @@ def load_cart(*, user=None, guest_cart: dict | None = None) -> CartSummary:
     if user is not None:
         cart = user_cart(user)
         if cart is not None:
-            db.session.refresh(cart)
             entries = [(line.product, line.quantity, line.price_vnd_seen) for line in cart.lines]
     else:
         entries = [(product, quantity, None) for product, quantity in _guest_entries(guest_cart) if quantity > 0]

@@ -1,11 +1,11 @@
-"""Checkout form: the shape of the input only (orders.services validates the address and places the order)."""
+"""Checkout form: the shape of the input only (orders.checkout validates the address and places the order)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
 
+from marketplace.orders.labels import PAYMENT_LABELS
 from marketplace.orders.models import PaymentMethod
-from marketplace.orders.services import PAYMENT_LABELS
 
 
 class CheckoutForm(FlaskForm):

@@ -1,4 +1,8 @@
-"""Carts, saved addresses, orders, their per-producer sub-orders, lines and status events."""
+"""Carts, saved addresses, orders, their per-producer sub-orders, lines and status events.
+
+No relationship loads by itself (lazy="raise_on_sql"): each query says what it needs, with the loader
+options of orders.queries (ORDER_GRAPH, SUB_ORDER_GRAPH, CART_GRAPH).
+"""
 
 from datetime import datetime
 from enum import StrEnum
@@ -6,6 +10,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace import geo
 from marketplace.database import UTCDateTime, enum_type
 from marketplace.dates import utcnow
 from marketplace.extensions import db
@@ -31,7 +36,7 @@ class Cart(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     lines = relationship("CartLine", back_populates="cart", cascade="all, delete-orphan",
-                         order_by="CartLine.id", lazy="selectin")
+                         order_by="CartLine.id", lazy="raise_on_sql")
 
 
 class CartLine(db.Model):
@@ -49,8 +54,8 @@ class CartLine(db.Model):
     price_vnd_seen: Mapped[int] = mapped_column(sa.BigInteger)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    cart = relationship("Cart", back_populates="lines")
-    product = relationship("Product", lazy="joined")
+    cart = relationship("Cart", back_populates="lines", lazy="raise_on_sql")
+    product = relationship("Product", lazy="raise_on_sql")
 
 
 class Address(db.Model):
@@ -95,9 +100,9 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    buyer = relationship("User", lazy="joined")
+    buyer = relationship("User", lazy="raise_on_sql")
     producer_orders = relationship("ProducerOrder", back_populates="order", order_by="ProducerOrder.id",
-                                   lazy="selectin")
+                                   lazy="raise_on_sql")
 
     @property
     def status(self) -> OrderStatus:
@@ -105,8 +110,6 @@ class Order(db.Model):
 
     @property
     def address_line(self) -> str:
-        from marketplace import geo
-
         ward = geo.ward(self.ward_code)
         return ", ".join(part for part in (self.street, ward.name if ward else "", geo.province_name(self.province_code)) if part)
 
@@ -128,7 +131,7 @@ class ProducerOrder(db.Model):
     producer_id: Mapped[int] = mapped_column(sa.ForeignKey("producers.id"))
     #: The warehouse the units were reserved from.
     location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"))
-    #: Assigned only by orders.services.change_status.
+    #: Assigned only by orders.lifecycle.change_status.
     status: Mapped[OrderStatus] = mapped_column(enum_type(OrderStatus, 20), default=OrderStatus.PENDING_PAYMENT)
     subtotal_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     shipping_fee_vnd: Mapped[int] = mapped_column(sa.BigInteger)
@@ -143,10 +146,10 @@ class ProducerOrder(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    order = relationship("Order", back_populates="producer_orders", lazy="joined")
-    producer = relationship("Producer", lazy="joined")
-    lines = relationship("OrderLine", back_populates="producer_order", order_by="OrderLine.id", lazy="selectin")
-    events = relationship("OrderEvent", back_populates="producer_order", order_by="OrderEvent.id", lazy="selectin")
+    order = relationship("Order", back_populates="producer_orders", lazy="raise_on_sql")
+    producer = relationship("Producer", lazy="raise_on_sql")
+    lines = relationship("OrderLine", back_populates="producer_order", order_by="OrderLine.id", lazy="raise_on_sql")
+    events = relationship("OrderEvent", back_populates="producer_order", order_by="OrderEvent.id", lazy="raise_on_sql")
 
 
 class OrderLine(db.Model):
@@ -170,7 +173,7 @@ class OrderLine(db.Model):
     unit: Mapped[str] = mapped_column(sa.String(60))
     producer_name: Mapped[str] = mapped_column(sa.String(200))
 
-    producer_order = relationship("ProducerOrder", back_populates="lines")
+    producer_order = relationship("ProducerOrder", back_populates="lines", lazy="raise_on_sql")
 
 
 class OrderEvent(db.Model):
@@ -188,4 +191,4 @@ class OrderEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(sa.String(500))
 
-    producer_order = relationship("ProducerOrder", back_populates="events")
+    producer_order = relationship("ProducerOrder", back_populates="events", lazy="raise_on_sql")

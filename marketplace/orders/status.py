@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from marketplace import statemachine
+
 
 class OrderStatus(StrEnum):
     PENDING_PAYMENT = "pending_payment"
@@ -40,10 +42,7 @@ PIPELINE = (S.PENDING_PAYMENT, S.PAID, S.CONFIRMED, S.SHIPPED, S.DELIVERED, S.CO
 
 def can_change(current: OrderStatus | str, new: OrderStatus | str) -> bool:
     """True when the pipeline allows going from `current` to `new`."""
-    try:
-        return OrderStatus(new) in TRANSITIONS[OrderStatus(current)]
-    except ValueError:
-        return False
+    return statemachine.can_change(TRANSITIONS, current, new)
 
 
 def derived_status(statuses) -> OrderStatus:

@@ -1,4 +1,5 @@
-"""Cart, checkout and the buyer's orders."""
+"""Cart, checkout and the buyer's orders (a composition layer: placing an order is orders.checkout, paying
+and cancelling with a refund are payments actions)."""
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -7,14 +8,23 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace import geo
 from marketplace.accounts.policies import login_required, safe_next
+from marketplace.catalog.models import Product
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import parse_int
 from marketplace.orders import cart as carts
-from marketplace.orders import services
+from marketplace.orders import checkout as checkouts
+from marketplace.orders.addresses import InvalidAddress, saved_addresses
 from marketplace.orders.forms import CheckoutForm
+from marketplace.orders.labels import PAYMENT_LABELS, status_label
 from marketplace.orders.models import Address, PaymentMethod
+from marketplace.orders.queries import order_for_buyer, orders_for_buyer
 from marketplace.orders.status import CANCELLABLE
+from marketplace.payments import providers
+from marketplace.payments.fulfilment import awaits_payment
+from marketplace.payments.records import PaymentRefused
+from marketplace.payments.refunds import cancel_order_by_buyer
+from marketplace.payments.stripe_gateway import GatewayError
 from marketplace.stock.services import OutOfStock
 
 bp = Blueprint("orders", __name__)
@@ -94,8 +104,6 @@ def cart_add():
         product = carts.add_to_cart(product_id, quantity, **args)
     except carts.CartError as error:
         db.session.rollback()
-        from marketplace.catalog.models import Product
-
         known_id = parse_int(product_id, minimum=1)
         product = db.session.get(Product, known_id) if known_id else None
         return render_template("orders/add_to_cart_error.html", product=product, error=error.message,
@@ -151,17 +159,17 @@ def _fill_choices(form: CheckoutForm, addresses: list[Address]) -> None:
 
 def _render_checkout(form: CheckoutForm, summary, addresses, status: int = 200):
     return render_template("orders/checkout.html", form=form, cart=summary, addresses=addresses,
-                           payment_labels=services.PAYMENT_LABELS), status
+                           payment_labels=PAYMENT_LABELS), status
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 def checkout():
     """Delivery address and payment method; one submit places one order (the hidden token sees to it)."""
-    addresses = services.saved_addresses(current_user)
+    addresses = saved_addresses(current_user)
     form = CheckoutForm()
     if request.method == "GET":
-        form.token.data = services.new_checkout_token()
+        form.token.data = checkouts.new_checkout_token()
         if addresses:
             form.address_choice.data = str(addresses[0].id)
     _fill_choices(form, addresses)
@@ -173,7 +181,7 @@ def checkout():
         form.cart_signature.data = summary.signature
         return _render_checkout(form, summary, addresses)
     token = (form.token.data or "")[:64]
-    existing = services.order_by_token(token) if token else None
+    existing = checkouts.order_by_token(token) if token else None
     if existing is not None and existing.buyer_id == current_user.id:
         return redirect(url_for("orders.order_detail", number=existing.number))
     if request.form.get("refresh_wards"):
@@ -183,22 +191,18 @@ def checkout():
     if address_fields is None:
         return _render_checkout(form, summary, addresses, 400)
     try:
-        address = services.validate_address(*address_fields)
-    except services.InvalidAddress as error:
+        order, created = checkouts.place_order(
+            current_user, address=address_fields, payment_method=form.payment_method.data, token=token,
+            cart_signature=form.cart_signature.data or None,
+            save=form.address_choice.data == "new" and bool(form.save_address.data))
+    except (InvalidAddress, checkouts.InvalidPaymentMethod) as error:
         for name, message in error.details["fields"].items():
             getattr(form, name).errors = [message]
         return _render_checkout(form, summary, addresses, 400)
-    method = form.payment_method.data
-    if method not in {m.value for m in PaymentMethod}:
-        form.payment_method.errors = [_("Please choose a payment method.")]
-        return _render_checkout(form, summary, addresses, 400)
-    try:
-        order, created = services.place_order(current_user, address=address, payment_method=method, token=token,
-                                              cart_signature=form.cart_signature.data or None)
     except IntegrityError:
         # The same form was submitted twice at once and the other submit won: show its order.
         db.session.rollback()
-        existing = services.order_by_token(token)
+        existing = checkouts.order_by_token(token)
         if existing is None or existing.buyer_id != current_user.id:
             raise
         return redirect(url_for("orders.order_detail", number=existing.number))
@@ -208,11 +212,11 @@ def checkout():
         flash(_("Not enough stock for: %(items)s. Your cart shows what is left; nothing was ordered.", items=names),
               "error")
         return redirect(url_for("orders.cart"))
-    except (services.CartNeedsAttention, services.EmptyCart) as error:
+    except (checkouts.CartNeedsAttention, checkouts.EmptyCart) as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("orders.cart"))
-    except services.CartChanged as error:
+    except checkouts.CartChanged as error:
         db.session.rollback()
         flash(error.message, "error")
         summary = carts.load_cart(user=current_user)
@@ -222,8 +226,6 @@ def checkout():
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("orders.checkout"))
-    if form.address_choice.data == "new" and form.save_address.data:
-        services.save_address(current_user, address)
     db.session.commit()
     if not created:
         return redirect(url_for("orders.order_detail", number=order.number))
@@ -232,10 +234,6 @@ def checkout():
               "success")
         return redirect(url_for("orders.order_detail", number=order.number))
     # Payment starts after the commit above: no lock is held while the provider is called.
-    from marketplace.payments import providers
-    from marketplace.payments.services import PaymentRefused
-    from marketplace.payments.stripe_gateway import GatewayError
-
     try:
         target = providers.get(order.payment_method.value).start(order)
     except PaymentRefused as error:
@@ -253,17 +251,15 @@ def checkout():
 def _address_from_form(form: CheckoutForm, addresses: list[Address]):
     choice = form.address_choice.data or "new"
     if choice == "new":
-        return (form.full_name.data, form.phone.data, form.province_code.data, form.ward_code.data, form.street.data)
+        return {name: getattr(form, name).data for name in checkouts.ADDRESS_FIELDS}
     chosen = next((a for a in addresses if str(a.id) == choice), None)
     if chosen is None:
         form.address_choice.errors = [_("Please choose one of your addresses or enter a new one.")]
         return None
-    return (chosen.full_name, chosen.phone, chosen.province_code, chosen.ward_code, chosen.street)
+    return {name: getattr(chosen, name) for name in checkouts.ADDRESS_FIELDS}
 
 
 def _shortage_names(shortages: dict[int, int]) -> str:
-    from marketplace.catalog.models import Product
-
     names = []
     for product_id, left in shortages.items():
         product = db.session.get(Product, product_id)
@@ -286,20 +282,18 @@ def checkout_wards():
 @login_required
 def order_list():
     """The buyer's orders, newest first."""
-    return render_template("orders/order_list.html", orders=services.orders_for_buyer(current_user),
-                           status_label=services.status_label, payment_labels=services.PAYMENT_LABELS)
+    return render_template("orders/order_list.html", orders=orders_for_buyer(current_user),
+                           status_label=status_label, payment_labels=PAYMENT_LABELS)
 
 
 @bp.get("/orders/<number>")
 @login_required
 def order_detail(number: str):
     """One order: each shop's part with its status history."""
-    order = services.order_for_buyer(current_user, number)
-    from marketplace.payments.services import awaits_payment
-
+    order = order_for_buyer(current_user, number)
     return render_template(
-        "orders/order_detail.html", order=order, status_label=services.status_label,
-        payment_labels=services.PAYMENT_LABELS, can_cancel=any(po.status in CANCELLABLE for po in order.producer_orders),
+        "orders/order_detail.html", order=order, status_label=status_label,
+        payment_labels=PAYMENT_LABELS, can_cancel=any(po.status in CANCELLABLE for po in order.producer_orders),
         can_pay=order.payment_method != PaymentMethod.COD and awaits_payment(order),
     )
 
@@ -308,22 +302,20 @@ def order_detail(number: str):
 @login_required
 def order_pay(number: str):
     """The step between placing and paying: a button that starts the payment (POST)."""
-    order = services.order_for_buyer(current_user, number)
-    from marketplace.payments.services import awaits_payment
-
+    order = order_for_buyer(current_user, number)
     if not awaits_payment(order):
         return redirect(url_for("orders.order_detail", number=order.number))
-    return render_template("orders/order_pay.html", order=order, payment_labels=services.PAYMENT_LABELS)
+    return render_template("orders/order_pay.html", order=order, payment_labels=PAYMENT_LABELS)
 
 
 @bp.post("/orders/<number>/cancel")
 @login_required
 def order_cancel(number: str):
     """The buyer cancels what was not shipped yet; card payments are refunded."""
-    order = services.order_for_buyer(current_user, number)
+    order = order_for_buyer(current_user, number)
     db.session.commit()  # nothing is held while a refund is asked of the provider
     try:
-        services.cancel_order_by_buyer(order, actor=current_user)
+        cancel_order_by_buyer(order, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

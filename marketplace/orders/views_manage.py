@@ -1,28 +1,33 @@
 """The producer's side of orders: its sub-orders (filtered by status and date), each one's page with the
 buyer's delivery details, lines, history, commission and fees, and the fulfilment actions.
 
-Every action goes through orders.services (and so through the one state machine). Members of a producer
+Every action goes through orders.lifecycle (and so through the one state machine); delivering with cash
+collected and cancelling a paid sub-order are payments actions (payments.cash, payments.refunds). Members of a producer
 see only their producer's sub-orders (404 for anything else, so guessed ids reveal nothing); admins see all.
 """
 
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.backoffice import producer_scope
 from marketplace.dates import parse_date, period_bounds
-from marketplace.errors import DomainError, NotFound
+from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.orders import services
+from marketplace.orders import lifecycle
+from marketplace.orders.labels import PAYMENT_LABELS, STATUS_LABELS, status_label
 from marketplace.orders.models import Order, ProducerOrder
+from marketplace.orders.queries import sub_order_for
 from marketplace.orders.status import CANCELLABLE, OrderStatus
 from marketplace.pagination import page_count, paginate
-from marketplace.settlements.services import fees_for, order_fees
+from marketplace.payments import cash, refunds
+from marketplace.settlements.fees import fees_for, order_fees
 
 bp = Blueprint("orders_manage", __name__)
 
@@ -30,11 +35,6 @@ PAGE_SIZE = 25
 S = OrderStatus
 
 
-def _sub_order_or_404(producer_order_id: int) -> ProducerOrder:
-    try:
-        return services.producer_order_for_member(current_user, producer_order_id)
-    except NotFound:
-        abort(404)
 
 
 @bp.get("")
@@ -61,7 +61,8 @@ def order_list():
         query = query.where(Order.created_at >= period_bounds(date_from, date_from)[0])
     if date_to:
         query = query.where(Order.created_at < period_bounds(date_to, date_to)[1])
-    result = paginate(query.order_by(Order.created_at.desc(), ProducerOrder.id.desc()), PAGE_SIZE)
+    result = paginate(query.options(contains_eager(ProducerOrder.order), joinedload(ProducerOrder.producer))
+                      .order_by(Order.created_at.desc(), ProducerOrder.id.desc()), PAGE_SIZE)
     sub_orders = result.items
     args = {key: value for key, value in {
         "status": status, "from": date_from.isoformat() if date_from else "",
@@ -71,7 +72,7 @@ def order_list():
     return render_template(
         "orders/manage/order_list.html", producer=producer, sub_orders=sub_orders, total=result.total,
         page=result.page, pages=page_count(result), args=args, status=status, date_from=date_from, date_to=date_to,
-        statuses=services.STATUS_LABELS, status_label=services.status_label, payment_labels=services.PAYMENT_LABELS,
+        statuses=STATUS_LABELS, status_label=status_label, payment_labels=PAYMENT_LABELS,
         fees=fees_for(sub_orders),
     )
 
@@ -92,7 +93,7 @@ def _render_detail(producer_order: ProducerOrder, *, form=None, error=None, stat
     return render_template(
         "orders/manage/order_detail.html", sub_order=producer_order, order=order,
         fees=order_fees(producer_order), actions=_available_actions(producer_order), form=form or {},
-        error=error, status_label=services.status_label, payment_labels=services.PAYMENT_LABELS,
+        error=error, status_label=status_label, payment_labels=PAYMENT_LABELS,
         is_cod=str(order.payment_method) == "cod",
     ), status_code
 
@@ -101,7 +102,7 @@ def _render_detail(producer_order: ProducerOrder, *, form=None, error=None, stat
 @roles_required(Role.PRODUCER, Role.ADMIN)
 def order_detail(producer_order_id: int):
     """One sub-order: delivery details, lines, history, commission and fees, and the next actions."""
-    return _render_detail(_sub_order_or_404(producer_order_id))
+    return _render_detail(sub_order_for(current_user, producer_order_id))
 
 
 #: What the producer is told after each action, by the status it led to.
@@ -115,12 +116,12 @@ ACTION_MESSAGES = {
 
 
 def _act(producer_order_id: int, action, *, form: dict):
-    producer_order = _sub_order_or_404(producer_order_id)
+    producer_order = sub_order_for(current_user, producer_order_id)
     try:
         action(producer_order)
     except DomainError as error:
         db.session.rollback()
-        producer_order = _sub_order_or_404(producer_order_id)
+        producer_order = sub_order_for(current_user, producer_order_id)
         return _render_detail(producer_order, form=form, error=error.message or _("This action is not allowed."),
                               status_code=409)
     db.session.commit()
@@ -132,7 +133,7 @@ def _act(producer_order_id: int, action, *, form: dict):
 @roles_required(Role.PRODUCER, Role.ADMIN)
 def order_confirm(producer_order_id: int):
     """Accept a paid sub-order."""
-    return _act(producer_order_id, lambda po: services.confirm_sub_order(po, actor=current_user), form={})
+    return _act(producer_order_id, lambda po: lifecycle.confirm_sub_order(po, actor=current_user), form={})
 
 
 @bp.post("/<int:producer_order_id>/ship")
@@ -143,7 +144,7 @@ def order_ship(producer_order_id: int):
     tracking_number = request.form.get("tracking_number", "")[:200]
     return _act(
         producer_order_id,
-        lambda po: services.ship_sub_order(po, actor=current_user, carrier=carrier, tracking_number=tracking_number),
+        lambda po: lifecycle.ship_sub_order(po, actor=current_user, carrier=carrier, tracking_number=tracking_number),
         form={"carrier": carrier, "tracking_number": tracking_number},
     )
 
@@ -155,7 +156,7 @@ def order_deliver(producer_order_id: int):
     cash_collected = request.form.get("cash_collected") in {"y", "on", "1", "true"}
     return _act(
         producer_order_id,
-        lambda po: services.deliver_sub_order(po, actor=current_user, cash_collected=cash_collected),
+        lambda po: cash.deliver_sub_order(po, actor=current_user, cash_collected=cash_collected),
         form={"cash_collected": cash_collected},
     )
 
@@ -167,6 +168,6 @@ def order_cancel(producer_order_id: int):
     reason = request.form.get("reason", "")[:2000]
     return _act(
         producer_order_id,
-        lambda po: services.cancel_sub_order(po, actor=current_user, reason=reason),
+        lambda po: refunds.cancel_sub_order(po, actor=current_user, reason=reason),
         form={"reason": reason},
     )

@@ -1,4 +1,9 @@
-"""Payment attempts and refunds (append-only rows), and the provider events already handled."""
+"""Payment attempts and refunds, their status changes, and the provider events already handled.
+
+Payment rows are never deleted and a new attempt is a new row. A row's status changes only through
+payments.records.change_payment_status (a transition table, a compare-and-set and a PaymentEvent with
+who, when and why); assigning Payment.status on a stored row raises (see the listener below).
+"""
 
 from datetime import datetime
 from enum import StrEnum
@@ -9,20 +14,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.database import UTCDateTime, enum_type
 from marketplace.dates import utcnow
 from marketplace.extensions import db
+from marketplace.payments.status import PaymentStatus
+
+__all__ = ["Payment", "PaymentEvent", "PaymentKind", "PaymentStatus", "ProviderEvent"]
 
 
 class PaymentKind(StrEnum):
     CHARGE = "charge"
     REFUND = "refund"
-
-
-class PaymentStatus(StrEnum):
-    STARTED = "started"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    EXPIRED = "expired"
-    #: Money came in for an order that no longer awaited it (e.g. paid after it was cancelled).
-    UNMATCHED = "unmatched"
 
 
 class Payment(db.Model):
@@ -38,6 +37,7 @@ class Payment(db.Model):
     kind: Mapped[PaymentKind] = mapped_column(enum_type(PaymentKind, 10), default=PaymentKind.CHARGE)
     #: Provider name in payments.providers: "card", "cod", "vietqr".
     provider: Mapped[str] = mapped_column(sa.String(16))
+    #: Set at creation; afterwards only payments.records.change_payment_status writes it.
     status: Mapped[PaymentStatus] = mapped_column(enum_type(PaymentStatus, 16), default=PaymentStatus.STARTED)
     amount_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     #: 1 for the first attempt of an order, then 2, 3 ...
@@ -52,7 +52,35 @@ class Payment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    order = relationship("Order", lazy="joined")
+    order = relationship("Order", lazy="raise_on_sql")
+
+
+class StatusWrittenOutsideItsWriter(RuntimeError):
+    """Code assigned Payment.status on a stored row instead of calling change_payment_status."""
+
+
+@sa.event.listens_for(Payment.status, "set")
+def _refuse_direct_status_writes(target, value, oldvalue, initiator):
+    # A new row gets its first status freely; a stored one only through the writer's compare-and-set
+    # (which bypasses attribute events).
+    if sa.inspect(target).has_identity:
+        raise StatusWrittenOutsideItsWriter(
+            "Payment.status changes only through payments.records.change_payment_status")
+
+
+class PaymentEvent(db.Model):
+    """One status of a payment row: from, to, when, who, why (its creation has no from). Append-only."""
+
+    __tablename__ = "payment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True)
+    from_status: Mapped[PaymentStatus | None] = mapped_column(enum_type(PaymentStatus, 16))
+    to_status: Mapped[PaymentStatus] = mapped_column(enum_type(PaymentStatus, 16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: NULL when the system acted (webhook, expiry job, the buyer's return from Stripe).
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
 
 
 class ProviderEvent(db.Model):

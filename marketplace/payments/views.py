@@ -8,10 +8,12 @@ from flask_login import current_user
 
 from marketplace.accounts.policies import login_required
 from marketplace.extensions import db
-from marketplace.orders import services as orders
 from marketplace.orders.models import PaymentMethod
-from marketplace.payments import providers, services, stripe_gateway, webhooks
+from marketplace.orders.queries import order_for_buyer
+from marketplace.payments import card, providers, stripe_gateway, webhooks
 from marketplace.payments import vietqr as qr_codes
+from marketplace.payments.fulfilment import awaits_payment
+from marketplace.payments.records import PaymentRefused
 
 bp = Blueprint("payments", __name__)
 bp.add_url_rule("/stripe/webhook", "stripe_webhook", webhooks.stripe_webhook, methods=["POST"])
@@ -21,11 +23,11 @@ bp.add_url_rule("/stripe/webhook", "stripe_webhook", webhooks.stripe_webhook, me
 @login_required
 def pay(number: str):
     """Start (or resume) paying for one's own order with its chosen method."""
-    order = orders.order_for_buyer(current_user, number)
+    order = order_for_buyer(current_user, number)
     db.session.commit()  # end the read transaction: nothing is held while the provider is called
     try:
         target = providers.get(order.payment_method.value).start(order)
-    except services.PaymentRefused as error:
+    except PaymentRefused as error:
         db.session.commit()  # keep the failed attempt (its idempotency key must not be reused)
         flash(error.message, "error")
         return redirect(url_for("orders.order_detail", number=order.number))
@@ -43,8 +45,8 @@ def stripe_success():
     """Back from Stripe: the session is looked up at Stripe before anything is marked paid."""
     session_id = request.args.get("session_id", "")[:255]
     try:
-        order, outcome = services.confirm_from_success_page(current_user, session_id)
-    except services.PaymentRefused:
+        order, outcome = card.confirm_from_success_page(current_user, session_id)
+    except PaymentRefused:
         abort(404)
     except stripe_gateway.GatewayError:
         db.session.rollback()
@@ -65,7 +67,7 @@ def stripe_success():
 @login_required
 def stripe_cancel(number: str):
     """The buyer left the Stripe page without paying: the order waits (until it expires)."""
-    order = orders.order_for_buyer(current_user, number)
+    order = order_for_buyer(current_user, number)
     flash(_("The card payment was not completed. You can try again or cancel the order."), "info")
     return redirect(url_for("orders.order_detail", number=order.number))
 
@@ -74,9 +76,9 @@ def stripe_cancel(number: str):
 @login_required
 def vietqr(number: str):
     """The QR code and bank details for transferring an order's total."""
-    order = orders.order_for_buyer(current_user, number)
+    order = order_for_buyer(current_user, number)
     if order.payment_method != PaymentMethod.VIETQR:
         abort(404)
     payload = qr_codes.order_payload(order)
     return render_template("payments/vietqr.html", order=order, qr_svg=qr_codes.svg(payload), payload=payload,
-                           bank=qr_codes.bank_details(), awaiting=services.awaits_payment(order))
+                           bank=qr_codes.bank_details(), awaiting=awaits_payment(order))

@@ -8,8 +8,9 @@ from flask_login import current_user
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.extensions import db
-from marketplace.orders import services as orders
-from marketplace.payments import services
+from marketplace.orders.queries import order_by_number
+from marketplace.payments import bank_statement, bank_transfer
+from marketplace.payments.records import PaymentRefused
 
 bp = Blueprint("payments_admin", __name__)
 
@@ -27,20 +28,20 @@ def _admins_only():
 @bp.get("/bank-transfers")
 def bank_transfers():
     """Bank-transfer orders still awaiting their money."""
-    return render_template("payments/admin/bank_transfers.html", orders=services.pending_bank_transfers(),
+    return render_template("payments/admin/bank_transfers.html", orders=bank_transfer.pending_bank_transfers(),
                            report=None)
 
 
 @bp.post("/bank-transfers/<number>/paid")
 def mark_paid(number: str):
     """An admin confirms the transfer arrived."""
-    order = orders.order_by_number(number)
+    order = order_by_number(number)
     if order is None:
         abort(404)
     reference = request.form.get("reference", "").strip()[:255] or None
     try:
-        won = services.mark_transfer_received(order, actor=current_user, reference=reference)
-    except services.PaymentRefused as error:
+        won = bank_transfer.mark_transfer_received(order, actor=current_user, reference=reference)
+    except PaymentRefused as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".bank_transfers"))
@@ -72,13 +73,13 @@ def import_statement():
     report = None
     if error is None:
         try:
-            report = services.import_bank_statement(text, actor=current_user)
-        except services.PaymentRefused as refused:
+            report = bank_statement.import_bank_statement(text, actor=current_user)
+        except PaymentRefused as refused:
             db.session.rollback()
             error = refused.message
         else:
             db.session.commit()
     if error:
         flash(error, "error")
-    return render_template("payments/admin/bank_transfers.html", orders=services.pending_bank_transfers(),
+    return render_template("payments/admin/bank_transfers.html", orders=bank_transfer.pending_bank_transfers(),
                            report=report), (400 if error else 200)

@@ -12,7 +12,7 @@ from flask import jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import csrf, db
-from marketplace.payments import services, stripe_gateway
+from marketplace.payments import stripe_events, stripe_gateway
 from marketplace.payments.models import ProviderEvent
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def stripe_webhook():
         return jsonify(error="no event id"), 400
     if _already_handled(event_id):
         return jsonify(received=True, duplicate=True)
-    handler = services.STRIPE_HANDLERS.get(event_type)
+    handler = stripe_events.STRIPE_HANDLERS.get(event_type)
     if handler is None:
         log.info("stripe webhook: unhandled event type %s", event_type)
         outcome = "ignored: unhandled type"

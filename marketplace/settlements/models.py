@@ -70,10 +70,10 @@ class Statement(db.Model):
     bank_reference: Mapped[str | None] = mapped_column(sa.String(100))
     paid_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    producer = relationship("Producer", lazy="joined")
-    paid_by = relationship("User", foreign_keys=[paid_by_id], lazy="joined")
+    producer = relationship("Producer", lazy="raise_on_sql")
+    paid_by = relationship("User", foreign_keys=[paid_by_id], lazy="raise_on_sql")
     #: Who voided it, when and why (only for a void statement).
-    void = relationship("StatementVoid", back_populates="statement", uselist=False, lazy="joined")
+    void = relationship("StatementVoid", back_populates="statement", uselist=False, lazy="raise_on_sql")
     entries = relationship("StatementEntry", back_populates="statement", order_by="StatementEntry.id",
                            lazy="raise_on_sql")
 
@@ -111,8 +111,8 @@ class StatementEntry(db.Model):
     statement_id: Mapped[int] = mapped_column(sa.ForeignKey("statements.id", ondelete="CASCADE"), index=True)
     sale_entry_id: Mapped[int] = mapped_column(sa.ForeignKey("sale_entries.id"), unique=True)
 
-    statement = relationship("Statement", back_populates="entries")
-    sale_entry = relationship("SaleEntry", lazy="joined")
+    statement = relationship("Statement", back_populates="entries", lazy="raise_on_sql")
+    sale_entry = relationship("SaleEntry", lazy="raise_on_sql")
 
 
 class StatementVoid(db.Model):
@@ -127,5 +127,5 @@ class StatementVoid(db.Model):
     voided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     voided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    statement = relationship("Statement", back_populates="void")
-    voided_by = relationship("User", lazy="joined")
+    statement = relationship("Statement", back_populates="void", lazy="raise_on_sql")
+    voided_by = relationship("User", lazy="raise_on_sql")

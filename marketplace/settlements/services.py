@@ -1,4 +1,4 @@
-"""Building statements from the sales ledger, paying them out, and the commission on one sub-order.
+"""Building statements from the sales ledger, paying them out or voiding them (commission rules: fees.py).
 
 Which entries a statement settles: every ledger entry of the producer that happened before the end of
 the period and that no statement settled yet. Entries of the period itself are the normal case; older
@@ -7,26 +7,25 @@ are carried into the next statement, so nothing is lost and nothing is counted t
 unique sale_entry_id is the database's guarantee of the second point).
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
+from marketplace.accounts.policies import can_manage_producer
 from marketplace.dates import period_bounds, today_vn, utcnow
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
+from marketplace.inputs import parse_int
 from marketplace.ledger.models import SaleEntry
 from marketplace.orders.models import OrderLine, ProducerOrder
 from marketplace.orders.status import OrderStatus
 from marketplace.producers.models import Producer
+from marketplace.settlements.fees import commission_on, commission_rate_for, is_producer_collected
 from marketplace.settlements.models import Statement, StatementEntry, StatementStatus, StatementVoid
 
-#: Payment methods whose money the producer collects itself; every other method (card, bank transfer,
-#: showroom tills) is collected by the marketplace and paid out through statements.
-PRODUCER_COLLECTED_METHODS = frozenset({"cod"})
 #: The longest period one statement may cover.
 MAX_PERIOD_DAYS = 366
 
@@ -55,39 +54,6 @@ class StatementClosed(DomainError):
 MAX_VOID_REASON = 300
 
 
-@dataclass(frozen=True)
-class OrderFees:
-    """What the marketplace keeps from one sub-order, as the producer sees it."""
-
-    commission_rate_bp: int
-    commission_vnd: int
-    shipping_fee_vnd: int
-    #: True when the producer collected the money itself (cash on delivery).
-    collected_by_producer: bool
-    #: Goods plus shipping minus commission: what this sub-order earns the producer.
-    producer_earns_vnd: int
-    #: The statement that settled it, if any.
-    statement: Statement | None
-
-
-def is_producer_collected(payment_method: str) -> bool:
-    """True for sales whose money the producer received directly (cash on delivery)."""
-    return payment_method in PRODUCER_COLLECTED_METHODS
-
-
-def commission_rate_for(producer: Producer) -> int:
-    """The producer's commission override in basis points, or the marketplace default."""
-    if producer.commission_rate_bp is not None:
-        return producer.commission_rate_bp
-    return int(current_app.config["DEFAULT_COMMISSION_BP"])
-
-
-def commission_on(amount_vnd: int, rate_bp: int) -> int:
-    """amount x rate, rounded half away from zero to whole đồng (a negative amount gives commission back)."""
-    sign = -1 if amount_vnd < 0 else 1
-    return sign * ((abs(amount_vnd) * rate_bp + 5000) // 10000)
-
-
 def check_period(period_start: date, period_end: date, *, today: date | None = None) -> None:
     """Raise InvalidPeriod unless start <= end < today (Vietnam) and the period is at most a year."""
     today = today or today_vn()
@@ -113,14 +79,15 @@ def _not_settled():
     return ~sa.select(StatementEntry.id).where(StatementEntry.sale_entry_id == SaleEntry.id).exists()
 
 
-def _unsettled_entries(producer_id: int, before: datetime) -> list[SaleEntry]:
+def unsettled_entries(producer_id: int, before: datetime) -> list[SaleEntry]:
+    """The producer's ledger entries before `before` that no statement settles yet, oldest first."""
     return list(db.session.scalars(
         sa.select(SaleEntry).where(SaleEntry.producer_id == producer_id, SaleEntry.occurred_at < before,
                                    _not_settled()).order_by(SaleEntry.occurred_at, SaleEntry.id)
     ))
 
 
-def _shipping_fees(entries: list[SaleEntry]) -> int:
+def shipping_fees(entries: list[SaleEntry]) -> int:
     """Shipping fees collected by the marketplace for prepaid sub-orders first sold in these entries,
     minus those given back with a full refund (a refunded sub-order returns its whole total)."""
     ids = {entry.id for entry in entries}
@@ -183,10 +150,10 @@ def build_statement(producer: Producer, period_start: date, period_end: date, *,
     if overlapping_statement(producer.id, period_start, period_end) is not None:
         raise PeriodAlreadySettled(_("This period overlaps a statement the producer already has."))
     _start, end = period_bounds(period_start, period_end)
-    entries = _unsettled_entries(producer.id, end)
+    entries = unsettled_entries(producer.id, end)
     if not entries:
         raise NothingToSettle(_("There is nothing to settle for this producer up to the end of this period."))
-    figures = compute_figures(entries, commission_rate_for(producer), _shipping_fees(entries))
+    figures = compute_figures(entries, commission_rate_for(producer), shipping_fees(entries))
     statement = Statement(producer_id=producer.id, period_start=period_start, period_end=period_end,
                           status=StatementStatus.OPEN, created_by_id=getattr(actor, "id", None), **figures)
     try:
@@ -198,6 +165,16 @@ def build_statement(producer: Producer, period_start: date, period_end: date, *,
     except IntegrityError as error:
         raise PeriodAlreadySettled(_("These sales were settled by another statement in the meantime.")) from error
     return statement
+
+
+#: What a statement's page shows besides its columns: the producer, and who voided it and why.
+_STATEMENT_PAGE = (joinedload(Statement.producer), joinedload(Statement.void).joinedload(StatementVoid.voided_by))
+
+
+def _reload(statement: Statement) -> None:
+    """Read the statement again after a compare-and-set, with what its page shows."""
+    db.session.scalar(sa.select(Statement).where(Statement.id == statement.id).options(*_STATEMENT_PAGE)
+                      .execution_options(populate_existing=True))
 
 
 def mark_paid(statement: Statement, bank_reference: str, *, actor) -> Statement:
@@ -219,7 +196,7 @@ def mark_paid(statement: Statement, bank_reference: str, *, actor) -> Statement:
         if statement.is_void:
             raise StatementClosed(_("This statement was voided; it cannot be paid."))
         raise AlreadyPaid(_("This statement was already marked paid."))
-    db.session.refresh(statement)
+    _reload(statement)
     return statement
 
 
@@ -250,7 +227,24 @@ def void_statement(statement: Statement, reason: str, *, actor) -> Statement:
     db.session.add(StatementVoid(statement_id=statement.id, reason=reason, released_entries=released,
                                  voided_by_id=getattr(actor, "id", None)))
     db.session.flush()
-    db.session.refresh(statement)
+    _reload(statement)
+    return statement
+
+
+def producer_statements(producer_id: int) -> list[Statement]:
+    """The producer's statements, newest period first, with the producer loaded."""
+    return list(db.session.scalars(
+        sa.select(Statement).where(Statement.producer_id == producer_id).options(joinedload(Statement.producer))
+        .order_by(Statement.period_end.desc(), Statement.id.desc())))
+
+
+def statement_for(user, statement_id) -> Statement:
+    """A statement the user may see: its producer's members and admins; NotFound for anyone else (so ids
+    cannot be probed)."""
+    statement_id = parse_int(statement_id, minimum=1)
+    statement = db.session.scalar(sa.select(Statement).where(Statement.id == statement_id).options(*_STATEMENT_PAGE))
+    if statement is None or not can_manage_producer(user, statement.producer_id):
+        raise NotFound(_("Statement not found."))
     return statement
 
 
@@ -269,40 +263,3 @@ def unsettled_total(producer_id: int) -> tuple[int, int]:
         .where(SaleEntry.producer_id == producer_id, _not_settled())
     ).one()
     return int(count), int(total)
-
-
-def fees_for(producer_orders: list[ProducerOrder]) -> dict[int, OrderFees]:
-    """order_fees of each sub-order, by id, with one query for the statements that settled them (a page of
-    the order list costs one query, not one per row)."""
-    ids = {producer_order.id for producer_order in producer_orders}
-    settled: dict[int, Statement] = {}
-    if ids:
-        # The statement that settled each sub-order's first sale: the lowest id among those settling its sales.
-        first = (
-            sa.select(OrderLine.producer_order_id, sa.func.min(StatementEntry.statement_id).label("statement_id"))
-            .join(SaleEntry, SaleEntry.order_line_id == OrderLine.id)
-            .join(StatementEntry, StatementEntry.sale_entry_id == SaleEntry.id)
-            .where(OrderLine.producer_order_id.in_(ids), SaleEntry.reverses_id.is_(None))
-            .group_by(OrderLine.producer_order_id).subquery()
-        )
-        settled = dict(db.session.execute(
-            sa.select(first.c.producer_order_id, Statement).join(Statement, Statement.id == first.c.statement_id)
-        ).all())
-    return {producer_order.id: _fees(producer_order, settled.get(producer_order.id))
-            for producer_order in producer_orders}
-
-
-def order_fees(producer_order: ProducerOrder) -> OrderFees:
-    """Commission (rate and amount) and shipping fee of one sub-order; the settled rate once it is settled."""
-    return fees_for([producer_order])[producer_order.id]
-
-
-def _fees(producer_order: ProducerOrder, statement: Statement | None) -> OrderFees:
-    rate = statement.commission_rate_bp if statement else commission_rate_for(producer_order.producer)
-    commission = commission_on(producer_order.subtotal_vnd, rate)
-    return OrderFees(
-        commission_rate_bp=rate, commission_vnd=commission, shipping_fee_vnd=producer_order.shipping_fee_vnd,
-        collected_by_producer=is_producer_collected(str(producer_order.order.payment_method)),
-        producer_earns_vnd=producer_order.subtotal_vnd + producer_order.shipping_fee_vnd - commission,
-        statement=statement,
-    )

@@ -3,9 +3,10 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
@@ -15,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.inputs import arg_int, parse_int
 from marketplace.pagination import page_count, paginate
 from marketplace.producers.models import Producer
-from marketplace.settlements import services
+from marketplace.settlements import fees, services
 from marketplace.settlements.models import Statement, StatementStatus
 
 bp = Blueprint("settlements_admin", __name__)
@@ -38,7 +39,7 @@ def _producers() -> list[Producer]:
 @roles_required(Role.ADMIN)
 def statement_list():
     """Every statement, newest period first, optionally for one producer or one status."""
-    query = sa.select(Statement)
+    query = sa.select(Statement).options(joinedload(Statement.producer))
     producer_id = arg_int("producer", minimum=1)
     status = request.args.get("status", "")
     if producer_id is not None:
@@ -86,13 +87,6 @@ def statement_new():
                            producers=_producers()), status
 
 
-def _statement_or_404(statement_id: int) -> Statement:
-    statement = db.session.get(Statement, statement_id)
-    if statement is None:
-        abort(404)
-    return statement
-
-
 def _render_detail(statement: Statement, *, bank_reference: str = "", error: str | None = None,
                    void_reason: str = "", void_error: str | None = None, status: int = 200):
     return render_template(
@@ -100,7 +94,7 @@ def _render_detail(statement: Statement, *, bank_reference: str = "", error: str
         admin=True, bank_reference=bank_reference, error=error, void_reason=void_reason, void_error=void_error,
         max_void_reason=services.MAX_VOID_REASON, period_start_utc=period_bounds(
             statement.period_start, statement.period_end)[0],
-        producer_collected=services.is_producer_collected,
+        producer_collected=fees.is_producer_collected,
     ), status
 
 
@@ -108,18 +102,18 @@ def _render_detail(statement: Statement, *, bank_reference: str = "", error: str
 @roles_required(Role.ADMIN)
 def statement_detail(statement_id: int):
     """A statement's figures and every ledger entry it settles."""
-    return _render_detail(_statement_or_404(statement_id))
+    return _render_detail(services.statement_for(current_user, statement_id))
 
 
 def _change(statement_id: int, change, typed: str, *, typed_key: str, error_key: str, done: str):
     """Apply a status change to a statement and go back to it; a refusal re-shows the page with the text
     the admin typed (under typed_key) and the reason (under error_key), and changes nothing."""
-    statement = _statement_or_404(statement_id)
+    statement = services.statement_for(current_user, statement_id)
     try:
         change(statement, typed, actor=current_user)
     except DomainError as error:
         db.session.rollback()
-        return _render_detail(_statement_or_404(statement_id), status=409,
+        return _render_detail(services.statement_for(current_user, statement_id), status=409,
                               **{typed_key: typed, error_key: error.message})
     db.session.commit()
     flash(done, "success")

@@ -60,7 +60,7 @@ class StockLevel(db.Model):
     low_stock_threshold: Mapped[int | None] = mapped_column(sa.Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    location = relationship("Location", lazy="joined")
+    location = relationship("Location", lazy="raise_on_sql")
 
 
 class StockMovement(db.Model):

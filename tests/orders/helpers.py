@@ -4,8 +4,8 @@ import sqlalchemy as sa
 
 from marketplace import geo
 from marketplace.extensions import db
+from marketplace.orders import addresses, checkout
 from marketplace.orders import cart as carts
-from marketplace.orders import services
 from marketplace.orders.models import ProducerOrder
 from marketplace.stock.models import StockLevel
 
@@ -15,12 +15,12 @@ def hanoi_ward():
     return province.code, geo.wards(province.code)[0].code
 
 
-def address(**changes) -> services.DeliveryAddress:
+def address(**changes) -> addresses.DeliveryAddress:
     province_code, ward_code = hanoi_ward()
     fields = dict(full_name="Nguyễn Văn An", phone="0912345678", province_code=province_code, ward_code=ward_code,
                   street="Số 12, ngõ 34 phố Huế")
     fields.update(changes)
-    return services.DeliveryAddress(**fields)
+    return addresses.DeliveryAddress(**fields)
 
 
 def checkout_form(token="tok-1", **changes) -> dict:
@@ -36,8 +36,8 @@ def place(buyer, products, *, method="cod", token=None, quantity=1):
     """Put the products in the buyer's cart and place an order."""
     for product in products:
         carts.add_to_cart(product.id, quantity, user=buyer)
-    order, created = services.place_order(buyer, address=address(), payment_method=method,
-                                          token=token or services.new_checkout_token())
+    order, created = checkout.place_order(buyer, address=address(), payment_method=method,
+                                          token=token or checkout.new_checkout_token())
     db.session.flush()
     return order
 

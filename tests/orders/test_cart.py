@@ -7,14 +7,14 @@ from flask import url_for
 from marketplace.catalog.models import ProductStatus
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
-from marketplace.orders.models import CartLine
+from marketplace.orders.models import Cart, CartLine
 from tests.factories import make_producer, make_product, make_user
 from tests.fixtures.auth import log_in_through_form
 
 
 def _lines(user):
-    return {line.product_id: line.quantity for line in db.session.scalars(sa.select(CartLine))
-            if line.cart.user_id == user.id}
+    return {line.product_id: line.quantity
+            for line in db.session.scalars(sa.select(CartLine).join(Cart).where(Cart.user_id == user.id))}
 
 
 def test_lines_are_grouped_by_shop_with_shipping_and_totals():

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from marketplace import geo
 from marketplace.extensions import db
+from marketplace.orders import addresses, checkout, lifecycle, queries
 from marketplace.orders import cart as carts
-from marketplace.orders import services
 from marketplace.orders.models import Address, Order, PaymentMethod
 from marketplace.orders.status import OrderStatus
 from tests.factories import make_producer, make_product, make_user
@@ -36,7 +36,7 @@ def buyer_with_cart(client, login_as):
 ])
 def test_vietnamese_mobile_numbers_are_validated_and_normalised(raw, expected):
     """Ten digits with a 03/05/07/08/09 prefix, +84 accepted; anything else refused."""
-    assert services.normalise_phone(raw) == expected
+    assert addresses.normalise_phone(raw) == expected
 
 
 def test_checkout_needs_a_login(client):
@@ -54,7 +54,7 @@ def test_checkout_places_one_order_and_saves_the_address(client, buyer_with_cart
     assert token
     response = client.post("/checkout", data=checkout_form(token=token.group(1)))
     assert response.status_code == 302
-    order = db.session.scalar(sa.select(Order))
+    order = db.session.scalar(sa.select(Order).options(*queries.ORDER_GRAPH))
     assert re.fullmatch(r"OC-\d{4}-\d{6}", order.number)
     assert order.recipient_phone == "0912345678"
     assert order.total_vnd == 300000 + product.producer.shipping_fee_vnd
@@ -194,7 +194,7 @@ def test_a_consumer_cannot_see_another_consumers_order(client, login_as):
     carts.add_to_cart(make_product().id, 1, user=owner)
     from tests.orders.helpers import address
 
-    order, _created = services.place_order(owner, address=address(), payment_method="cod", token="owner-token")
+    order, _created = checkout.place_order(owner, address=address(), payment_method="cod", token="owner-token")
     db.session.commit()
     login_as(stranger)
     assert client.get(f"/orders/{order.number}").status_code == 404
@@ -211,13 +211,13 @@ def test_one_producer_cannot_reach_another_producers_sub_order(client, login_as)
     carts.add_to_cart(make_product(producer=shop_b).id, 1, user=buyer)
     from tests.orders.helpers import address
 
-    order, _created = services.place_order(buyer, address=address(), payment_method="cod", token="b-token")
+    order, _created = checkout.place_order(buyer, address=address(), payment_method="cod", token="b-token")
     sub_b = order.producer_orders[0]
     db.session.commit()
     from marketplace.errors import NotFound
 
     with pytest.raises(NotFound):
-        services.producer_order_for_member(member_a, sub_b.id)
+        queries.sub_order_for(member_a, sub_b.id)
     login_as(member_a)
     assert client.get(f"/manage/orders/{sub_b.id}").status_code in (403, 404)
     assert client.post(f"/manage/orders/{sub_b.id}/cancel", data={"reason": "not mine"}).status_code in (403, 404)
@@ -232,7 +232,7 @@ def test_buyer_sees_history_and_each_shops_status(client, login_as):
     carts.add_to_cart(make_product(producer=make_producer("HTX Hai")).id, 1, user=buyer)
     from tests.orders.helpers import address
 
-    order, _created = services.place_order(buyer, address=address(), payment_method=PaymentMethod.COD, token="hist")
+    order, _created = checkout.place_order(buyer, address=address(), payment_method=PaymentMethod.COD, token="hist")
     db.session.commit()
     login_as(buyer)
     assert order.number in client.get("/orders").get_data(as_text=True)
@@ -247,7 +247,7 @@ def test_buyer_cancels_a_cod_order_and_the_stock_comes_back(client, login_as):
     carts.add_to_cart(product.id, 3, user=buyer)
     from tests.orders.helpers import address
 
-    order, _created = services.place_order(buyer, address=address(), payment_method="cod", token="cancel-me")
+    order, _created = checkout.place_order(buyer, address=address(), payment_method="cod", token="cancel-me")
     db.session.commit()
     assert stock_of(product) == 1
     login_as(buyer)
@@ -266,8 +266,8 @@ def test_a_shipped_order_cannot_be_cancelled_by_the_buyer(client, login_as):
     carts.add_to_cart(product.id, 1, user=buyer)
     from tests.orders.helpers import address
 
-    order, _created = services.place_order(buyer, address=address(), payment_method="cod", token="shipped")
-    services.ship_sub_order(order.producer_orders[0], actor=member, carrier="GHN", tracking_number="GHN123")
+    order, _created = checkout.place_order(buyer, address=address(), payment_method="cod", token="shipped")
+    lifecycle.ship_sub_order(order.producer_orders[0], actor=member, carrier="GHN", tracking_number="GHN123")
     db.session.commit()
     login_as(buyer)
     client.post(f"/orders/{order.number}/cancel")

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
-from marketplace.orders import services
+from marketplace.orders import checkout
 from marketplace.orders.models import Order
 from marketplace.stock.services import OutOfStock
 from tests.factories import make_product, make_user
@@ -73,11 +73,11 @@ def test_many_threads_buying_the_last_units_sell_exactly_that_many(app):
             db.session.commit()
             barrier.wait(timeout=60)
             try:
-                services.place_order(buyer, address=address(), payment_method="card",
+                checkout.place_order(buyer, address=address(), payment_method="card",
                                      token=f"race-{buyer_id}")
                 db.session.commit()
                 return "ok"
-            except (OutOfStock, services.CartNeedsAttention):
+            except (OutOfStock, checkout.CartNeedsAttention):
                 # Refused at the reservation, or already at the pre-check once the stock showed 0.
                 db.session.rollback()
                 return "out"

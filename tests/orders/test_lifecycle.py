@@ -2,11 +2,13 @@
 
 import sqlalchemy as sa
 
+from marketplace import errors
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
-from marketplace.orders import services
+from marketplace.orders import lifecycle
 from marketplace.orders.status import OrderStatus
+from marketplace.payments import cash, refunds
 from marketplace.payments.models import Payment, PaymentKind, PaymentStatus
 from marketplace.stock.models import MovementKind, StockMovement
 from tests.factories import make_producer, make_product, make_user
@@ -31,21 +33,21 @@ def test_cod_sale_is_recorded_when_delivered_with_cash():
     order = place(make_user(), [product], method="cod", quantity=2)
     sub = order.producer_orders[0]
     assert sub.status == S.CONFIRMED and not _entries()
-    services.ship_sub_order(sub, actor=member, carrier="Viettel Post", tracking_number="VTP1")
+    lifecycle.ship_sub_order(sub, actor=member, carrier="Viettel Post", tracking_number="VTP1")
     import pytest
 
-    with pytest.raises(services.DomainError):
-        services.deliver_sub_order(sub, actor=member, cash_collected=False)
-    services.deliver_sub_order(sub, actor=member, cash_collected=True)
+    with pytest.raises(errors.DomainError):
+        cash.deliver_sub_order(sub, actor=member, cash_collected=False)
+    cash.deliver_sub_order(sub, actor=member, cash_collected=True)
     [entry] = _entries()
     assert (entry.quantity, entry.total_vnd, entry.payment_method, entry.channel) == (2, 160000, "cod", "online")
     assert entry.buyer_province_code == order.province_code
-    cash = db.session.scalar(sa.select(Payment).where(Payment.provider == "cod"))
-    assert cash.status == PaymentStatus.SUCCEEDED and cash.amount_vnd == sub.total_vnd
+    collected = db.session.scalar(sa.select(Payment).where(Payment.provider == "cod"))
+    assert collected.status == PaymentStatus.SUCCEEDED and collected.amount_vnd == sub.total_vnd
     assert _sold(product) == 2 and stock_of(product) == 3
     kinds = db.session.scalars(sa.select(StockMovement.kind)).all()
     assert MovementKind.SALE in kinds
-    services.complete_sub_order(sub, actor=member)
+    lifecycle.complete_sub_order(sub, actor=member)
     assert sub.status == S.COMPLETED
 
 
@@ -53,14 +55,14 @@ def test_prepaid_sale_is_recorded_when_paid_and_reversed_when_refunded():
     """Card or bank: the ledger is written at payment; a refund before shipping reverses it and frees the stock."""
     product = make_product(price_vnd=100000, stock=5)
     order = place(make_user(), [product], method="vietqr", quantity=1)
-    from marketplace.payments import services as payments
+    from marketplace.payments import bank_transfer as payments
 
     admin = make_user(role="admin")
     assert payments.mark_transfer_received(order, actor=admin)
     assert not payments.mark_transfer_received(order, actor=admin)
     sub = order.producer_orders[0]
     assert sub.status == S.PAID and len(_entries()) == 1 and _sold(product) == 1
-    services.cancel_sub_order(sub, actor=admin, reason="producer out of season")
+    refunds.cancel_sub_order(sub, actor=admin, reason="producer out of season")
     assert sub.status == S.REFUNDED
     sale, reversal = _entries()
     assert reversal.reverses_id == sale.id and reversal.total_vnd == -100000
@@ -74,7 +76,7 @@ def test_cancelling_an_unpaid_order_releases_stock_and_writes_no_sale():
     product = make_product(stock=3)
     order = place(make_user(), [product], method="cod", quantity=3)
     assert stock_of(product) == 0
-    services.cancel_sub_order(order.producer_orders[0], actor=None, reason="buyer unreachable")
+    refunds.cancel_sub_order(order.producer_orders[0], actor=None, reason="buyer unreachable")
     assert stock_of(product) == 3 and not _entries()
 
 
@@ -86,11 +88,11 @@ def test_cancel_needs_a_reason_and_shipping_needs_a_tracking_number():
     member = make_user(role="producer", producer=producer)
     order = place(make_user(), [make_product(producer=producer)], method="cod")
     sub = order.producer_orders[0]
-    for call in (lambda: services.cancel_sub_order(sub, actor=member, reason="  "),
-                 lambda: services.ship_sub_order(sub, actor=member, carrier="", tracking_number="X"),
-                 lambda: services.ship_sub_order(sub, actor=member, carrier="GHN", tracking_number=""),
-                 lambda: services.ship_sub_order(sub, actor=member, carrier="GHN", tracking_number="x" * 81)):
-        with pytest.raises(services.DomainError):
+    for call in (lambda: refunds.cancel_sub_order(sub, actor=member, reason="  "),
+                 lambda: lifecycle.ship_sub_order(sub, actor=member, carrier="", tracking_number="X"),
+                 lambda: lifecycle.ship_sub_order(sub, actor=member, carrier="GHN", tracking_number=""),
+                 lambda: lifecycle.ship_sub_order(sub, actor=member, carrier="GHN", tracking_number="x" * 81)):
+        with pytest.raises(errors.DomainError):
             call()
     assert sub.status == S.CONFIRMED
 
@@ -114,12 +116,12 @@ def test_confirming_a_paid_sub_order_tells_the_buyer(outbox):
     producer = make_producer()
     member = make_user(role="producer", producer=producer)
     order = place(make_user(email="prepaid@example.test"), [make_product(producer=producer)], method="vietqr")
-    from marketplace.payments import services as payments
+    from marketplace.payments import bank_transfer as payments
 
     payments.mark_transfer_received(order, actor=make_user(role="admin"))
     db.session.commit()
     assert len(outbox.wait_for(2).to("prepaid@example.test")) == 1  # with the member's new-order mail
-    services.confirm_sub_order(order.producer_orders[0], actor=member)
+    lifecycle.confirm_sub_order(order.producer_orders[0], actor=member)
     db.session.commit()
     confirmed = outbox.wait_for(3).to("prepaid@example.test")
     assert len(confirmed) == 2 and order.number in confirmed[-1]["Subject"]

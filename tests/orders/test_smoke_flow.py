@@ -25,7 +25,8 @@ def test_cod_checkout_creates_one_order_with_a_sub_order_per_shop(client, login_
 
     from marketplace.extensions import db
     from marketplace.orders.models import Order
-    order = db.session.scalar(sa.select(Order))
+    from marketplace.orders.queries import ORDER_GRAPH
+    order = db.session.scalar(sa.select(Order).options(*ORDER_GRAPH))
     assert len(order.producer_orders) == 2
     assert all(po.status == OrderStatus.CONFIRMED for po in order.producer_orders)
     assert stock_of(tea) == 3 and stock_of(sauce) == 4

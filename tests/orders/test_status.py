@@ -5,10 +5,12 @@ import itertools
 import pytest
 import sqlalchemy as sa
 
+from marketplace import statemachine
 from marketplace.extensions import db
-from marketplace.orders import services
+from marketplace.orders import lifecycle
 from marketplace.orders.models import OrderEvent
 from marketplace.orders.status import TRANSITIONS, OrderStatus, can_change, derived_status
+from marketplace.payments import refunds
 from tests.factories import make_product, make_user
 from tests.orders.helpers import force_status, place
 
@@ -39,8 +41,8 @@ def test_every_illegal_transition_is_refused_and_changes_nothing(current, new):
     sub = order.producer_orders[0]
     force_status(sub, current, paid=current in PAID_STATES)
     before = db.session.scalar(sa.select(sa.func.count()).select_from(OrderEvent))
-    with pytest.raises(services.InvalidTransition):
-        services.change_status(sub, new, actor=buyer)
+    with pytest.raises(statemachine.InvalidTransition):
+        lifecycle.change_status(sub, new, actor=buyer)
     db.session.refresh(sub)
     assert sub.status == current
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OrderEvent)) == before
@@ -51,30 +53,30 @@ def test_a_paid_sub_order_is_refunded_not_cancelled():
     buyer = make_user()
     order = place(buyer, [make_product()], method="card")
     sub = order.producer_orders[0]
-    services.change_status(sub, S.PAID)
-    services.change_status(sub, S.CONFIRMED)
-    with pytest.raises(services.InvalidTransition):
-        services.change_status(sub, S.CANCELLED, actor=buyer)
+    lifecycle.change_status(sub, S.PAID)
+    lifecycle.change_status(sub, S.CONFIRMED)
+    with pytest.raises(statemachine.InvalidTransition):
+        lifecycle.change_status(sub, S.CANCELLED, actor=buyer)
 
 
 def test_an_unpaid_sub_order_cannot_be_refunded():
     """A confirmed cash-on-delivery sub-order is cancelled, never refunded."""
     order = place(make_user(), [make_product()], method="cod")
-    with pytest.raises(services.InvalidTransition):
-        services.change_status(order.producer_orders[0], S.REFUNDED)
+    with pytest.raises(statemachine.InvalidTransition):
+        lifecycle.change_status(order.producer_orders[0], S.REFUNDED)
 
 
 def test_a_stale_copy_loses_the_compare_and_set():
     """Two changers from the same old status: the second finds the row changed and is refused."""
     order = place(make_user(), [make_product()], method="card")
     sub = order.producer_orders[0]
-    services.change_status(sub, S.PAID)
+    lifecycle.change_status(sub, S.PAID)
     # Simulate a concurrent changer that still believes the sub-order awaits payment.
     from sqlalchemy.orm.attributes import set_committed_value
 
     set_committed_value(sub, "status", S.PENDING_PAYMENT)
-    with pytest.raises(services.StatusConflict):
-        services.change_status(sub, S.PAID)
+    with pytest.raises(statemachine.StatusConflict):
+        lifecycle.change_status(sub, S.PAID)
     assert sub.status == S.PAID
 
 
@@ -83,7 +85,7 @@ def test_each_change_is_recorded_with_who_and_why():
     buyer = make_user()
     order = place(buyer, [make_product()], method="card")
     sub = order.producer_orders[0]
-    services.cancel_sub_order(sub, actor=buyer, reason="changed my mind")
+    refunds.cancel_sub_order(sub, actor=buyer, reason="changed my mind")
     event = sub.events[-1]
     assert (event.from_status, event.to_status, event.actor_id, event.reason) == (
         S.PENDING_PAYMENT, S.CANCELLED, buyer.id, "changed my mind")

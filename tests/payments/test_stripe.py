@@ -241,7 +241,7 @@ def test_refund_made_in_the_stripe_dashboard_is_recorded(client, card_order, fak
 
 
 def test_expire_unpaid_cli_closes_old_sessions_and_releases_stock(app, client, card_order, fake_stripe, runner):
-    """flask orders expire-unpaid: an order past its time has its session expired and its units released."""
+    """flask payments expire-unpaid: an order past its time has its session expired and its units released."""
     order, product = card_order
     _start(client, order)
     from datetime import timedelta
@@ -250,7 +250,7 @@ def test_expire_unpaid_cli_closes_old_sessions_and_releases_stock(app, client, c
 
     order.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    result = runner.invoke(args=["orders", "expire-unpaid"])
+    result = runner.invoke(args=["payments", "expire-unpaid"])
     assert result.exit_code == 0, result.output
     assert order.number in result.output
     assert fake_stripe.sessions[_session_id(fake_stripe)]["status"] == "expired"
@@ -268,7 +268,7 @@ def test_expire_unpaid_fulfils_an_order_paid_at_the_last_minute(client, card_ord
 
     order.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    result = runner.invoke(args=["orders", "expire-unpaid"])
+    result = runner.invoke(args=["payments", "expire-unpaid"])
     assert result.exit_code == 0, result.output
     assert _status(order) == [S.PAID] and stock_of(product) == 3
 

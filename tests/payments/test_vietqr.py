@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
+from marketplace.orders.queries import reload_order
 from marketplace.orders.status import OrderStatus
 from marketplace.payments import vietqr
 from tests.factories import make_product, make_user
@@ -106,8 +107,7 @@ def test_statement_import_matches_by_order_code_and_exact_amount(client, login_a
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "1" in page and exact.number in page
-    db.session.refresh(exact.producer_orders[0])
-    db.session.refresh(wrong_amount.producer_orders[0])
+    exact, wrong_amount = reload_order(exact), reload_order(wrong_amount)
     assert exact.producer_orders[0].status == OrderStatus.PAID
     assert wrong_amount.producer_orders[0].status == OrderStatus.PENDING_PAYMENT
     assert page.count("<li>") >= 4
@@ -129,14 +129,13 @@ def test_bad_statement_files_are_refused_with_a_message(client, login_as, conten
     response = client.post("/payments/admin/bank-transfers/import",
                            data={"statement": (io.BytesIO(content), filename)}, content_type="multipart/form-data")
     assert response.status_code == 400
-    db.session.refresh(order.producer_orders[0])
-    assert order.producer_orders[0].status == OrderStatus.PENDING_PAYMENT
+    assert reload_order(order).producer_orders[0].status == OrderStatus.PENDING_PAYMENT
     assert db.session.scalar(sa.select(sa.func.count()).select_from(
         __import__("marketplace.ledger.models", fromlist=["SaleEntry"]).SaleEntry)) == 0
 
 
 def test_unpaid_bank_transfer_orders_expire_and_release_stock(runner):
-    """flask orders expire-unpaid cancels a bank-transfer order past its time and gives the units back."""
+    """flask payments expire-unpaid cancels a bank-transfer order past its time and gives the units back."""
     from datetime import timedelta
 
     from marketplace.dates import utcnow
@@ -146,7 +145,7 @@ def test_unpaid_bank_transfer_orders_expire_and_release_stock(runner):
     order = place(make_user(), [product], method="vietqr", quantity=2)
     order.expires_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
-    result = runner.invoke(args=["orders", "expire-unpaid"])
+    result = runner.invoke(args=["payments", "expire-unpaid"])
     assert result.exit_code == 0, result.output
     db.session.refresh(order.producer_orders[0])
     assert order.producer_orders[0].status == OrderStatus.CANCELLED

@@ -6,9 +6,9 @@ from marketplace import geo
 from marketplace.accounts.models import Role
 from marketplace.dates import VIETNAM
 from marketplace.ledger import services as ledger
+from marketplace.orders import addresses, checkout
 from marketplace.orders import cart as carts
-from marketplace.orders import services as orders
-from marketplace.payments import services as payments
+from marketplace.payments import bank_transfer as payments
 from tests.factories import make_user
 
 
@@ -22,9 +22,9 @@ def place(buyer, items, *, method="cod", province_code=1):
     for product, quantity in items:
         carts.add_to_cart(product.id, quantity, user=buyer)
     ward = geo.wards(province_code)[0]
-    address = orders.DeliveryAddress("Nguyễn Văn An", "0912345678", province_code, ward.code, "Số 1 phố Huế")
-    order, _created = orders.place_order(buyer, address=address, payment_method=method,
-                                         token=orders.new_checkout_token())
+    address = addresses.DeliveryAddress("Nguyễn Văn An", "0912345678", province_code, ward.code, "Số 1 phố Huế")
+    order, _created = checkout.place_order(buyer, address=address, payment_method=method,
+                                         token=checkout.new_checkout_token())
     return order
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
@@ -127,7 +128,8 @@ def test_a_void_racing_payouts_leaves_one_outcome(app):
     results = _race(app, pay_or_void)
     assert results.count("ok") == 1 and results.count("refused") == ADMINS - 1
     db.session.expire_all()
-    final = db.session.get(Statement, statement_id)
+    final = db.session.scalar(sa.select(Statement).where(Statement.id == statement_id)
+                              .options(joinedload(Statement.void)))
     settled = db.session.scalar(sa.select(sa.func.count()).select_from(StatementEntry))
     if final.status == StatementStatus.PAID:
         assert settled == 3 and final.void is None

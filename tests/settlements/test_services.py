@@ -10,8 +10,9 @@ from marketplace.accounts.models import Role
 from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
-from marketplace.orders import services as orders
+from marketplace.payments import refunds
 from marketplace.settlements import services
+from marketplace.settlements.fees import commission_on, fees_for, order_fees
 from marketplace.settlements.models import Statement, StatementEntry, StatementStatus
 from tests.factories import make_producer, make_product, make_user
 from tests.settlements.sample import pay_by_transfer, place, sale, vn
@@ -69,10 +70,10 @@ def test_producer_commission_override_is_used_and_snapshotted():
 
 def test_commission_rounds_half_away_from_zero():
     """Commission is whole đồng; a negative base (refunds only) gives commission back symmetrically."""
-    assert services.commission_on(12345, 1000) == 1235
-    assert services.commission_on(12344, 1000) == 1234
-    assert services.commission_on(-12345, 1000) == -1235
-    assert services.commission_on(0, 1000) == 0
+    assert commission_on(12345, 1000) == 1235
+    assert commission_on(12344, 1000) == 1234
+    assert commission_on(-12345, 1000) == -1235
+    assert commission_on(0, 1000) == 0
 
 
 def test_refund_after_settlement_lands_in_the_next_period():
@@ -205,10 +206,10 @@ def test_real_orders_settle_goods_and_shipping_and_a_full_refund_gives_both_back
     assert statement.shipping_fees_vnd == 30000
     assert statement.commission_vnd == 20000
     assert statement.net_payable_vnd == 210000
-    fees = services.order_fees(sub_order)
+    fees = order_fees(sub_order)
     assert (fees.commission_rate_bp, fees.commission_vnd, fees.shipping_fee_vnd) == (1000, 20000, 30000)
     assert fees.statement.id == statement.id and fees.producer_earns_vnd == 210000
-    orders.cancel_sub_order(sub_order, actor=buyer, reason="changed my mind")
+    refunds.cancel_sub_order(sub_order, actor=buyer, reason="changed my mind")
     assert sub_order.status == "refunded"
     later = date.fromordinal(today.toordinal() + 1)
     refund_statement = services.build_statement(producer, later, later,
@@ -249,14 +250,14 @@ def test_shipping_fees_of_many_sub_orders_are_read_in_one_query():
     product = make_product(producer=producer, price_vnd=100000, stock=20)
     buyer = make_user()
     sub_orders = _paid_sub_orders(producer, product, buyer, 4)
-    entries = services._unsettled_entries(producer.id, vn(2100, 1, 1))
+    entries = services.unsettled_entries(producer.id, vn(2100, 1, 1))
     with _Queries() as queries:
-        assert services._shipping_fees(entries) == 4 * 30000
+        assert services.shipping_fees(entries) == 4 * 30000
     assert queries.count == 1
-    orders.cancel_sub_order(sub_orders[0], actor=buyer, reason="changed my mind")
-    reversals = [entry for entry in services._unsettled_entries(producer.id, vn(2100, 1, 1)) if entry.reverses_id]
-    assert reversals and services._shipping_fees(reversals) == -30000
-    assert services._shipping_fees(services._unsettled_entries(producer.id, vn(2100, 1, 1))) == 3 * 30000
+    refunds.cancel_sub_order(sub_orders[0], actor=buyer, reason="changed my mind")
+    reversals = [entry for entry in services.unsettled_entries(producer.id, vn(2100, 1, 1)) if entry.reverses_id]
+    assert reversals and services.shipping_fees(reversals) == -30000
+    assert services.shipping_fees(services.unsettled_entries(producer.id, vn(2100, 1, 1))) == 3 * 30000
 
 
 def test_fees_for_a_page_of_sub_orders_matches_order_fees_in_one_query():
@@ -273,7 +274,7 @@ def test_fees_for_a_page_of_sub_orders_matches_order_fees_in_one_query():
     db.session.flush()
     page = settled + unsettled
     with _Queries() as queries:
-        fees = services.fees_for(page)
+        fees = fees_for(page)
     assert queries.count == 1
     assert set(fees) == {sub.id for sub in page}
     for sub in settled:
@@ -281,5 +282,5 @@ def test_fees_for_a_page_of_sub_orders_matches_order_fees_in_one_query():
         assert (fees[sub.id].commission_vnd, fees[sub.id].producer_earns_vnd) == (10000, 120000)
     assert fees[unsettled[0].id].statement is None and fees[unsettled[0].id].commission_rate_bp == 500
     assert (fees[unsettled[0].id].commission_vnd, fees[unsettled[0].id].producer_earns_vnd) == (5000, 125000)
-    assert all(fees[sub.id] == services.order_fees(sub) for sub in page)
-    assert services.fees_for([]) == {}
+    assert all(fees[sub.id] == order_fees(sub) for sub in page)
+    assert fees_for([]) == {}

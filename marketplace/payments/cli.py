@@ -1,31 +1,30 @@
-"""flask orders ... (run expire-unpaid from cron every few minutes)."""
+"""flask payments ... (run expire-unpaid from cron every few minutes)."""
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from marketplace.extensions import db
+from marketplace.payments import expiry, stripe_gateway
 
-orders_cli = AppGroup("orders", help="Order maintenance.")
+payments_cli = AppGroup("payments", help="Payment maintenance.")
 
 
-@orders_cli.command("expire-unpaid")
+@payments_cli.command("expire-unpaid")
 def expire_unpaid():
     """Cancel card and bank-transfer orders left unpaid past their time, releasing their stock."""
-    from marketplace.payments import services, stripe_gateway
-
     # Messages and links are built as in a request to the public site.
     with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        _expire_unpaid(services, stripe_gateway)
+        _expire_unpaid()
 
 
-def _expire_unpaid(services, stripe_gateway) -> None:
+def _expire_unpaid() -> None:
     done = failed = 0
-    for order in services.expired_unpaid_orders():
+    for order in expiry.expired_unpaid_orders():
         number = order.number
         db.session.commit()  # nothing is held while Stripe is called
         try:
-            outcome = services.expire_unpaid_order(order)
+            outcome = expiry.expire_unpaid_order(order)
             db.session.commit()
         except stripe_gateway.GatewayError as error:
             db.session.rollback()

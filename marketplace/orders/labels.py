@@ -1,0 +1,29 @@
+"""What a person reads for each order status and payment method (one label function per enum)."""
+
+from flask_babel import lazy_gettext as _l
+
+from marketplace.orders.models import PaymentMethod
+from marketplace.orders.status import OrderStatus
+
+S = OrderStatus
+
+STATUS_LABELS = {
+    S.PENDING_PAYMENT: _l("Awaiting payment"),
+    S.PAID: _l("Paid"),
+    S.CONFIRMED: _l("Confirmed"),
+    S.SHIPPED: _l("Shipped"),
+    S.DELIVERED: _l("Delivered"),
+    S.COMPLETED: _l("Completed"),
+    S.CANCELLED: _l("Cancelled"),
+    S.REFUNDED: _l("Refunded"),
+}
+
+PAYMENT_LABELS = {
+    PaymentMethod.CARD: _l("Card (Stripe)"),
+    PaymentMethod.COD: _l("Cash on delivery"),
+    PaymentMethod.VIETQR: _l("Bank transfer (VietQR)"),
+}
+
+
+def status_label(status) -> str:
+    return str(STATUS_LABELS.get(OrderStatus(status), status))

@@ -1,0 +1,190 @@
+"""The sub-order state machine's one writer (change_status) and the actions built on it.
+
+change_status is the only code that assigns ProducerOrder.status: it checks orders.status.TRANSITIONS,
+compare-and-sets the row, records an OrderEvent (from, to, when, who, why) and applies the side effects
+(stock, ledger, e-mail). Services flush, never commit; the caller commits once.
+
+Money is not handled here: refunding a paid sub-order and recording cash collected at the door are
+payments actions (payments.refunds, payments.cash) that call change_status.
+"""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
+
+from marketplace.accounts.models import User
+from marketplace.dates import utcnow
+from marketplace.errors import DomainError
+from marketplace.extensions import db
+from marketplace.ledger import services as ledger
+from marketplace.orders.labels import status_label
+from marketplace.orders.models import Order, OrderEvent, PaymentMethod, ProducerOrder
+from marketplace.orders.notifications import notify_status
+from marketplace.orders.status import CANCELLABLE, TRANSITIONS, OrderStatus
+from marketplace.statemachine import InvalidTransition, StatusConflict, check_transition
+from marketplace.stock import services as stock
+
+S = OrderStatus
+
+
+def stock_lines(producer_order: ProducerOrder) -> list[stock.StockLine]:
+    return [stock.StockLine(line.product_id, producer_order.location_id, line.quantity)
+            for line in producer_order.lines]
+
+
+def _cas_status(producer_order: ProducerOrder, current: OrderStatus, new: OrderStatus) -> bool:
+    # Compare-and-set: of two concurrent changers only one finds the old status and wins.
+    result = db.session.execute(
+        sa.update(ProducerOrder)
+        .where(ProducerOrder.id == producer_order.id, ProducerOrder.status == current)
+        .values(status=new, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def change_status(producer_order: ProducerOrder, new: OrderStatus | str, *, actor: User | None = None,
+                  reason: str | None = None) -> ProducerOrder:
+    """The only way a sub-order changes status: checks the pipeline, compare-and-sets, records an event,
+    and applies the side effects (stock, ledger, e-mail). Raises InvalidTransition or StatusConflict."""
+    new = OrderStatus(new)
+    current = OrderStatus(producer_order.status)
+    check_transition(TRANSITIONS, current, new, _("An order cannot go from “%(old)s” to “%(new)s”.",
+                                                   old=status_label(current), new=status_label(new)))
+    if new == S.CANCELLED and producer_order.paid_at is not None:
+        raise InvalidTransition(_("This order was paid: it must be refunded, not cancelled."))
+    if new == S.REFUNDED and producer_order.paid_at is None:
+        raise InvalidTransition(_("Nothing was paid for this order, so nothing can be refunded."))
+    if not _cas_status(producer_order, current, new):
+        db.session.refresh(producer_order)
+        raise StatusConflict(_("This order was changed by someone else in the meantime. Please reload."))
+    set_committed_value(producer_order, "status", new)
+    now = utcnow()
+    reason_text = str(reason)[:500] if reason else None
+    # Through the relationship, so a loaded history shows the new event too.
+    db.session.add(OrderEvent(producer_order=producer_order, from_status=current, to_status=new, at=now,
+                              actor_id=actor.id if actor else None, reason=reason_text))
+    order = producer_order.order
+    if new == S.PAID:
+        producer_order.paid_at = now
+        order.paid_at = order.paid_at or now
+        _record_sale(producer_order, now)
+    elif new == S.DELIVERED and order.payment_method == PaymentMethod.COD and producer_order.sale_recorded_at is None:
+        # Cash on delivery: the sale happens when the cash is collected at the door.
+        producer_order.paid_at = now
+        _record_sale(producer_order, now)
+    elif new == S.CANCELLED:
+        stock.release_stock(stock_lines(producer_order), reference=f"order:{order.number}",
+                            reason=reason_text or "cancelled", actor_id=actor.id if actor else None)
+    elif new == S.REFUNDED:
+        if current in (S.PAID, S.CONFIRMED):
+            # Nothing left the warehouse: the reserved units go back on sale.
+            stock.release_stock(stock_lines(producer_order), reference=f"order:{order.number}",
+                                reason=reason_text or "refunded", actor_id=actor.id if actor else None)
+        for entry in ledger.entries_for_order_lines(line.id for line in producer_order.lines):
+            try:
+                ledger.record_reversal(entry, reference=f"refund:{order.number}", occurred_at=now)
+            except ledger.AlreadyReversed:
+                continue
+    # A producer confirming a paid sub-order is news too; a COD one is confirmed at placement, and the
+    # order confirmation e-mail already says so.
+    if new in (S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED) or (new == S.CONFIRMED and current == S.PAID):
+        notify_status(producer_order, new, reason_text)
+    db.session.flush()
+    return producer_order
+
+
+def _record_sale(producer_order: ProducerOrder, when) -> None:
+    if producer_order.sale_recorded_at is not None:
+        return
+    order = producer_order.order
+    for line in producer_order.lines:
+        ledger.record_sale(
+            product_id=line.product_id, producer_id=producer_order.producer_id, quantity=line.quantity,
+            unit_price_vnd=line.unit_price_vnd, payment_method=order.payment_method.value,
+            product_name=line.product_name, producer_name=line.producer_name, sku=line.sku, order_line_id=line.id,
+            channel="online", location_id=producer_order.location_id, buyer_province_code=order.province_code,
+            reference=f"order:{order.number}", occurred_at=when,
+        )
+    stock.consume_reservation(stock_lines(producer_order), reference=f"order:{order.number}")
+    producer_order.sale_recorded_at = when
+
+
+# Producer actions (the fulfilment screens call these, or the payments actions that wrap them).
+
+def confirm_sub_order(producer_order: ProducerOrder, *, actor: User) -> ProducerOrder:
+    """The producer accepts a paid sub-order."""
+    return change_status(producer_order, S.CONFIRMED, actor=actor)
+
+
+def ship_sub_order(producer_order: ProducerOrder, *, actor: User, carrier: str, tracking_number: str) -> ProducerOrder:
+    """Hand the parcel to a carrier; carrier and tracking number are required."""
+    carrier = " ".join(str(carrier or "").split())
+    tracking_number = str(tracking_number or "").strip()
+    if not carrier or len(carrier) > 80:
+        raise DomainError(_("Please enter the carrier (at most 80 characters)."))
+    if not tracking_number or len(tracking_number) > 80:
+        raise DomainError(_("Please enter the tracking number (at most 80 characters)."))
+    producer_order.carrier = carrier
+    producer_order.tracking_number = tracking_number
+    return change_status(producer_order, S.SHIPPED, actor=actor)
+
+
+def deliver_sub_order(producer_order: ProducerOrder, *, actor: User, cash_collected: bool) -> ProducerOrder:
+    """The parcel reached the buyer; a cash-on-delivery parcel counts only with the cash collected.
+
+    The cash itself is recorded by payments.cash.deliver_sub_order, which the screens call.
+    """
+    if producer_order.order.payment_method == PaymentMethod.COD:
+        if not cash_collected:
+            raise DomainError(_("A cash-on-delivery order is delivered only when the cash was collected."))
+        return change_status(producer_order, S.DELIVERED, actor=actor, reason=_l("cash collected"))
+    return change_status(producer_order, S.DELIVERED, actor=actor)
+
+
+def complete_sub_order(producer_order: ProducerOrder, *, actor: User | None = None) -> ProducerOrder:
+    """Close a delivered sub-order."""
+    return change_status(producer_order, S.COMPLETED, actor=actor)
+
+
+def cancellation_reason(reason) -> str:
+    """The reason for a cancellation, tidied; DomainError when empty or too long."""
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise DomainError(_("Please give a reason for the cancellation."))
+    if len(reason) > 500:
+        raise DomainError(_("The reason is too long (at most 500 characters)."))
+    return reason
+
+
+def check_cancellable(producer_order: ProducerOrder) -> None:
+    """InvalidTransition unless nothing has left the producer yet."""
+    if producer_order.status not in CANCELLABLE:
+        raise InvalidTransition(_("This order was already shipped or closed and cannot be cancelled."))
+
+
+def cancel_sub_order(producer_order: ProducerOrder, *, actor: User | None, reason: str) -> ProducerOrder:
+    """Cancel an unpaid sub-order before shipping (its stock is released). A paid one must be refunded:
+    payments.refunds.cancel_sub_order does either, and is what the screens call."""
+    reason = cancellation_reason(reason)
+    check_cancellable(producer_order)
+    return change_status(producer_order, S.CANCELLED, actor=actor, reason=reason)
+
+
+def cancellable_sub_orders(order: Order) -> list[ProducerOrder]:
+    """The sub-orders the buyer may still cancel."""
+    return [po for po in order.producer_orders if po.status in CANCELLABLE]
+
+
+def cancel_unpaid_order(order: Order, *, reason: str, actor: User | None = None) -> int:
+    """Cancel the sub-orders still awaiting payment (payment failed or expired); returns how many."""
+    count = 0
+    for producer_order in order.producer_orders:
+        if producer_order.status == S.PENDING_PAYMENT:
+            try:
+                change_status(producer_order, S.CANCELLED, actor=actor, reason=reason)
+            except StatusConflict:
+                continue
+            count += 1
+    return count

@@ -1,0 +1,41 @@
+"""Unpaid card and bank-transfer orders past their time: close the open card session (or notice it was
+paid after all), then cancel what still awaits payment and release its stock. `flask payments
+expire-unpaid` (payments.cli) runs it from cron."""
+
+import sqlalchemy as sa
+
+from marketplace.dates import utcnow
+from marketplace.extensions import db
+from marketplace.orders import lifecycle
+from marketplace.orders.models import Order, PaymentMethod, ProducerOrder
+from marketplace.orders.queries import ORDER_GRAPH
+from marketplace.orders.status import OrderStatus
+from marketplace.payments import stripe_gateway
+from marketplace.payments.card import apply_paid_session
+from marketplace.payments.records import close_attempt, latest_attempt
+from marketplace.payments.status import PaymentStatus
+
+
+def expired_unpaid_orders(now=None) -> list[Order]:
+    now = now or utcnow()
+    return list(db.session.scalars(
+        sa.select(Order).where(Order.expires_at.is_not(None), Order.expires_at < now, Order.paid_at.is_(None))
+        .where(sa.exists().where(ProducerOrder.order_id == Order.id,
+                                 ProducerOrder.status == OrderStatus.PENDING_PAYMENT))
+        .options(*ORDER_GRAPH).order_by(Order.id)
+    ))
+
+
+def expire_unpaid_order(order: Order) -> str:
+    """Close the open card session (or notice it was paid after all), then cancel and release the stock."""
+    payment = latest_attempt(order, "card") if order.payment_method == PaymentMethod.CARD else None
+    if payment is not None and payment.status == PaymentStatus.STARTED and payment.external_id:
+        try:
+            session = stripe_gateway.expire_checkout_session(payment.external_id)
+        except stripe_gateway.GatewayError:
+            session = stripe_gateway.retrieve_checkout_session(payment.external_id)
+        if session.payment_status == "paid":
+            return apply_paid_session(order, session, payment)
+        close_attempt(payment, PaymentStatus.EXPIRED, reason="not paid in time")
+    cancelled = lifecycle.cancel_unpaid_order(order, reason="not paid in time")
+    return f"cancelled {cancelled}"

@@ -1,0 +1,87 @@
+"""Commission and fees: the marketplace's commission rate and amount, who collected the money, and what
+one sub-order earns its producer (the producer's order screens show it; statements use the same rules)."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from marketplace.extensions import db
+from marketplace.ledger.models import SaleEntry
+from marketplace.orders.models import OrderLine, ProducerOrder
+from marketplace.producers.models import Producer
+from marketplace.settlements.models import Statement, StatementEntry
+
+#: Payment methods whose money the producer collects itself; every other method (card, bank transfer,
+#: showroom tills) is collected by the marketplace and paid out through statements.
+PRODUCER_COLLECTED_METHODS = frozenset({"cod"})
+
+
+@dataclass(frozen=True)
+class OrderFees:
+    """What the marketplace keeps from one sub-order, as the producer sees it."""
+
+    commission_rate_bp: int
+    commission_vnd: int
+    shipping_fee_vnd: int
+    #: True when the producer collected the money itself (cash on delivery).
+    collected_by_producer: bool
+    #: Goods plus shipping minus commission: what this sub-order earns the producer.
+    producer_earns_vnd: int
+    #: The statement that settled it, if any.
+    statement: Statement | None
+
+
+def is_producer_collected(payment_method: str) -> bool:
+    """True for sales whose money the producer received directly (cash on delivery)."""
+    return payment_method in PRODUCER_COLLECTED_METHODS
+
+
+def commission_rate_for(producer: Producer) -> int:
+    """The producer's commission override in basis points, or the marketplace default."""
+    if producer.commission_rate_bp is not None:
+        return producer.commission_rate_bp
+    return int(current_app.config["DEFAULT_COMMISSION_BP"])
+
+
+def commission_on(amount_vnd: int, rate_bp: int) -> int:
+    """amount x rate, rounded half away from zero to whole đồng (a negative amount gives commission back)."""
+    sign = -1 if amount_vnd < 0 else 1
+    return sign * ((abs(amount_vnd) * rate_bp + 5000) // 10000)
+
+
+def fees_for(producer_orders: list[ProducerOrder]) -> dict[int, OrderFees]:
+    """order_fees of each sub-order, by id, with one query for the statements that settled them (a page of
+    the order list costs one query, not one per row)."""
+    ids = {producer_order.id for producer_order in producer_orders}
+    settled: dict[int, Statement] = {}
+    if ids:
+        # The statement that settled each sub-order's first sale: the lowest id among those settling its sales.
+        first = (
+            sa.select(OrderLine.producer_order_id, sa.func.min(StatementEntry.statement_id).label("statement_id"))
+            .join(SaleEntry, SaleEntry.order_line_id == OrderLine.id)
+            .join(StatementEntry, StatementEntry.sale_entry_id == SaleEntry.id)
+            .where(OrderLine.producer_order_id.in_(ids), SaleEntry.reverses_id.is_(None))
+            .group_by(OrderLine.producer_order_id).subquery()
+        )
+        settled = dict(db.session.execute(
+            sa.select(first.c.producer_order_id, Statement).join(Statement, Statement.id == first.c.statement_id)
+        ).all())
+    return {producer_order.id: _fees(producer_order, settled.get(producer_order.id))
+            for producer_order in producer_orders}
+
+
+def order_fees(producer_order: ProducerOrder) -> OrderFees:
+    """Commission (rate and amount) and shipping fee of one sub-order; the settled rate once it is settled."""
+    return fees_for([producer_order])[producer_order.id]
+
+
+def _fees(producer_order: ProducerOrder, statement: Statement | None) -> OrderFees:
+    rate = statement.commission_rate_bp if statement else commission_rate_for(producer_order.producer)
+    commission = commission_on(producer_order.subtotal_vnd, rate)
+    return OrderFees(
+        commission_rate_bp=rate, commission_vnd=commission, shipping_fee_vnd=producer_order.shipping_fee_vnd,
+        collected_by_producer=is_producer_collected(str(producer_order.order.payment_method)),
+        producer_earns_vnd=producer_order.subtotal_vnd + producer_order.shipping_fee_vnd - commission,
+        statement=statement,
+    )
