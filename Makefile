@@ -4,13 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 FLASK  := $(BIN)/flask --app wsgi
+# The exact versions CI tested (make lock writes them from pyproject.toml); main.lock is the runtime only.
+LOCK   := requirements/dev.lock
 
-.PHONY: install translations run serve db demo test lint bench clean
+.PHONY: install translations run serve db demo test lint lock bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,8 +35,18 @@ run: demo
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Style and security (ruff, with the bandit rules) and the dependency rules (import-linter contracts).
 lint: install
 	$(BIN)/ruff check marketplace tests bench config.py wsgi.py
+	$(BIN)/lint-imports
+
+## After changing dependencies in pyproject.toml: resolve them again and rewrite the lock files.
+lock: install
+	$(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 --extra dev \
+		--annotation-style line --custom-compile-command 'make lock' -o requirements/dev.lock
+	$(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+		--annotation-style line --custom-compile-command 'make lock' -o requirements/main.lock
 
 bench: translations
 	$(BIN)/python bench/run.py

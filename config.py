@@ -4,7 +4,7 @@ import os
 from datetime import timedelta
 
 #: The development default; production refuses to start with it.
-DEFAULT_SECRET_KEY = "dev-only-not-secret"
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 the public development default, refused in production
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -104,15 +104,15 @@ class TestConfig(Config):
     ENV_NAME = "test"
     CATALOG_FACET_CACHE_SECONDS = 0
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = "test-secret-key"  # noqa: S105 tests only
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_TO_LOG = False
     SERVER_NAME = "localhost"
     SITE_URL = "http://localhost"
-    STRIPE_SECRET_KEY = "sk_test_fake"
-    STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+    STRIPE_SECRET_KEY = "sk_test_fake"  # noqa: S105 the tests' fake Stripe
+    STRIPE_WEBHOOK_SECRET = "whsec_test_secret"  # noqa: S105 the tests' fake Stripe
 
 
 class ProductionConfig(Config):
