@@ -1,1 +1,2 @@
-pytest_plugins = ["tests.fixtures.app", "tests.fixtures.mail", "tests.fixtures.auth", "tests.fixtures.stripe"]
+pytest_plugins = ["tests.fixtures.app", "tests.fixtures.mail", "tests.fixtures.auth", "tests.fixtures.stripe",
+                  "tests.fixtures.queries"]

@@ -56,12 +56,10 @@ def test_cards_keep_the_order_asked_for_and_drop_products_no_longer_public(clien
     assert [card.name for card in queries.cards([second.id, hidden.id, first.id])] == ["Sản phẩm B", "Sản phẩm A"]
 
 
-def test_a_page_of_cards_costs_the_same_queries_for_one_or_many_products(client):
+def test_a_page_of_cards_costs_the_same_queries_for_one_or_many_products(client, query_counter):
     """Ids, then cards with picture and stock: no query per card."""
-    from tests.catalog.test_product_detail import count_queries
-
     make_product("Gạo ST25 số 0", group_code="1.1")
-    one = count_queries(client, "/products?group=1.1&sort=newest")
+    one = query_counter.of_page(client, "/products?group=1.1&sort=newest")
     for n in range(1, 12):
         add_image(make_product(f"Gạo ST25 số {n}", group_code="1.1"), 0, f"rice-{n}")
-    assert count_queries(client, "/products?group=1.1&sort=newest") == one
+    assert query_counter.of_page(client, "/products?group=1.1&sort=newest") == one

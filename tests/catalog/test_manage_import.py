@@ -150,27 +150,17 @@ def test_export_contains_the_whole_catalogue_and_quotes_formulas(client, produce
     assert sheet.max_row == 3
 
 
-def test_import_reads_the_shops_skus_once_instead_of_a_query_per_row(client, producer):
+def test_import_reads_the_shops_skus_once_instead_of_a_query_per_row(client, producer, query_counter):
     """Checking and saving 30 rows (new and known SKUs) runs no SKU query per row: they were all read up front."""
     import re
 
-    from sqlalchemy import event
-
     make_product("Sản phẩm cũ", producer=producer, sku="S-0", stars=None, stock=0)
     rows = [HEADER] + [[f"S-{n}", f"Sản phẩm {n}", "", "1.4", "", "chai", "1000", "", ""] for n in range(30)]
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with query_counter:
         response = _import(client, _csv(rows), "many.csv")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 302
     assert _count(producer) == 30
-    assert [s for s in statements if re.search(r"products\.sku\s*=", s)] == []
+    assert [s for s in query_counter.statements if re.search(r"products\.sku\s*=", s)] == []
 
 
 def test_a_sku_typed_decomposed_updates_its_product(client, producer):

@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from marketplace.catalog.models import ProductStatus
 from marketplace.dates import today_vn
@@ -120,28 +119,14 @@ def test_related_products_are_public_products_of_the_same_group(client, catalogu
     assert related == ["Tương Đường Lâm"]
 
 
-def count_queries(client, url: str) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
-def test_related_products_do_not_cost_a_query_each(client):
+def test_related_products_do_not_cost_a_query_each(client, query_counter):
     """The product page runs the same number of SQL queries with 1 or 8 related products."""
     producer = make_producer()
     make_product("Trà xanh Phìn Hồ", producer=producer, group_code="1.5", slug="tra-xanh-phin-ho")
     make_product("Trà búp tím", producer=make_producer(), group_code="1.5")
-    with_one = count_queries(client, "/products/tra-xanh-phin-ho")
+    with_one = query_counter.of_page(client, "/products/tra-xanh-phin-ho")
     for n in range(7):
         make_product(f"Trà số {n}", producer=make_producer(), group_code="1.5")
-    with_eight = count_queries(client, "/products/tra-xanh-phin-ho")
+    with_eight = query_counter.of_page(client, "/products/tra-xanh-phin-ho")
     assert len(names_on(client.get("/products/tra-xanh-phin-ho"))) == 8
     assert with_eight == with_one

@@ -181,31 +181,15 @@ def test_english_page_uses_english_group_names(client, catalogue):
     assert "Condiments" in english
 
 
-def test_counts_are_reused_for_a_while_when_the_cache_is_on(app, client, catalogue, monkeypatch):
+def test_counts_are_reused_for_a_while_when_the_cache_is_on(app, client, catalogue, monkeypatch, query_counter):
     """With CATALOG_FACET_CACHE_SECONDS set, a repeated filter state reuses its counts; others are counted afresh."""
-    from sqlalchemy import event
-
-    from marketplace.extensions import db
-
     monkeypatch.setitem(app.config, "CATALOG_FACET_CACHE_SECONDS", 60)
     app.extensions.pop("catalog_count_cache", None)
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
     try:
-        client.get("/products?province=1&page=1")
-        first = len(statements)
-        statements.clear()
-        client.get("/products?province=1&sort=price_asc")
-        again = len(statements)
-        statements.clear()
-        client.get("/products?province=68")
-        other = len(statements)
+        first = query_counter.of_page(client, "/products?province=1&page=1")
+        again = query_counter.of_page(client, "/products?province=1&sort=price_asc")
+        other = query_counter.of_page(client, "/products?province=68")
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
         app.extensions.pop("catalog_count_cache", None)
     assert again == first - 5
     assert other == first

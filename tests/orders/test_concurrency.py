@@ -24,19 +24,14 @@ from marketplace.orders import checkout
 from marketplace.orders.models import Order
 from marketplace.stock.services import OutOfStock
 from tests.factories import make_product, make_user
+from tests.fixtures.auth import login_session
 from tests.orders.helpers import address, checkout_form, stock_of
 
-pytestmark = pytest.mark.committed
+pytestmark = [pytest.mark.committed, pytest.mark.postgres(
+    reason="SQLite serialises all writers on one lock, so concurrent checkouts cannot race there")]
 ROOT = Path(__file__).resolve().parents[2]
 BUYERS = 24
 UNITS = 5
-
-
-@pytest.fixture(autouse=True)
-def postgres_only(is_postgres):
-    if not is_postgres:
-        pytest.skip("SQLite serialises all writers on one lock, so concurrent checkouts cannot race there; "
-                    "run with TEST_DATABASE_URL on PostgreSQL")
 
 
 def _setup_race():
@@ -119,12 +114,8 @@ def _free_port() -> int:
 
 def _session_cookie(app, user, user_agent):
     """A signed session cookie logging `user` in, as Flask-Login would leave it after a login."""
-    from marketplace.extensions import login_manager
-
-    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": user_agent}):
-        identifier = login_manager._session_identifier_generator()
-    serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": user.get_id(), "_fresh": True, "_id": identifier})
+    written = login_session(app, user, environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": user_agent})
+    return app.session_interface.get_signing_serializer(app).dumps(written)
 
 
 def test_two_gunicorn_workers_sell_the_last_units_exactly_once(app, database_url):

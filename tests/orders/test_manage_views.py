@@ -69,15 +69,13 @@ def test_member_lists_only_its_producers_orders(client, login_as, shop):
     assert "24.000" in text and "10\xa0%" in text and "241.000" in text
 
 
-def test_order_list_costs_the_same_queries_for_one_or_many_orders(client, login_as, shop):
+def test_order_list_costs_the_same_queries_for_one_or_many_orders(client, login_as, shop, query_counter):
     """Fees and commission of every row come with the page: no query per sub-order."""
-    from tests.catalog.test_product_detail import count_queries
-
     order_for(shop, quantity=1)
     login_as(shop["member"])
-    one = count_queries(client, "/manage/orders?lang=en")
+    one = query_counter.of_page(client, "/manage/orders?lang=en")
     numbers = [number(order_for(shop, method=method, quantity=1)) for method in ("cod", "vietqr", "vietqr")]
-    assert count_queries(client, "/manage/orders?lang=en") == one
+    assert query_counter.of_page(client, "/manage/orders?lang=en") == one
     text = client.get("/manage/orders?lang=en").get_data(as_text=True)
     assert all(number in text for number in numbers)
 

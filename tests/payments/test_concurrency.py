@@ -14,14 +14,8 @@ from tests.factories import make_product, make_user
 from tests.fixtures.stripe import post_event, stripe_event
 from tests.orders.helpers import place
 
-pytestmark = pytest.mark.committed
-
-
-@pytest.fixture(autouse=True)
-def postgres_only(is_postgres):
-    if not is_postgres:
-        pytest.skip("SQLite serialises all writers on one lock, so webhooks cannot race there; "
-                    "run with TEST_DATABASE_URL on PostgreSQL")
+pytestmark = [pytest.mark.committed, pytest.mark.postgres(
+    reason="SQLite serialises all writers on one lock, so webhooks cannot race there")]
 
 
 @pytest.fixture

@@ -20,16 +20,10 @@ from marketplace.settlements.models import Statement, StatementEntry, StatementS
 from tests.factories import make_product, make_user
 from tests.settlements.sample import sale, vn
 
-pytestmark = pytest.mark.committed
+pytestmark = [pytest.mark.committed, pytest.mark.postgres(
+    reason="SQLite serialises all writers on one lock, so concurrent settlements cannot race there")]
 ADMINS = 8
 TODAY = date(2026, 11, 28)
-
-
-@pytest.fixture(autouse=True)
-def postgres_only(is_postgres):
-    if not is_postgres:
-        pytest.skip("SQLite serialises all writers on one lock, so concurrent settlements cannot race there; "
-                    "run with TEST_DATABASE_URL on PostgreSQL")
 
 
 def _race(app, work):

@@ -219,21 +219,6 @@ def test_real_orders_settle_goods_and_shipping_and_a_full_refund_gives_both_back
     assert refund_statement.net_payable_vnd == -200000 - 30000 + 20000
 
 
-class _Queries:
-    """Counts the SQL statements run inside a with-block."""
-
-    def __enter__(self):
-        self.count = 0
-        sa.event.listen(db.engine, "before_cursor_execute", self._record)
-        return self
-
-    def _record(self, *_args):
-        self.count += 1
-
-    def __exit__(self, *_exc):
-        sa.event.remove(db.engine, "before_cursor_execute", self._record)
-
-
 def _paid_sub_orders(producer, product, buyer, count):
     sub_orders = []
     for _n in range(count):
@@ -243,7 +228,7 @@ def _paid_sub_orders(producer, product, buyer, count):
     return sub_orders
 
 
-def test_shipping_fees_of_many_sub_orders_are_read_in_one_query():
+def test_shipping_fees_of_many_sub_orders_are_read_in_one_query(query_counter):
     """Each prepaid sub-order's shipping fee is counted once, a refunded one's given back, and the work does
     not grow by one query per sub-order."""
     producer = make_producer(shipping_fee_vnd=30000)
@@ -251,16 +236,16 @@ def test_shipping_fees_of_many_sub_orders_are_read_in_one_query():
     buyer = make_user()
     sub_orders = _paid_sub_orders(producer, product, buyer, 4)
     entries = services.unsettled_entries(producer.id, vn(2100, 1, 1))
-    with _Queries() as queries:
+    with query_counter:
         assert services.shipping_fees(entries) == 4 * 30000
-    assert queries.count == 1
+    assert query_counter.count == 1
     refunds.cancel_sub_order(sub_orders[0], actor=buyer, reason="changed my mind")
     reversals = [entry for entry in services.unsettled_entries(producer.id, vn(2100, 1, 1)) if entry.reverses_id]
     assert reversals and services.shipping_fees(reversals) == -30000
     assert services.shipping_fees(services.unsettled_entries(producer.id, vn(2100, 1, 1))) == 3 * 30000
 
 
-def test_fees_for_a_page_of_sub_orders_matches_order_fees_in_one_query():
+def test_fees_for_a_page_of_sub_orders_matches_order_fees_in_one_query(query_counter):
     """The order list's fees: settled sub-orders keep their statement's rate, unsettled ones take today's, each
     exactly as order_fees gives it, and the settling statements are found with one query for the page."""
     producer = make_producer(shipping_fee_vnd=30000)
@@ -273,9 +258,9 @@ def test_fees_for_a_page_of_sub_orders_matches_order_fees_in_one_query():
     producer.commission_rate_bp = 500
     db.session.flush()
     page = settled + unsettled
-    with _Queries() as queries:
+    with query_counter:
         fees = fees_for(page)
-    assert queries.count == 1
+    assert query_counter.count == 1
     assert set(fees) == {sub.id for sub in page}
     for sub in settled:
         assert fees[sub.id].statement.id == statement.id and fees[sub.id].commission_rate_bp == 1000
