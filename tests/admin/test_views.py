@@ -107,30 +107,26 @@ def test_admin_and_staff_find_producers_to_list_for(client, admin):
     assert client.get("/manage/").status_code == 302
 
 
-def test_certificate_list_names_each_product_and_producer_without_a_query_per_row(client, admin):
+def test_certificate_list_names_each_product_and_producer_without_a_query_per_row(client, admin, query_counter):
     """The list shows every certificate's product and producer, and three rows cost no more queries than one."""
-    from tests.catalog.test_product_detail import count_queries
-
     make_certificate(make_product("Trà atiso Đà Lạt", producer=make_producer("HTX Atiso"), stars=None),
                      status=CertificateStatus.SUBMITTED)
-    one = count_queries(client, "/admin/certificates?lang=en")
+    one = query_counter.of_page(client, "/admin/certificates?lang=en")
     for n in (2, 3):
         make_certificate(make_product(f"Mật ong số {n}", producer=make_producer(f"HTX Ong {n}"), stars=None),
                          status=CertificateStatus.SUBMITTED)
-    assert count_queries(client, "/admin/certificates?lang=en") == one
+    assert query_counter.of_page(client, "/admin/certificates?lang=en") == one
     page = client.get("/admin/certificates?lang=en").get_data(as_text=True)
     for name in ("Trà atiso Đà Lạt", "HTX Atiso", "Mật ong số 2", "HTX Ong 2", "Mật ong số 3", "HTX Ong 3"):
         assert name in page
 
 
-def test_dashboard_lists_submitted_certificates_without_a_query_per_row(client, admin):
+def test_dashboard_lists_submitted_certificates_without_a_query_per_row(client, admin, query_counter):
     """The first page names each waiting certificate's product; three cost no more queries than one."""
-    from tests.catalog.test_product_detail import count_queries
-
     make_certificate(make_product("Chè Shan Tuyết", stars=None), status=CertificateStatus.SUBMITTED)
-    one = count_queries(client, "/admin/?lang=en")
+    one = query_counter.of_page(client, "/admin/?lang=en")
     for n in (2, 3):
         make_certificate(make_product(f"Chè số {n}", stars=None), status=CertificateStatus.SUBMITTED)
-    assert count_queries(client, "/admin/?lang=en") == one
+    assert query_counter.of_page(client, "/admin/?lang=en") == one
     page = client.get("/admin/?lang=en").get_data(as_text=True)
     assert all(name in page for name in ("Chè Shan Tuyết", "Chè số 2", "Chè số 3"))
