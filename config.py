@@ -2,6 +2,10 @@
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
+
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 #: The development default; production refuses to start with it.
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 the public development default, refused in production
@@ -17,6 +21,11 @@ def _bool(name: str, default: bool = False) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def _list(name: str) -> list[str]:
+    """A comma-separated setting as a list (empty entries dropped)."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 def normalise_database_url(url: str) -> str:
@@ -51,10 +60,40 @@ class Config:
     #: Rate limits are kept in memory unless REDIS_URL lets several processes share them.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    #: A Redis outage must not block logins: limits fall back to this process's memory until Redis answers
+    #: again, any other limiter error is logged and the request goes on, and no request waits long for Redis.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {
+        "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT_SECONDS") or 0.3),
+        "socket_timeout": float(os.environ.get("REDIS_TIMEOUT_SECONDS") or 0.3),
+        # redis-py retries a failed command three times, with back-off, by default: one try is enough here.
+        "retry": Retry(NoBackoff(), 0),
+    }
+    #: Login attempts: per client address (any account), per (account, address) pair, and per account from
+    #: browsers the account never signed in from (slower, so a stranger cannot lock the owner out).
+    ACCOUNTS_RATE_LIMIT_PER_ADDRESS = os.environ.get("ACCOUNTS_RATE_LIMIT_PER_ADDRESS", "10/minute")
+    ACCOUNTS_RATE_LIMIT_PER_EMAIL_AND_ADDRESS = os.environ.get("ACCOUNTS_RATE_LIMIT_PER_EMAIL_AND_ADDRESS", "5/minute")
+    ACCOUNTS_RATE_LIMIT_PER_EMAIL = os.environ.get("ACCOUNTS_RATE_LIMIT_PER_EMAIL", "20/hour")
+    #: Password-reset mails to one account (any address): no mail bombing.
+    ACCOUNTS_RATE_LIMIT_RESETS_PER_EMAIL = os.environ.get("ACCOUNTS_RATE_LIMIT_RESETS_PER_EMAIL", "5/minute")
+
+    #: Host names the site answers to (comma-separated; ".example.org" allows its subdomains); other Host
+    #: headers get 400. Empty: any host in development, only SITE_URL's host in production.
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or None
+    TRUST_SITE_URL_HOST = False
+    #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are trusted, so rate
+    #: limits count the real client; 0 (the default) ignores those headers, which anyone can send.
+    PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
+    #: Strict-Transport-Security max-age; 0 sends no HSTS header (production sends one).
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")  # empty: instance/uploads
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    #: With STORAGE_BACKEND=s3 images come from this origin, which the Content-Security-Policy allows.
+    S3_PUBLIC_BASE_URL = os.environ.get("S3_PUBLIC_BASE_URL", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -84,16 +123,18 @@ class Config:
     #: Facet and browse counts are reused for this long (seconds) per filter state; 0 turns the cache off.
     CATALOG_FACET_CACHE_SECONDS = _int("CATALOG_FACET_CACHE_SECONDS", 30)
 
-    @classmethod
-    def check(cls) -> None:
-        """Refuse settings that are unsafe for this environment (only production has rules)."""
     #: Shipping fee charged per producer shop unless the producer sets its own.
     DEFAULT_SHIPPING_FEE_VND = _int("DEFAULT_SHIPPING_FEE_VND", 30000)
     #: Commission kept by the marketplace, in basis points (1000 = 10 %).
     DEFAULT_COMMISSION_BP = _int("DEFAULT_COMMISSION_BP", 1000)
     UNPAID_ORDER_TTL_MINUTES = _int("UNPAID_ORDER_TTL_MINUTES", 60)
-    #: Public base URL, used in e-mails and QR codes generated outside a request.
+    #: Public base URL of every link that leaves the site (e-mails, payment return URLs, QR codes); never
+    #: taken from the request's Host header. Production refuses to start without it.
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse settings that are unsafe for this environment (only production has rules)."""
 
 
 class DevelopmentConfig(Config):
@@ -120,12 +161,21 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAIL_TO_LOG = _bool("MAIL_TO_LOG", False)
+    #: Statement parameters (password hashes, session tokens, addresses) never reach the logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "hide_parameters": True}
+    SITE_URL = os.environ.get("SITE_URL", "")
+    #: Without TRUSTED_HOSTS production answers only to SITE_URL's host (see marketplace/security.py).
+    TRUST_SITE_URL_HOST = True
+    HSTS_SECONDS = _int("HSTS_SECONDS", 365 * 24 * 3600)
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a missing or default secret key."""
+        """Refuse to start with a missing or default secret key, or without the site's public address."""
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 32:
             raise RuntimeError("SECRET_KEY must be set to a real secret (32+ characters) in production.")
+        site = urlsplit(cls.SITE_URL or "")
+        if site.scheme not in ("http", "https") or not site.hostname:
+            raise RuntimeError("SITE_URL must be set to the site's public address (https://...) in production.")
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

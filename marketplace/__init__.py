@@ -1,7 +1,7 @@
 """OCOP Market: a marketplace for Vietnam's certified OCOP products.
 
-create_app() builds the application: settings, extensions, blueprints, CLI commands, error pages and
-template helpers, in that order.
+create_app() builds the application: settings, request/response security, extensions, blueprints, CLI
+commands, error pages and template helpers, in that order.
 """
 
 import logging
@@ -30,6 +30,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     # Alembic announces each of its autogenerate plugins at INFO whenever it loads: noise in every command.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
+    from marketplace import security  # reason: the factory imports the app's parts when it builds one
+
+    security.init_app(app)  # before the blueprints: their routes use its <int:...> converter
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)

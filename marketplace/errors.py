@@ -1,10 +1,22 @@
-"""Domain errors raised by services, and the HTTP error pages."""
+"""Domain errors raised by services, and the HTTP error pages.
+
+Who is at fault decides the answer: bad input is the client's (400/404), a database that cannot be reached
+or a transaction that lost a race is an outage (503 with Retry-After), anything else is a bug (a logged 500).
+Error pages render without the database, and no log line carries a statement's parameters.
+"""
 
 import logging
+import traceback
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError, OperationalError
+from flask_login import AnonymousUserMixin
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import SecurityError
+
+from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -26,23 +38,85 @@ class PermissionDenied(DomainError):
     """The actor may not do this."""
 
 
+#: PostgreSQL error classes that mean "try again": connection exceptions, insufficient resources, the
+#: server shutting down or starting, serialisation failures, deadlocks, lock and statement timeouts.
+_RETRYABLE_SQLSTATE_PREFIXES = ("08", "53", "57P")
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03", "57014"}
+#: SQLite's equivalents: busy or locked database, file that cannot be opened, I/O error, full disk.
+_RETRYABLE_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL")
+
+
+def is_outage(error: DBAPIError) -> bool:
+    """True when the database could not serve the request (retry later), False for a bug in a statement.
+
+    A lost connection, a server that refuses connections, a serialisation failure or a deadlock are
+    outages; an IntegrityError, a DataError or a misspelt column are bugs.
+    """
+    if error.connection_invalidated or isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith(_RETRYABLE_SQLSTATE_PREFIXES) or sqlstate in _RETRYABLE_SQLSTATES
+    sqlite_name = getattr(error.orig, "sqlite_errorname", None)
+    if sqlite_name:
+        return sqlite_name.startswith(_RETRYABLE_SQLITE)
+    return True  # no error code: the driver could not reach the server at all
+
+
+def describe(error: DBAPIError) -> str:
+    """What went wrong, for the log, without the statement's parameters or the server's DETAIL line
+    (which quotes row values): the driver's error class, its code and constraint, and the statement."""
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or "-"
+    diag = getattr(orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) if diag is not None else None
+    statement = " ".join((error.statement or "").split())[:500]
+    return (f"{type(orig).__name__} (code {code}{', constraint ' + constraint if constraint else ''})"
+            f" in {request.method} {request.path}: {statement}")
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+_BARE_PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>{status} {title}</title></head>'
+              "<body><h1>{status} {title}</h1><p>{message}</p></body></html>")
+
+
+def _bare_page(status: int, title: str, message: str):
+    """The page when the site's layout cannot be drawn (unknown host, a failing template)."""
+    html = _BARE_PAGE.format(status=status, title=escape(title), message=escape(message))
+    return make_response(html, status, {"Content-Type": "text/html; charset=utf-8"})
 
 
 def register_error_handlers(app: Flask) -> None:
     """Show errors in the site's style (or as JSON for API clients)."""
 
-    def render(status: int, title: str, message: str):
+    def render(status: int, title: str, message: str, *, offline: bool = False):
+        """The error page; `offline` draws it without anything that may query the database (the
+        signed-in user, the cart count, screens' context processors): only the template and the cookie."""
         if _wants_json():
             response = jsonify(error=title, message=message)
-        else:
-            response = make_response(render_template("errors/error.html", status=status, title=title, message=message))
-        response.status_code = status
-        return response
+            response.status_code = status
+            return response
+        context = {"status": status, "title": title, "message": message}
+        try:
+            if offline:
+                template = app.jinja_env.get_template("errors/error.html")
+                html = template.render(current_user=AnonymousUserMixin(), **context)
+            else:
+                html = render_template("errors/error.html", **context)
+        except Exception:
+            log.exception("the %s page could not be drawn with the site's layout", status)
+            return _bare_page(status, title, message)
+        return make_response(html, status)
 
     @app.errorhandler(400)
     def bad_request(error):
+        if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no links to build
+            return _bare_page(400, "Bad request", "Unknown host.")
         return render(400, _("Bad request"), _("The request could not be understood."))
 
     @app.errorhandler(403)
@@ -73,20 +147,35 @@ def register_error_handlers(app: Flask) -> None:
     def too_many(error):
         return render(429, _("Too many attempts"), _("Too many attempts. Please wait a moment and try again."))
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
-    def database_unavailable(error):
-        log.warning("database unavailable: %s", error)
-        from marketplace.extensions import db
-
-        try:
-            db.session.rollback()
-        except Exception:  # the connection may be gone; the pool replaces it on the next checkout
-            log.debug("rollback after database error failed", exc_info=True)
-        response = render(503, _("Temporarily unavailable"), _("The service is briefly unavailable. Please try again in a moment."))
+    def unavailable():
+        response = render(503, _("Temporarily unavailable"),
+                          _("The service is briefly unavailable. Please try again in a moment."), offline=True)
         response.headers["Retry-After"] = "5"
         return response
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        _rollback()
+        if is_outage(error):
+            log.warning("database unavailable: %s", describe(error))
+            return unavailable()
+        # A bug: the traceback without the exception's text (it quotes values), and the statement alone.
+        log.error("database error: %s\n%s", describe(error), "".join(traceback.format_tb(error.__traceback__)))
+        return server_error(error)
+
+    @app.errorhandler(PoolTimeout)
+    def database_busy(error):
+        log.warning("no database connection free in time in %s %s", request.method, request.path)
+        _rollback()
+        return unavailable()
 
     @app.errorhandler(500)
     def server_error(error):
         return render(500, _("Something went wrong"), _("An unexpected error happened. It has been logged; please try again."))
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone; the pool replaces it on the next checkout
+        log.debug("rollback after database error failed", exc_info=True)

@@ -27,6 +27,8 @@ _RESET_SALT = "accounts.password-reset"
 #: How long the link that finishes a sign-up works (the account exists only once it is followed).
 SIGNUP_TOKEN_MAX_AGE_SECONDS = 24 * 3600
 _SIGNUP_SALT = "accounts.signup"
+#: Accounts a browser remembers having signed in to (for the per-account login limit).
+KNOWN_BROWSER_ACCOUNTS = 5
 #: Checked against when the e-mail is unknown, so a wrong address costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
@@ -88,6 +90,25 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         return None
     return user
+
+
+def known_browser_mark(email: str, secret_key: str) -> str:
+    """What a browser that signed in to this account keeps: a keyed digest of the address (not the address)."""
+    message = b"known-browser:" + normalise_email(email).encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def is_known_browser(cookie: str, email: str, secret_key: str) -> bool:
+    """True when the cookie holds this account's mark."""
+    mark = known_browser_mark(email, secret_key)
+    return any(hmac.compare_digest(item, mark) for item in (cookie or "").split(".")[:KNOWN_BROWSER_ACCOUNTS])
+
+
+def add_known_browser(cookie: str, email: str, secret_key: str) -> str:
+    """The cookie with this account's mark added (the newest few accounts are kept)."""
+    mark = known_browser_mark(email, secret_key)
+    kept = [item for item in (cookie or "").split(".")[:KNOWN_BROWSER_ACCOUNTS] if item and item != mark]
+    return ".".join([mark, *kept][:KNOWN_BROWSER_ACCOUNTS])
 
 
 def record_login(user: User) -> None:

@@ -48,23 +48,59 @@ ROLE_LABELS = {
 }
 
 
+#: Set after a successful login: this browser has signed in to these accounts before (see known_browser).
+KNOWN_BROWSER_COOKIE = "known_browser"
+KNOWN_BROWSER_DAYS = 365
+
+
+def _typed_email() -> str:
+    """The e-mail typed in the form, folded, so case and accents do not make a new rate-limit bucket."""
+    return fold(services.normalise_email(request.form.get("email", "")))[:254]
+
+
 def _email_rate_key() -> str:
-    """Rate-limit bucket per account: the typed e-mail, folded, so case and accents do not dodge it."""
-    return "email:" + fold(services.normalise_email(request.form.get("email", "")))[:254]
+    """Rate-limit bucket per account, whatever the address."""
+    return "email:" + _typed_email()
 
 
-def _ip_limit() -> str:
-    return current_app.config.get("ACCOUNTS_RATE_LIMIT_PER_ADDRESS", "10/minute")
+def _email_and_address_rate_key() -> str:
+    """Rate-limit bucket per (account, client address) pair."""
+    return f"email+address:{_typed_email()}|{get_remote_address()}"
 
 
-def _email_limit() -> str:
-    return current_app.config.get("ACCOUNTS_RATE_LIMIT_PER_EMAIL", "5/minute")
+def known_browser() -> bool:
+    """True when this browser signed in to the account being tried before (a cookie holds a keyed digest of
+    each such account): the owner's own browser is not subject to the per-account limit."""
+    return services.is_known_browser(request.cookies.get(KNOWN_BROWSER_COOKIE, ""), request.form.get("email", ""),
+                                      current_app.config["SECRET_KEY"])
+
+
+def _failed_login(response) -> bool:
+    """A login attempt that did not sign in (a success redirects)."""
+    return response.status_code != 302
+
+
+def _config_limit(name: str, default: str):
+    return lambda: current_app.config.get(name, default)
 
 
 bp.add_app_template_global(services.PASSWORD_MIN_LENGTH, "password_min_length")
 
-limit_per_address = limiter.limit(_ip_limit, key_func=get_remote_address, methods=["POST"])
-limit_per_email = limiter.limit(_email_limit, key_func=_email_rate_key, methods=["POST"])
+#: Any account, from one address (guessing many accounts; sign-up and reset floods).
+limit_per_address = limiter.limit(_config_limit("ACCOUNTS_RATE_LIMIT_PER_ADDRESS", "10/minute"),
+                                  key_func=get_remote_address, methods=["POST"])
+#: One account from one address: guessing one password.
+limit_per_email_and_address = limiter.limit(
+    _config_limit("ACCOUNTS_RATE_LIMIT_PER_EMAIL_AND_ADDRESS", "5/minute"),
+    key_func=_email_and_address_rate_key, methods=["POST"])
+#: One account from every address, failed attempts only, slower; the owner's known browser is exempt, so
+#: a stranger elsewhere cannot lock the owner out by failing on purpose.
+limit_per_email_from_new_browsers = limiter.limit(
+    _config_limit("ACCOUNTS_RATE_LIMIT_PER_EMAIL", "20/hour"), key_func=_email_rate_key, methods=["POST"],
+    exempt_when=known_browser, deduct_when=_failed_login)
+#: Reset mails to one account, from every address: no mail bombing.
+limit_resets_per_email = limiter.limit(_config_limit("ACCOUNTS_RATE_LIMIT_RESETS_PER_EMAIL", "5/minute"),
+                                       key_func=_email_rate_key, methods=["POST"])
 
 
 @bp.before_app_request
@@ -181,7 +217,8 @@ def signup_finish(token: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limit_per_address
-@limit_per_email
+@limit_per_email_and_address
+@limit_per_email_from_new_browsers
 def login():
     """Log in with e-mail and password; go back to the same-site page asked for (?next=)."""
     if current_user.is_authenticated and request.method == "GET":
@@ -193,9 +230,19 @@ def login():
             start_session(user, remember=form.remember.data)
             db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.full_name), "success")
-            return redirect(_next_from_request(form.next.data))
+            response = redirect(_next_from_request(form.next.data))
+            _remember_browser(response, user)
+            return response
         form.password.errors.append(_("Wrong e-mail or password."))
     return render_template("accounts/login.html", form=form)
+
+
+def _remember_browser(response, user) -> None:
+    """Add the account to this browser's known_browser cookie (kept only for the account pages)."""
+    value = services.add_known_browser(request.cookies.get(KNOWN_BROWSER_COOKIE, ""), user.email,
+                                       current_app.config["SECRET_KEY"])
+    response.set_cookie(KNOWN_BROWSER_COOKIE, value, max_age=KNOWN_BROWSER_DAYS * 24 * 3600, path="/accounts",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
 
 
 @bp.post("/logout")
@@ -216,7 +263,7 @@ def logout():
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 @limit_per_address
-@limit_per_email
+@limit_resets_per_email
 def password_reset_request():
     """Ask for a reset link by e-mail (the answer is the same whether or not the account exists)."""
     form = ResetRequestForm()
