@@ -1,0 +1,76 @@
+"""Bad input is the client's mistake: a NUL byte anywhere is 400, an id beyond 64 bits is 404 or 400, never a
+503 that tells the client to come back later."""
+
+import pytest
+
+from marketplace.accounts.models import Role
+from tests.factories import make_producer, make_product, make_user
+
+HUGE = "99999999999999999999999999999"  # 29 digits: more than a signed 64-bit integer holds
+
+
+@pytest.mark.parametrize("path", ["/verify/a%00b", "/products/a%00b", "/shops/a%00b", "/products?q=a%00b",
+                                  "/search?q=%00", "/products?a%00=1", "/accounts/login?next=/%00",
+                                  "/no-such-page%00"])
+def test_a_nul_byte_in_the_path_or_query_is_400(client, path):
+    response = client.get(path)
+    assert response.status_code == 400, path
+    assert "Retry-After" not in response.headers
+
+
+@pytest.mark.parametrize("path, field", [
+    ("/accounts/login", "email"), ("/accounts/login", "password"), ("/accounts/signup", "full_name"),
+    ("/accounts/password/reset", "email"), ("/cart/add", "product_id"), ("/cart/update", "quantity"),
+])
+def test_a_nul_byte_in_a_form_field_is_400(client, path, field):
+    data = {"email": "lan@example.test", "password": "một mật khẩu dài", "full_name": "Lan",
+            "product_id": "1", "quantity": "1"}
+    data[field] = "a\x00b"
+    response = client.post(path, data=data)
+    assert response.status_code == 400, (path, field)
+
+
+def test_a_nul_byte_in_a_signed_in_form_is_400(client, login_as):
+    producer = make_producer()
+    login_as(make_user(role=Role.PRODUCER, producer=producer))
+    response = client.post("/manage/profile", data={"description": "Chè\x00ngon"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", [f"/admin/producers/{HUGE}", f"/admin/certificates/{HUGE}",
+                                  f"/admin/statements/{HUGE}", "/admin/producers/9223372036854775808"])
+def test_ids_beyond_64_bits_in_admin_routes_are_404(client, login_as, path):
+    login_as(make_user(role=Role.ADMIN))
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", [f"/manage/orders/{HUGE}", f"/manage/products/{HUGE}/edit",
+                                  f"/manage/statements/{HUGE}", f"/manage/products/1/certificates/{HUGE}/scan"])
+def test_ids_beyond_64_bits_in_back_office_routes_are_404(client, login_as, path):
+    producer = make_producer()
+    login_as(make_user(role=Role.PRODUCER, producer=producer))
+    assert client.get(path).status_code == 404
+
+
+def test_the_largest_64_bit_id_is_still_an_id(client, login_as):
+    """The bound is exactly a BIGINT: 2**63 - 1 is matched by the route (and simply does not exist)."""
+    login_as(make_user(role=Role.ADMIN))
+    assert client.get("/admin/producers/9223372036854775807").status_code == 404
+
+
+@pytest.mark.parametrize("path", [f"/products?page={HUGE}", f"/products?province={HUGE}",
+                                  f"/products?stars={HUGE}", f"/checkout/wards?province={HUGE}"])
+def test_huge_numbers_in_query_strings_are_never_an_outage(client, path):
+    response = client.get(path)
+    assert response.status_code < 500, path
+    assert "Retry-After" not in response.headers
+
+
+def test_huge_numbers_in_back_office_query_strings_are_never_an_outage(client, login_as):
+    make_product()
+    login_as(make_user(role=Role.ADMIN))
+    for path in (f"/manage/orders?producer={HUGE}", f"/manage/statements?producer={HUGE}",
+                 f"/manage/figures?producer={HUGE}", f"/admin/statements?producer={HUGE}"):
+        response = client.get(path)
+        assert response.status_code in (200, 302, 400, 404), path
+
