@@ -45,13 +45,13 @@ def test_production_refuses_the_development_default(reload_config):
     config = reload_config(SECRET_KEY="x" * 31)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         config.ProductionConfig.check()
-    config = reload_config(SECRET_KEY="x" * 32)
+    config = reload_config(SECRET_KEY="x" * 32, SITE_URL="https://ocop.example")
     config.ProductionConfig.check()
 
 
 def test_production_starts_with_a_real_secret(reload_config):
-    """A long random secret is accepted."""
-    config = reload_config(SECRET_KEY="x" * 48)
+    """A long random secret is accepted (with the site's public address)."""
+    config = reload_config(SECRET_KEY="x" * 48, SITE_URL="https://ocop.example", TRUSTED_HOSTS=None)
     from marketplace import create_app
 
     application = create_app(config.ProductionConfig)
@@ -59,6 +59,24 @@ def test_production_starts_with_a_real_secret(reload_config):
     assert application.config["SESSION_COOKIE_SECURE"] is True
     assert application.config["REMEMBER_COOKIE_SECURE"] is True
     assert not application.debug and not application.testing
+    assert application.config["TRUSTED_HOSTS"] == ["ocop.example"]
+    assert application.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
+
+
+def test_production_refuses_a_missing_site_url(reload_config):
+    """Links in e-mails and payment return URLs need SITE_URL: production does not start without it."""
+    config = reload_config(SECRET_KEY="x" * 48, SITE_URL=None)
+    with pytest.raises(RuntimeError, match="SITE_URL"):
+        config.ProductionConfig.check()
+
+
+def test_security_settings_come_from_the_environment(reload_config):
+    """TRUSTED_HOSTS is a comma-separated list; PROXY_FIX_HOPS a number (0, ignoring forwarded headers, by default)."""
+    config = reload_config(TRUSTED_HOSTS="ocop.example, www.ocop.example,", PROXY_FIX_HOPS="1")
+    assert config.Config.TRUSTED_HOSTS == ["ocop.example", "www.ocop.example"]
+    assert config.Config.PROXY_FIX_HOPS == 1
+    config = reload_config(TRUSTED_HOSTS=None, PROXY_FIX_HOPS=None)
+    assert config.Config.TRUSTED_HOSTS is None and config.Config.PROXY_FIX_HOPS == 0
 
 
 def test_database_url_defaults_to_sqlite_in_instance(reload_config):
