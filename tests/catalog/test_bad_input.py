@@ -72,10 +72,11 @@ def test_parse_filters_never_raises_on_garbage():
 
 @pytest.mark.parametrize("query", [
     '"', "'", '""', "\\", "%", "_", "%_%", "*", "-", "^", ":", "(", ")", "AND", "OR", "NOT", "NEAR",
-    "1=1; --", "<script>alert(1)</script>", "🙂🍜🇻🇳", "ｎｕｏｃ ｍａｍ", "nước\u0000mắm", "x" * 10_000, "nước mắm " * 2000,
+    "1=1; --", "<script>alert(1)</script>", "🙂🍜🇻🇳", "ｎｕｏｃ ｍａｍ", "x" * 10_000, "nước mắm " * 2000,
 ])
 def test_odd_search_strings_give_a_proper_page(client, catalogue, query):
-    """Quotes, FTS operators, SQL-looking text, emoji and 10,000 characters give a normal page."""
+    """Quotes, FTS operators, SQL-looking text, emoji and 10,000 characters give a normal page (a NUL byte is
+    a 400 before any view: tests/security/test_bad_input.py)."""
     response = client.get("/products", query_string={"q": query})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -87,8 +88,8 @@ def test_odd_search_strings_give_a_proper_page(client, catalogue, query):
 
 
 @pytest.mark.parametrize("path", [
-    "/products/khong-ton-tai", "/products/" + "a" * 5000, "/products/%00", "/products/..%2F..%2Fetc",
-    "/shops/khong-ton-tai", "/shops/" + "b" * 5000, "/shops/%00", "/shops/a%0Ab", "/products/nuoc-mam-phu-quoc/extra",
+    "/products/khong-ton-tai", "/products/" + "a" * 5000, "/products/..%2F..%2Fetc",
+    "/shops/khong-ton-tai", "/shops/" + "b" * 5000, "/shops/a%0Ab", "/products/nuoc-mam-phu-quoc/extra",
 ])
 def test_unknown_slugs_are_not_found(client, catalogue, path):
     """Unknown product and shop slugs answer 404 in the site's style."""
@@ -98,12 +99,15 @@ def test_unknown_slugs_are_not_found(client, catalogue, path):
 
 
 def test_control_characters_and_broken_encoding_in_a_query_are_harmless(client, catalogue):
-    """NUL bytes (refused by PostgreSQL) and invalid UTF-8 in q give a normal page and are not stored raw."""
+    """Invalid UTF-8 in q gives a normal page and is not stored raw; a NUL byte (refused by PostgreSQL) is the
+    client's mistake, 400, before any view runs (tests/security/test_bad_input.py)."""
     from marketplace.catalog.models import ZeroResultSearch
     from marketplace.extensions import db
 
-    assert client.get("/products?q=kh%00ong+co+%FF%FE").status_code == 200
-    assert client.get("/products?q=%00").status_code == 200
-    assert client.get("/search/suggest?q=%00%FF").status_code == 200
+    assert client.get("/products?q=kh%00ong+co+%FF%FE").status_code == 400
+    assert client.get("/products?q=%00").status_code == 400
+    assert client.get("/search/suggest?q=%00%FF").status_code == 400
+    assert client.get("/products?q=khong+co+%FF%FE").status_code == 200
+    assert client.get("/search/suggest?q=%FF").status_code == 200
     stored = db.session.scalars(db.select(ZeroResultSearch.query)).all()
     assert stored and all("\x00" not in text for text in stored)
