@@ -108,6 +108,9 @@ def register_error_handlers(app: Flask) -> None:
                 html = template.render(current_user=AnonymousUserMixin(), **context)
             else:
                 html = render_template("errors/error.html", **context)
+        except DBAPIError as failure:  # e.g. a 404 for a signed-in user while the database is down
+            log.warning("the %s page could not be drawn with the site's layout: %s", status, describe(failure))
+            return _bare_page(status, title, message)
         except Exception:
             log.exception("the %s page could not be drawn with the site's layout", status)
             return _bare_page(status, title, message)

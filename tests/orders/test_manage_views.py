@@ -91,7 +91,7 @@ def test_order_list_filters_by_status_and_date(client, login_as, shop):
 
 
 @pytest.mark.parametrize("query", ["status=nonsense", "from=31/31/2026", "to=abc", "page=-4", "page=99999999999",
-                                   "page=x", "from=2026-11-30&to=2026-01-01", "producer=abc", "status=%00"])
+                                   "page=x", "from=2026-11-30&to=2026-01-01", "producer=abc", "status=%01"])
 def test_bad_order_filters_never_fail(client, login_as, shop, query):
     """Odd filter values give the list (with a message), not an error."""
     order_for(shop)

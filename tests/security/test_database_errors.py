@@ -126,3 +126,14 @@ def _with(**attributes):
 ])
 def test_only_connection_loss_and_lost_races_are_outages(error, outage):
     assert is_outage(error) is outage
+
+
+@pytest.mark.committed
+def test_an_error_page_for_a_signed_in_user_during_an_outage_is_still_an_answer(make_app, login_as):
+    """A 404 whose layout would look the user up gets a plain 404 page, not a 500."""
+    application = make_app(SQLALCHEMY_DATABASE_URI=UNREACHABLE)
+    client = application.test_client()
+    login_as(SimpleNamespace(get_id=lambda: "a-session-token"), client)
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "404" in response.get_data(as_text=True)
