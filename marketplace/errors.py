@@ -73,7 +73,7 @@ def describe(error: DBAPIError) -> str:
     diag = getattr(orig, "diag", None)
     constraint = getattr(diag, "constraint_name", None) if diag is not None else None
     statement = " ".join((error.statement or "").split())[:500]
-    return (f"{type(orig).__name__} (code {code}{', constraint ' + constraint if constraint else ''})"
+    return (f"{type(error).__name__}/{type(orig).__name__} (code {code}{', constraint ' + constraint if constraint else ''})"
             f" in {request.method} {request.path}: {statement}")
 
 

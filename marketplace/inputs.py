@@ -12,6 +12,9 @@ from wtforms import IntegerField
 
 #: The largest value a signed 64-bit column holds: anything above is not an id or a quantity of ours.
 MAX_INT = 2**63 - 1
+#: The largest id: primary keys are INTEGER columns (32-bit in PostgreSQL, which refuses a larger value
+#: in a comparison with "integer out of range" rather than finding nothing).
+MAX_ID = 2**31 - 1
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
 #: "125.000", "125,000", "125 000" and "125.000 ₫" as people write prices.
@@ -70,7 +73,7 @@ def id_arg_or_404(name: str) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    value = parse_int(raw, minimum=1)
+    value = parse_int(raw, minimum=1, maximum=MAX_ID)
     if value is None:
         abort(404)
     return value

@@ -2,8 +2,8 @@
 
 - Behind a reverse proxy (PROXY_FIX_HOPS=1 for nginx) the client address and scheme come from exactly that
   many X-Forwarded-* hops; without the setting those headers are ignored (anyone can send them).
-- `<int:...>` in a route matches ASCII digits within a signed 64-bit integer: a longer number is a 404,
-  never a database error.
+- `<int:...>` in a route matches ASCII digits up to the largest id (ids are INTEGER columns): a larger
+  number is a 404, never a database error.
 - A NUL byte in the path, the query string or a form field is the client's mistake: 400.
 - Every response carries the security headers (CSP without inline scripts or styles, no framing, nosniff,
   referrer and permissions policies, HSTS when configured); pages that show an account, a cart, an order
@@ -18,7 +18,7 @@ from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from marketplace.inputs import MAX_INT
+from marketplace.inputs import MAX_ID
 
 #: Path prefixes whose pages are private to someone: never cached (by the browser's history either).
 PRIVATE_PREFIXES = ("/accounts", "/cart", "/checkout", "/orders", "/payments", "/manage", "/admin")
@@ -30,11 +30,11 @@ _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>`: ASCII digits only, at most a signed 64-bit value (larger ids cannot exist: 404)."""
+    """`<int:...>`: ASCII digits only, at most the largest id (a larger one cannot exist: 404)."""
 
     regex = r"[0-9]+"
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_INT, signed=False):
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

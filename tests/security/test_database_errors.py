@@ -2,10 +2,10 @@
 line carries a statement's parameters."""
 
 import logging
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
 from config import ProductionConfig
@@ -20,6 +20,13 @@ UNREACHABLE = "postgresql+psycopg://ocop@127.0.0.1:1/ocop_unreachable_test"
 SECRET = "s3cret-parameter-value"
 
 
+class _SignedIn(UserMixin):
+    """A signed-in visitor's session (the app looks the token up in the database on first use)."""
+
+    def get_id(self):
+        return "a-session-token"
+
+
 @pytest.mark.committed
 @pytest.mark.parametrize("path", ["/?lang=en", "/products?lang=en", "/accounts/?lang=en", "/admin/?lang=en",
                                   "/manage/orders?lang=en", "/cart?lang=en"])
@@ -28,7 +35,7 @@ def test_pages_answer_503_with_the_site_page_while_the_database_is_down(make_app
     with Retry-After, drawn without the database."""
     application = make_app(SQLALCHEMY_DATABASE_URI=UNREACHABLE)
     client = application.test_client()
-    login_as(SimpleNamespace(get_id=lambda: "a-session-token"), client)
+    login_as(_SignedIn(), client)
     response = client.get(path)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
@@ -133,7 +140,7 @@ def test_an_error_page_for_a_signed_in_user_during_an_outage_is_still_an_answer(
     """A 404 whose layout would look the user up gets a plain 404 page, not a 500."""
     application = make_app(SQLALCHEMY_DATABASE_URI=UNREACHABLE)
     client = application.test_client()
-    login_as(SimpleNamespace(get_id=lambda: "a-session-token"), client)
+    login_as(_SignedIn(), client)
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "404" in response.get_data(as_text=True)
