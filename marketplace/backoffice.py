@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.extensions import db
-from marketplace.inputs import parse_int
+from marketplace.inputs import MAX_ID, parse_int
 from marketplace.producers.models import Producer, VerificationStatus
 
 
@@ -32,7 +32,7 @@ def _named_producer_id() -> int | None:
     raw = request.values.get("producer", "").strip()
     if not raw:
         return None
-    producer_id = parse_int(raw, minimum=1)
+    producer_id = parse_int(raw, minimum=1, maximum=MAX_ID)
     if producer_id is None:
         abort(404)
     return producer_id

@@ -14,7 +14,7 @@ from marketplace.catalog.models import Product
 from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.inputs import parse_int
+from marketplace.inputs import MAX_ID, parse_int
 from marketplace.orders import pricing
 from marketplace.orders.models import Cart, CartLine
 from marketplace.stock.services import available_online
@@ -160,7 +160,7 @@ def parse_quantity(raw) -> int:
 
 
 def _listed_product(product_id) -> Product:
-    product_id = parse_int(product_id, minimum=1)
+    product_id = parse_int(product_id, minimum=1, maximum=MAX_ID)
     if product_id is None:
         raise CartError(_("This product does not exist."))
     product = db.session.get(Product, product_id)
@@ -231,7 +231,7 @@ def set_quantity(product_id, quantity, *, user=None, guest_cart: dict | None = N
 
 def remove_from_cart(product_id, *, user=None, guest_cart: dict | None = None) -> None:
     """Remove a line (unknown lines are ignored)."""
-    product_id = parse_int(product_id, minimum=1)
+    product_id = parse_int(product_id, minimum=1, maximum=MAX_ID)
     if product_id is None:
         raise CartError(_("This product is not in your cart."))
     if user is not None:
@@ -244,7 +244,7 @@ def remove_from_cart(product_id, *, user=None, guest_cart: dict | None = None) -
 
 
 def _line_product(product_id, *, user, guest_cart) -> Product:
-    product_id = parse_int(product_id, minimum=1)
+    product_id = parse_int(product_id, minimum=1, maximum=MAX_ID)
     if product_id is None:
         raise CartError(_("This product is not in your cart."))
     if not current_quantity(product_id, user=user, guest_cart=guest_cart):

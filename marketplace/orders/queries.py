@@ -13,7 +13,7 @@ from marketplace.accounts.models import User
 from marketplace.accounts.policies import can_manage_producer
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.inputs import parse_int
+from marketplace.inputs import MAX_ID, parse_int
 from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import OrderStatus
 
@@ -54,7 +54,7 @@ def order_for_buyer(buyer: User, number: str) -> Order:
 
 def sub_order_for(user: User, producer_order_id) -> ProducerOrder:
     """A sub-order the user's producer fulfils (admins see all); NotFound otherwise."""
-    producer_order_id = parse_int(producer_order_id, minimum=1)
+    producer_order_id = parse_int(producer_order_id, minimum=1, maximum=MAX_ID)
     producer_order = db.session.scalar(sa.select(ProducerOrder).where(ProducerOrder.id == producer_order_id)
                                        .options(*SUB_ORDER_GRAPH))
     if producer_order is None or not can_manage_producer(user, producer_order.producer_id):

@@ -11,7 +11,7 @@ from marketplace.accounts.policies import login_required, safe_next
 from marketplace.catalog.models import Product
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.inputs import parse_int
+from marketplace.inputs import MAX_ID, parse_int
 from marketplace.orders import cart as carts
 from marketplace.orders import checkout as checkouts
 from marketplace.orders.addresses import InvalidAddress, saved_addresses
@@ -104,7 +104,7 @@ def cart_add():
         product = carts.add_to_cart(product_id, quantity, **args)
     except carts.CartError as error:
         db.session.rollback()
-        known_id = parse_int(product_id, minimum=1)
+        known_id = parse_int(product_id, minimum=1, maximum=MAX_ID)
         product = db.session.get(Product, known_id) if known_id else None
         return render_template("orders/add_to_cart_error.html", product=product, error=error.message,
                                quantity=quantity[:12]), 400

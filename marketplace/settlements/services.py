@@ -18,7 +18,7 @@ from marketplace.accounts.policies import can_manage_producer
 from marketplace.dates import period_bounds, today_vn, utcnow
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
-from marketplace.inputs import parse_int
+from marketplace.inputs import MAX_ID, parse_int
 from marketplace.ledger.models import SaleEntry
 from marketplace.orders.models import OrderLine, ProducerOrder
 from marketplace.orders.status import OrderStatus
@@ -241,7 +241,7 @@ def producer_statements(producer_id: int) -> list[Statement]:
 def statement_for(user, statement_id) -> Statement:
     """A statement the user may see: its producer's members and admins; NotFound for anyone else (so ids
     cannot be probed)."""
-    statement_id = parse_int(statement_id, minimum=1)
+    statement_id = parse_int(statement_id, minimum=1, maximum=MAX_ID)
     statement = db.session.scalar(sa.select(Statement).where(Statement.id == statement_id).options(*_STATEMENT_PAGE))
     if statement is None or not can_manage_producer(user, statement.producer_id):
         raise NotFound(_("Statement not found."))

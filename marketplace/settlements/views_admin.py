@@ -13,7 +13,7 @@ from marketplace.accounts.policies import roles_required
 from marketplace.dates import parse_date, period_bounds, today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.inputs import arg_int, parse_int
+from marketplace.inputs import MAX_ID, arg_int, parse_int
 from marketplace.pagination import page_count, paginate
 from marketplace.producers.models import Producer
 from marketplace.settlements import fees, services
@@ -40,7 +40,7 @@ def _producers() -> list[Producer]:
 def statement_list():
     """Every statement, newest period first, optionally for one producer or one status."""
     query = sa.select(Statement).options(joinedload(Statement.producer))
-    producer_id = arg_int("producer", minimum=1)
+    producer_id = arg_int("producer", minimum=1, maximum=MAX_ID)
     status = request.args.get("status", "")
     if producer_id is not None:
         query = query.where(Statement.producer_id == producer_id)
@@ -63,7 +63,7 @@ def statement_new():
     errors: dict[str, str] = {}
     if request.method == "POST":
         form.update({key: request.form.get(key, "")[:20] for key in ("producer", "period_start", "period_end")})
-        producer_id = parse_int(form["producer"], minimum=1)
+        producer_id = parse_int(form["producer"], minimum=1, maximum=MAX_ID)
         producer = db.session.get(Producer, producer_id) if producer_id else None
         period_start, period_end = parse_date(form["period_start"]), parse_date(form["period_end"])
         if producer is None:

@@ -77,3 +77,23 @@ def test_huge_numbers_in_back_office_query_strings_are_never_an_outage(client, l
         response = client.get(path)
         assert response.status_code in (200, 302, 400, 404), path
 
+
+
+BEYOND_ID = str(2**40)  # fits a BIGINT, not an INTEGER id column (PostgreSQL: "integer out of range")
+
+
+def test_ids_beyond_the_id_column_in_forms_and_query_strings_are_never_a_server_error(client, login_as):
+    """An id that no INTEGER column can hold is refused like any unknown id, on PostgreSQL too."""
+    product = make_product(stock=5)
+    for path, data in (("/cart/add", {"product_id": BEYOND_ID, "quantity": "1"}),
+                       ("/cart/update", {"product_id": BEYOND_ID, "quantity": "1"}),
+                       ("/cart/remove", {"product_id": BEYOND_ID})):
+        response = client.post(path, data=data)
+        assert response.status_code < 500, (path, response.status_code)
+    client.post("/cart/add", data={"product_id": str(product.id), "quantity": "1"})
+    login_as(make_user(role=Role.ADMIN))
+    for path in (f"/manage/orders?producer={BEYOND_ID}", f"/manage/statements?producer={BEYOND_ID}",
+                 f"/manage/figures?producer={BEYOND_ID}", f"/admin/statements?producer={BEYOND_ID}",
+                 f"/manage/products/?producer={BEYOND_ID}"):
+        response = client.get(path)
+        assert response.status_code in (200, 302, 400, 404), (path, response.status_code)
