@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.dates import utcnow
@@ -72,9 +73,9 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
 
     `address` is a checked DeliveryAddress or the raw fields (ADDRESS_FIELDS); `save` keeps a new address
     for next time. Returns (order, created). The same token again returns the first order with created
-    False. Raises InvalidAddress or InvalidPaymentMethod (with `fields`), EmptyCart, CartNeedsAttention,
-    CartChanged, stock.OutOfStock (nothing is kept then), or IntegrityError when a concurrent submit of
-    the same token won (the caller looks it up with order_by_token).
+    False, also when a concurrent submit of the same token won the race. Raises InvalidAddress or
+    InvalidPaymentMethod (with `fields`), EmptyCart, CartNeedsAttention, CartChanged or stock.OutOfStock
+    (nothing is kept then).
     """
     if not isinstance(address, DeliveryAddress):
         address = validate_address(*(address.get(name) for name in ADDRESS_FIELDS))
@@ -94,7 +95,15 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
     if cart_signature is not None and cart_signature != summary.signature:
         raise CartChanged(_("Your cart changed since you opened this page (prices, quantities or shipping). "
                             "Please check it and confirm again."))
-    order = _create_order(buyer, summary, address=address, payment_method=payment_method, token=token)
+    try:
+        order = _create_order(buyer, summary, address=address, payment_method=payment_method, token=token)
+    except IntegrityError:
+        # The same form was submitted twice at once and the other submit won (only the savepoint of
+        # _create_order was rolled back): answer with its order, as for a later resubmit.
+        existing = order_by_token(token)
+        if existing is None or existing.buyer_id != buyer.id:
+            raise
+        return existing, False
     carts.remove_products(buyer, [item.product.id for item in summary.items])
     if payment_method == PaymentMethod.COD:
         for sub in order.producer_orders:

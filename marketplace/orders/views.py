@@ -4,7 +4,6 @@ and cancelling with a refund are payments actions)."""
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
-from sqlalchemy.exc import IntegrityError
 
 from marketplace import geo
 from marketplace.accounts.policies import login_required, safe_next
@@ -199,13 +198,6 @@ def checkout():
         for name, message in error.details["fields"].items():
             getattr(form, name).errors = [message]
         return _render_checkout(form, summary, addresses, 400)
-    except IntegrityError:
-        # The same form was submitted twice at once and the other submit won: show its order.
-        db.session.rollback()
-        existing = checkouts.order_by_token(token)
-        if existing is None or existing.buyer_id != current_user.id:
-            raise
-        return redirect(url_for("orders.order_detail", number=existing.number))
     except OutOfStock as error:
         db.session.rollback()
         names = _shortage_names(error.shortages)
