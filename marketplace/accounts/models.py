@@ -51,7 +51,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    producer = relationship("Producer", lazy="joined")
+    producer = relationship("Producer", lazy="raise_on_sql")
 
     def get_id(self) -> str:
         """Flask-Login stores this token, not the primary key, so rotating it logs every session out."""

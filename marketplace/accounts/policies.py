@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db, login_manager
@@ -35,7 +36,9 @@ def load_user(session_token: str) -> User | None:
     if not session_token or len(session_token) > 64:
         return None
     return db.session.scalar(
+        # With the member's producer, in the same query (the account page and menus name the shop).
         db.select(User).where(User.session_token == session_token, User.is_active.is_(True))
+        .options(joinedload(User.producer))
     )
 
 

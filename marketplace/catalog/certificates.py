@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.accounts.models import User
@@ -188,8 +188,9 @@ def change_certificate_status(certificate: Certificate, new: CertificateStatus, 
 
 
 def _product(certificate: Certificate) -> Product:
-    """The certificate's product with its producer (both usually already in the session)."""
-    return db.session.get(Product, certificate.product_id)
+    """The certificate's product with its producer (read again: the caller may hold the product without it)."""
+    return db.session.get(Product, certificate.product_id, options=[joinedload(Product.producer)],
+                          populate_existing=True)
 
 
 def _notify(certificate: Certificate, subject, template: str, **context) -> None:
@@ -235,7 +236,7 @@ def submitted_certificates() -> list[Certificate]:
     """Certificates waiting for the program office, oldest first, each with its product (and producer)."""
     return list(db.session.scalars(
         sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
-        .options(contains_eager(Certificate.product))
+        .options(contains_eager(Certificate.product).joinedload(Product.producer))
         .where(Certificate.status == CertificateStatus.SUBMITTED)
         .order_by(Certificate.created_at, Certificate.id)
     ))
@@ -260,6 +261,7 @@ def send_certificate_reminders(today: date) -> list[tuple[int, int]]:
     # sent for them: two queries, not one more per certificate.
     rows = db.session.execute(
         sa.select(Certificate, Product).join(Product, Product.id == Certificate.product_id)
+        .options(joinedload(Product.producer))
         .where(Certificate.status == CertificateStatus.VALID, Certificate.valid_until >= today,
                Certificate.valid_until <= horizon)
         .order_by(Certificate.valid_until, Certificate.id)

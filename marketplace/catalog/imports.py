@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
+from sqlalchemy.orm import joinedload
 
 from marketplace.catalog import products as listings
 from marketplace.catalog.models import Product
@@ -138,7 +139,8 @@ def _read_csv(data: bytes) -> list[list]:
 
 def _existing_by_sku(producer_id: int) -> dict[str, Product]:
     return {product.sku: product for product in db.session.scalars(
-        sa.select(Product).where(Product.producer_id == producer_id))}
+        # With the producer: an updated product's search text includes the shop's name.
+        sa.select(Product).where(Product.producer_id == producer_id).options(joinedload(Product.producer)))}
 
 
 def import_rows(producer, rows: list[tuple[int, dict[str, str]]], *, actor) -> ImportResult:

@@ -2,12 +2,14 @@
 
 A product is public only while it is active, its producer is verified, and it has a current verified
 certificate of 3 stars or more that has not expired. Expiry needs no job: the rule compares
-certified_until with today's date in Vietnam on every query.
+certified_until with today's date in Vietnam on every query. Product.is_public is the same rule in Python,
+for one loaded product.
 """
 
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.dates import today_vn
@@ -37,17 +39,5 @@ def public_clause(today: date | None = None):
 
 
 def public_products(today: date | None = None) -> sa.Select:
-    """A SELECT of public products joined to their producer, ready for more filters."""
-    return sa.select(Product).join(Product.producer).where(public_clause(today))
-
-
-def is_listed(product: Product, today: date) -> bool:
-    """The same rule evaluated on a loaded product."""
-    return bool(
-        product.status == ProductStatus.ACTIVE
-        and product.producer.verification_status == VerificationStatus.VERIFIED
-        and product.star_level is not None
-        and product.star_level >= 3
-        and product.certified_until is not None
-        and product.certified_until >= today
-    )
+    """A SELECT of public products joined to their producer (loaded with them), ready for more filters."""
+    return sa.select(Product).join(Product.producer).options(contains_eager(Product.producer)).where(public_clause(today))

@@ -10,7 +10,7 @@ from marketplace.catalog.status import CertificateStatus, ProductStatus
 from marketplace.database import UTCDateTime, enum_type
 from marketplace.dates import today_vn, utcnow
 from marketplace.extensions import db
-from marketplace.producers.models import VerificationStatus
+from marketplace.producers.models import Producer, VerificationStatus
 
 
 class IssuingLevel(StrEnum):
@@ -73,28 +73,31 @@ class Product(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    producer = relationship("Producer", back_populates="products", lazy="joined", innerjoin=True)
+    producer = relationship("Producer", back_populates="products", lazy="raise_on_sql")
     images = relationship(
         "ProductImage", back_populates="product", order_by="ProductImage.position",
-        cascade="all, delete-orphan", lazy="selectin",
+        cascade="all, delete-orphan", lazy="raise_on_sql",
     )
     certificates = relationship(
         "Certificate", back_populates="product", foreign_keys="Certificate.product_id",
         order_by="Certificate.decision_date.desc()", lazy="raise_on_sql",
     )
-    current_certificate = relationship("Certificate", foreign_keys=[current_certificate_id], lazy="joined")
+    current_certificate = relationship("Certificate", foreign_keys=[current_certificate_id], lazy="raise_on_sql")
 
     @property
     def main_image(self):
         return self.images[0] if self.images else None
 
     def is_public(self, today: date | None = None) -> bool:
-        """The listing rule for one loaded product (its producer loaded too); catalog.listing.public_clause
+        """The listing rule for one loaded product; catalog.listing.public_clause
         is its SQL twin, and the two must say the same."""
         today = today or today_vn()
+        # The producer by primary key: no SQL when it is already in the session (Product.producer never
+        # loads implicitly).
+        producer = db.session.get(Producer, self.producer_id)
         return bool(
             self.status == ProductStatus.ACTIVE
-            and self.producer.verification_status == VerificationStatus.VERIFIED
+            and producer.verification_status == VerificationStatus.VERIFIED
             and self.star_level is not None
             and self.star_level >= 3
             and self.certified_until is not None
@@ -120,7 +123,7 @@ class ProductImage(db.Model):
     alt: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    product = relationship("Product", back_populates="images")
+    product = relationship("Product", back_populates="images", lazy="raise_on_sql")
 
 
 class Certificate(db.Model):
@@ -169,7 +172,7 @@ class Certificate(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    product = relationship("Product", back_populates="certificates", foreign_keys=[product_id])
+    product = relationship("Product", back_populates="certificates", foreign_keys=[product_id], lazy="raise_on_sql")
 
     def effective_status(self, today: date | None = None) -> str:
         """'valid', 'expired', 'revoked', 'submitted' or 'rejected' as of today."""
@@ -224,8 +227,8 @@ class AssistedListing(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
-    last_edited_by = relationship("User", foreign_keys=[last_edited_by_id], lazy="joined")
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise_on_sql")
+    last_edited_by = relationship("User", foreign_keys=[last_edited_by_id], lazy="raise_on_sql")
 
     @property
     def awaiting_confirmation(self) -> bool:

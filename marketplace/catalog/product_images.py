@@ -69,7 +69,7 @@ def move_product_image(image: ProductImage, offset: int) -> None:
     target = max(0, min(len(images) - 1, index + offset))
     images.insert(target, images.pop(index))
     _renumber(images)
-    db.session.expire(image.product, ["images"])
+    db.session.expire(db.session.get(Product, image.product_id), ["images"])
 
 
 def make_main_image(image: ProductImage) -> None:
@@ -77,12 +77,12 @@ def make_main_image(image: ProductImage) -> None:
     images = _images(image.product_id)
     images.remove(image)
     _renumber([image, *images])
-    db.session.expire(image.product, ["images"])
+    db.session.expire(db.session.get(Product, image.product_id), ["images"])
 
 
 def delete_product_image(image: ProductImage) -> list[str]:
     """Remove a picture; returns its storage keys, to delete once the caller has committed."""
-    product = image.product
+    product = db.session.get(Product, image.product_id)
     keys = [image.storage_key, image.thumb_key]
     db.session.delete(image)
     db.session.flush()

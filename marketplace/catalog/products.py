@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.accounts.models import Role, User
@@ -127,8 +128,10 @@ def _record_assistance(product: Product, actor: User) -> None:
 
 
 def assistance_for(product: Product) -> AssistedListing | None:
-    """The assisted-listing record of a product, if someone listed it on the producer's behalf."""
-    return db.session.get(AssistedListing, product.id)
+    """The assisted-listing record of a product (with who created and last edited it), if someone listed it on
+    the producer's behalf."""
+    return db.session.get(AssistedListing, product.id, options=[joinedload(AssistedListing.created_by),
+                                                                joinedload(AssistedListing.last_edited_by)])
 
 
 def create_product(producer: Producer, raw: dict, *, actor: User,
@@ -223,7 +226,8 @@ def status_label(status: ProductStatus) -> str:
 
 def producer_products(producer_id: int, *, status: ProductStatus | None = None) -> list[Product]:
     """All the producer's products, newest first."""
-    query = sa.select(Product).where(Product.producer_id == producer_id)
+    # With the producer: lists show whether each product is public, which depends on the shop too.
+    query = sa.select(Product).where(Product.producer_id == producer_id).options(joinedload(Product.producer))
     if status is not None:
         query = query.where(Product.status == status)
     return list(db.session.scalars(query.order_by(Product.created_at.desc(), Product.id.desc())))

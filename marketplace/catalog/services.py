@@ -4,6 +4,7 @@ import secrets
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from marketplace import geo
 from marketplace.catalog import categories
@@ -80,6 +81,7 @@ def index_product(product: Product) -> None:
 
 def reindex_producer(producer: Producer) -> None:
     """Refill the search text of every product of the producer (after its name or province changed)."""
-    for product in db.session.scalars(sa.select(Product).where(Product.producer_id == producer.id)):
+    for product in db.session.scalars(sa.select(Product).where(Product.producer_id == producer.id)
+                                      .options(joinedload(Product.producer))):
         index_product(product)
     db.session.flush()

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace import geo
 from marketplace.catalog import categories, facets, filtering, queries, search
@@ -191,7 +191,9 @@ def product_detail(slug: str):
     if not filtering.is_plausible_slug(slug):
         abort(404)
     product = db.session.scalars(
-        sa.select(Product).join(Product.producer).options(contains_eager(Product.producer))
+        sa.select(Product).join(Product.producer)
+        .options(contains_eager(Product.producer), joinedload(Product.current_certificate),
+                 selectinload(Product.images))
         .where(Product.slug == slug, public_clause())
     ).unique().first()
     if product is None:
@@ -213,7 +215,9 @@ VERDICTS = {"valid": "valid", "expired": "expired", "revoked": "revoked", "submi
 def _certificate_by_code(code: str) -> Certificate:
     if not code or len(code) > 32:
         abort(404)
-    certificate = db.session.scalar(db.select(Certificate).where(Certificate.verification_code == code))
+    certificate = db.session.scalar(
+        db.select(Certificate).where(Certificate.verification_code == code)
+        .options(joinedload(Certificate.product).joinedload(Product.producer)))
     if certificate is None:
         abort(404)
     return certificate

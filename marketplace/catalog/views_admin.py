@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
@@ -33,7 +33,7 @@ def certificate_list():
     status = request.args.get("status", CertificateStatus.SUBMITTED.value)
     # The product (and its producer, joined eagerly) comes with each row: the table names both.
     statement = (sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
-                 .options(contains_eager(Certificate.product))
+                 .options(contains_eager(Certificate.product).joinedload(Product.producer))
                  .order_by(Certificate.created_at.desc()).limit(500))
     if status in {s.value for s in CertificateStatus}:
         statement = statement.where(Certificate.status == CertificateStatus(status))
@@ -45,7 +45,8 @@ def certificate_list():
 @bp.get("/certificates/<int:certificate_id>")
 def certificate_detail(certificate_id: int):
     """The details entered by the producer next to the scan, with verify, reject and revoke."""
-    certificate = db.get_or_404(Certificate, certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id, populate_existing=True,
+                                options=[joinedload(Certificate.product).joinedload(Product.producer)])
     return render_template("catalog/admin/certificate_detail.html", certificate=certificate, product=certificate.product,
                            producer=certificate.product.producer, reason_form=ReasonForm(), action_form=ConfirmForm(),
                            effective=certificate.effective_status(), status_label=certs.certificate_status_label,

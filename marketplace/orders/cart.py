@@ -17,6 +17,7 @@ from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
 from marketplace.orders import pricing
 from marketplace.orders.models import Cart, CartLine
+from marketplace.producers.models import Producer
 from marketplace.stock.services import available_online
 
 #: A cart with its lines, their products and the products' shops (relationships never load by themselves).
@@ -322,10 +323,13 @@ def load_cart(*, user=None, guest_cart: dict | None = None) -> CartSummary:
     else:
         entries = [(product, quantity, None) for product, quantity in _guest_entries(guest_cart) if quantity > 0]
     available = available_online([product.id for product, _q, _s in entries])
+    # The shops of these products in one query (a product never loads its producer implicitly).
+    shops = {shop.id: shop for shop in db.session.scalars(
+        sa.select(Producer).where(Producer.id.in_({product.producer_id for product, _q, _s in entries})))}
     today = today_vn()
     groups: dict[int, ShopGroup] = {}
     for product, quantity, seen in entries:
-        group = groups.setdefault(product.producer_id, ShopGroup(producer=product.producer))
+        group = groups.setdefault(product.producer_id, ShopGroup(producer=shops[product.producer_id]))
         group.items.append(CartItem(product=product, quantity=quantity, available=available.get(product.id, 0),
                                     price_vnd_seen=seen, is_listed=product.is_public(today)))
     ordered = sorted(groups.values(), key=lambda g: g.producer.name)

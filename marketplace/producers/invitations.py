@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import find_user_by_email, hash_password, normalise_email
@@ -60,7 +61,7 @@ def invitation_from_token(token: str) -> ProducerInvitation:
         raise InvalidInvitation(_("This invitation link is not valid.")) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
         raise InvalidInvitation(_("This invitation link is not valid."))
-    invitation = db.session.get(ProducerInvitation, payload["id"])
+    invitation = db.session.get(ProducerInvitation, payload["id"], options=[joinedload(ProducerInvitation.producer)])
     if invitation is None or invitation.email != payload.get("email"):
         raise InvalidInvitation(_("This invitation link is not valid."))
     if invitation.accepted_at is not None:

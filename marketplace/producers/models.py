@@ -96,7 +96,7 @@ class ProducerInvitation(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    producer = relationship("Producer", lazy="joined")
+    producer = relationship("Producer", lazy="raise_on_sql")
 
 
 class ProducerEvent(db.Model):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.catalog.models import ProductStatus
+from marketplace.catalog.models import Certificate, ProductStatus
 from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.producers.models import VerificationStatus
@@ -21,7 +21,7 @@ def json_ld(html: str) -> dict:
 def test_product_page_shows_price_unit_stock_badge_certificate_and_producer(client, catalogue):
     """Price in VND, unit, stock state, star badge, certificate details and a link to the shop."""
     product = catalogue["fish_sauce"]
-    certificate = product.current_certificate
+    certificate = db.session.get(Certificate, product.current_certificate_id)
     html = client.get("/products/nuoc-mam-phu-quoc?lang=en").get_data(as_text=True)
     assert "<h1>Nước mắm Phú Quốc Khải Hoàn 40°N</h1>" in html
     assert "250.000\xa0₫" in html

@@ -1,15 +1,23 @@
-"""Every status machine of the catalogue and of producers: one writer, refusals, and an event row per change."""
+"""Every status machine of the catalogue and of producers: one writer, refusals, and an event row per change;
+and their relationships never load implicitly."""
 
 import pytest
 import sqlalchemy as sa
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import Role, User
 from marketplace.catalog import certificates, products
-from marketplace.catalog.models import CertificateEvent, ProductEvent
+from marketplace.catalog.models import (
+    AssistedListing,
+    Certificate,
+    CertificateEvent,
+    Product,
+    ProductEvent,
+    ProductImage,
+)
 from marketplace.catalog.status import CertificateStatus, ProductStatus
 from marketplace.extensions import db
 from marketplace.producers import verification
-from marketplace.producers.models import Producer, ProducerEvent
+from marketplace.producers.models import Producer, ProducerEvent, ProducerInvitation
 from marketplace.producers.status import VerificationStatus
 from marketplace.statemachine import InvalidTransition, StatusConflict
 from tests.factories import make_certificate, make_producer, make_product, make_user
@@ -125,3 +133,10 @@ def test_certificate_refusal_without_reason_writes_nothing(app):
         certificates.reject_certificate(certificate, actor=admin, reason="  ")
     assert certificate.status == CertificateStatus.SUBMITTED
     assert certificates.certificate_events(certificate.id) == []
+
+
+@pytest.mark.parametrize("model", [Product, ProductImage, Certificate, AssistedListing, Producer, ProducerInvitation, User])
+def test_relationships_never_load_implicitly(model):
+    """Catalogue, producer and account relationships load only when a query asks (raise_on_sql otherwise)."""
+    assert {rel.key: rel.lazy for rel in sa.inspect(model).relationships} == {
+        rel.key: "raise_on_sql" for rel in sa.inspect(model).relationships}

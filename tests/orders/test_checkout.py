@@ -11,6 +11,7 @@ from marketplace.orders import addresses, checkout, lifecycle, queries
 from marketplace.orders import cart as carts
 from marketplace.orders.models import Address, Order, PaymentMethod
 from marketplace.orders.status import OrderStatus
+from marketplace.producers.models import Producer
 from tests.factories import make_producer, make_product, make_user
 from tests.orders.helpers import checkout_form, hanoi_ward, stock_of
 
@@ -139,7 +140,7 @@ def test_out_of_stock_at_placement_goes_back_to_the_cart_and_creates_nothing(cli
     _buyer, product = buyer_with_cart
     from marketplace.stock import services as stock
 
-    level = stock.level_for(product.id, stock.warehouse_for(product.producer).id)
+    level = stock.level_for(product.id, stock.warehouse_for(db.session.get(Producer, product.producer_id)).id)
     stock.adjust(level, -4, reason="sold at the market")
     db.session.commit()
     response = client.post("/checkout", data=checkout_form())

@@ -8,11 +8,17 @@ from openpyxl import load_workbook
 
 from marketplace.accounts.models import Role
 from marketplace.extensions import db
+from marketplace.producers.models import Producer
 from marketplace.stock import services as stock
 from tests.factories import make_product, make_user
 from tests.settlements.sample import sale, vn
 
 PERIOD = "from=2026-11-01&to=2026-11-10"
+
+
+def _shop(product):
+    """The product's producer (a product never loads it implicitly)."""
+    return db.session.get(Producer, product.producer_id)
 
 
 @pytest.fixture
@@ -38,7 +44,7 @@ def sign_in(login_as, role, producer=None):
 def test_producer_sees_charts_and_tables_of_its_own_sales(client, login_as, shops):
     """The page has SVG charts and tables with the producer's figures, and nothing of another producer."""
     tea, sauce, vase = shops
-    sign_in(login_as, Role.PRODUCER, tea.producer)
+    sign_in(login_as, Role.PRODUCER, _shop(tea))
     response = client.get(f"/manage/figures?{PERIOD}&lang=en")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
@@ -53,7 +59,7 @@ def test_producer_sees_charts_and_tables_of_its_own_sales(client, login_as, shop
 def test_a_member_cannot_see_another_producers_figures_by_asking(client, login_as, shops):
     """?producer= naming another producer is ignored for members: they still see only their own figures."""
     tea, _sauce, vase = shops
-    sign_in(login_as, Role.PRODUCER, tea.producer)
+    sign_in(login_as, Role.PRODUCER, _shop(tea))
     text = client.get(f"/manage/figures?producer={vase.producer_id}&{PERIOD}").get_data(as_text=True)
     assert "Bình gốm Chu Đậu" not in text
     export = client.get(f"/manage/figures/export/products.csv?producer={vase.producer_id}&{PERIOD}")
@@ -88,7 +94,7 @@ def test_admin_sees_a_named_producers_figures(client, login_as, shops):
 def test_csv_and_xlsx_exports_parse_back_with_the_same_numbers(client, login_as, shops, table, expected):
     """Both formats carry the page's figures; text that looks like a formula is neutralised."""
     tea = shops[0]
-    sign_in(login_as, Role.PRODUCER, tea.producer)
+    sign_in(login_as, Role.PRODUCER, _shop(tea))
     response = client.get(f"/manage/figures/export/{table}.csv?{PERIOD}&lang=en")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -104,7 +110,7 @@ def test_csv_and_xlsx_exports_parse_back_with_the_same_numbers(client, login_as,
 def test_timeline_and_low_stock_exports(client, login_as, shops):
     """The timeline export has one row per day of the period; low stock lists the tea."""
     tea = shops[0]
-    sign_in(login_as, Role.PRODUCER, tea.producer)
+    sign_in(login_as, Role.PRODUCER, _shop(tea))
     rows = list(csv.reader(io.StringIO(
         client.get(f"/manage/figures/export/timeline.csv?{PERIOD}").get_data().decode("utf-8-sig"))))
     assert len(rows) == 1 + 10
@@ -120,7 +126,7 @@ def test_timeline_and_low_stock_exports(client, login_as, shops):
 ])
 def test_bad_filters_never_fail(client, login_as, shops, query):
     """Any filter values give a page (and exports) with a message, never a server error."""
-    sign_in(login_as, Role.PRODUCER, shops[0].producer)
+    sign_in(login_as, Role.PRODUCER, _shop(shops[0]))
     assert client.get(f"/manage/figures?{query}").status_code == 200
     assert client.get(f"/manage/figures/export/timeline.csv?{query}").status_code == 200
 
@@ -129,5 +135,5 @@ def test_bad_filters_never_fail(client, login_as, shops, query):
                                   "/manage/figures/export/../products.csv"])
 def test_unknown_exports_are_404(client, login_as, shops, path):
     """Only the listed tables and formats exist."""
-    sign_in(login_as, Role.PRODUCER, shops[0].producer)
+    sign_in(login_as, Role.PRODUCER, _shop(shops[0]))
     assert client.get(path).status_code == 404

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.backoffice import acting_producer
 from marketplace.catalog.models import Certificate, Product, ProductImage
@@ -23,7 +24,9 @@ def listing_producer(may: Callable = may_edit_listing) -> Producer:
 
 def get_product(product_id: int, may: Callable = may_edit_listing) -> Product:
     """The product if the signed-in user may act on it (`may(user, producer_id)`); 404 otherwise."""
-    product = db.session.get(Product, product_id)
+    # The screens show the shop (tabs, breadcrumbs) and the number of pictures.
+    product = db.session.get(Product, product_id, options=[joinedload(Product.producer), selectinload(Product.images)],
+                             populate_existing=True)
     if product is None or not may(current_user, product.producer_id):
         abort(404)
     return product
