@@ -242,6 +242,16 @@ def submitted_certificates() -> list[Certificate]:
     ))
 
 
+def expiring_certificates(producer_id: int, today: date, *, days: int) -> list[Certificate]:
+    """The producer's valid certificates that end between today and `days` days from now, soonest first."""
+    return list(db.session.scalars(
+        sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
+        .where(Product.producer_id == producer_id, Certificate.status == CertificateStatus.VALID,
+               Certificate.valid_until >= today, Certificate.valid_until <= today + timedelta(days=days))
+        .order_by(Certificate.valid_until)
+    ))
+
+
 def certificate_events(certificate_id: int) -> list[CertificateEvent]:
     """The certificate's status history, oldest first."""
     return list(db.session.scalars(

@@ -27,6 +27,8 @@ from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers.models import Producer
 from marketplace.producers.services import notify_members
 from marketplace.statemachine import InvalidTransition, StatusConflict, check_transition
+from marketplace.stock.models import Location, LocationKind, StockLevel
+from marketplace.stock.services import low_stock_clause
 from marketplace.text import nfc
 
 PRODUCT_FIELDS = ("name", "description", "group_code", "set_code", "unit", "price_vnd", "sku", "barcode")
@@ -247,3 +249,14 @@ def product_events(product_id: int) -> list[ProductEvent]:
     return list(db.session.scalars(
         sa.select(ProductEvent).where(ProductEvent.product_id == product_id).order_by(ProductEvent.id)
     ))
+
+
+def low_stock_products(producer_id: int) -> list[sa.Row]:
+    """(product, quantity, threshold) of the producer's products at or below their warehouse alert, lowest first."""
+    return list(db.session.execute(
+        sa.select(Product, StockLevel.quantity, StockLevel.low_stock_threshold)
+        .join(StockLevel, StockLevel.product_id == Product.id)
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(Product.producer_id == producer_id, Location.kind == LocationKind.WAREHOUSE, low_stock_clause())
+        .order_by(StockLevel.quantity)
+    ).all())

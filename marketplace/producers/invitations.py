@@ -1,5 +1,6 @@
 """Inviting further members to a producer: a signed link e-mailed to them, used once to create their account."""
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -89,3 +90,9 @@ def accept_invitation(invitation: ProducerInvitation, *, full_name: str, passwor
     return user
 
 
+def producer_invitations(producer: Producer) -> list[ProducerInvitation]:
+    """The producer's invitations, newest first."""
+    return list(db.session.scalars(
+        sa.select(ProducerInvitation).where(ProducerInvitation.producer_id == producer.id)
+        .order_by(ProducerInvitation.created_at.desc())
+    ))

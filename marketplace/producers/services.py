@@ -170,6 +170,14 @@ def apply_legal_details(producer: Producer, details: LegalDetails) -> None:
     producer.email = normalise_email(details.email) or None
 
 
+def find_producers(query: str, *, limit: int = 100) -> list[Producer]:
+    """Producers by name, or whose name or registration number contains `query`."""
+    statement = sa.select(Producer).order_by(Producer.name).limit(limit)
+    if query:
+        statement = statement.where(Producer.name.ilike(f"%{query}%") | Producer.registration_number.ilike(f"%{query}%"))
+    return list(db.session.scalars(statement))
+
+
 def members(producer: Producer) -> list[User]:
     """The accounts of this producer's members."""
     return list(db.session.scalars(

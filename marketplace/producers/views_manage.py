@@ -1,8 +1,6 @@
 """The producer's own area: sign-up, dashboard, legal details, shop profile and members."""
 
-from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,10 +11,10 @@ from marketplace.accounts.policies import roles_required
 from marketplace.accounts.services import find_user_by_email
 from marketplace.accounts.views import start_session
 from marketplace.backoffice import producer_scope
+from marketplace.catalog import certificates as certs
 from marketplace.catalog import product_images
 from marketplace.catalog import products as listings
 from marketplace.catalog import services as catalog_services
-from marketplace.catalog.models import Certificate, CertificateStatus, Product
 from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
@@ -34,9 +32,7 @@ from marketplace.producers.forms import (
     ProducerSignupForm,
     ShopProfileForm,
 )
-from marketplace.producers.models import Producer, ProducerInvitation, ProducerType, VerificationStatus
-from marketplace.stock.models import Location, LocationKind, StockLevel
-from marketplace.stock.services import low_stock_clause
+from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.urls import external_url
 
 bp = Blueprint("producers_manage", __name__)
@@ -158,21 +154,8 @@ def dashboard():
     producer = _own_producer()
     products = listings.producer_products(producer.id)
     today = today_vn()
-    expiring = list(db.session.scalars(
-        sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
-        .where(Product.producer_id == producer.id, Certificate.status == CertificateStatus.VALID,
-               Certificate.valid_until >= today,
-               Certificate.valid_until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
-        .order_by(Certificate.valid_until)
-    ))
-    low_stock = db.session.execute(
-        sa.select(Product, StockLevel.quantity, StockLevel.low_stock_threshold)
-        .join(StockLevel, StockLevel.product_id == Product.id)
-        .join(Location, Location.id == StockLevel.location_id)
-        .where(Product.producer_id == producer.id, Location.kind == LocationKind.WAREHOUSE,
-               low_stock_clause())
-        .order_by(StockLevel.quantity)
-    ).all()
+    expiring = certs.expiring_certificates(producer.id, today, days=EXPIRY_WARNING_DAYS)
+    low_stock = listings.low_stock_products(producer.id)
     counts = {status: sum(1 for p in products if p.status == status) for status in ("draft", "active", "archived")}
     return render_template(
         "producers/manage/dashboard.html", producer=producer, counts=counts,
@@ -285,12 +268,8 @@ def members():
             db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for(".members"))
-    invitations = list(db.session.scalars(
-        sa.select(ProducerInvitation).where(ProducerInvitation.producer_id == producer.id)
-        .order_by(ProducerInvitation.created_at.desc())
-    ))
     return render_template("producers/manage/members.html", producer=producer, form=form,
-                           members=services.members(producer), invitations=invitations)
+                           members=services.members(producer), invitations=invites.producer_invitations(producer))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -314,9 +293,10 @@ def invitation_accept(token: str):
         except DomainError as error:
             flash(error.message, "error")
         else:
+            shop = invitation.producer.name  # read before the commit expires the invitation
             start_session(user)
             db.session.commit()
-            flash(_("Welcome to %(shop)s.", shop=invitation.producer.name), "success")
+            flash(_("Welcome to %(shop)s.", shop=shop), "success")
             return redirect(url_for(".dashboard"))
     return render_template("producers/manage/invitation_accept.html", form=form, invitation=invitation)
 
@@ -326,9 +306,5 @@ def invitation_accept(token: str):
 def assist():
     """Admins and showroom staff choose a producer to list products on its behalf."""
     query = (request.args.get("q") or "").strip()[:100]
-    statement = sa.select(Producer).order_by(Producer.name).limit(100)
-    if query:
-        statement = statement.where(Producer.name.ilike(f"%{query}%") | Producer.registration_number.ilike(f"%{query}%"))
-    producers = list(db.session.scalars(statement))
-    return render_template("producers/manage/assist.html", producers=producers, query=query)
+    return render_template("producers/manage/assist.html", producers=services.find_producers(query), query=query)
 
