@@ -6,6 +6,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
+from marketplace.text import slugify
+
 #: Named constraints, so migrations can drop and alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,8 +58,6 @@ def unique_slug(session, column, text: str, *, max_length: int, exclude_id: int 
 
     exclude_id skips the row being renamed, so it keeps its own slug.
     """
-    from marketplace.text import slugify
-
     model_id = column.class_.id
     base = slugify(text, max_length)
     slug, n = base, 2
