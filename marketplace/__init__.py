@@ -4,7 +4,7 @@ create_app() builds the application: settings, request/response security, extens
 commands, error pages and template helpers, in that order.
 
 The register_* functions import the app's parts inside their bodies on purpose: the package imports
-nothing of its own at import time, so any module may import  without a cycle, and
+nothing of its own at import time, so any module may import marketplace.extensions without a cycle, and
 only an app being built loads the blueprints and commands.
 """
 

@@ -10,7 +10,8 @@ demo_cli = click.Group("demo", help="Illustrative demo data.")
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the illustrative demo catalogue (idempotent: running it twice changes nothing)."""
-    from marketplace.demo.loader import load_demo  # reason: CLI command; the demo loader pulls in every package
+    # reason: CLI command; the demo loader pulls in every package, only when it runs
+    from marketplace.demo.loader import load_demo
 
     result = load_demo()
     db.session.commit()

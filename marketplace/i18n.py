@@ -107,7 +107,8 @@ def compile_catalogues() -> int:
 
 def extract_messages() -> dict[str, list[str]]:
     """Every translatable message id in the code and templates, with where it was found."""
-    from babel.messages.extract import extract_from_dir  # reason: developer command only; keeps it out of start-up
+    # reason: developer command only; keeps the extractor out of the app's start-up
+    from babel.messages.extract import extract_from_dir
 
     method_map = [("marketplace/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
     options = {"templates/**.html": {"trimmed": "true"}, "templates/**.txt": {"trimmed": "true"}}

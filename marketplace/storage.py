@@ -130,7 +130,8 @@ class S3Storage(Storage):
         self.public_base_url = (public_base_url or "").rstrip("/")
         if client is None:
             try:
-                import boto3  # reason: optional dependency (extra s3), only needed for STORAGE_BACKEND=s3
+                # reason: optional dependency (extra s3), only needed for STORAGE_BACKEND=s3
+                import boto3
             except ImportError as error:
                 raise RuntimeError(
                     "STORAGE_BACKEND=s3 needs boto3: install it with  pip install 'ocop-market[s3]'"
