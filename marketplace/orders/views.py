@@ -4,6 +4,7 @@ and cancelling with a refund are payments actions)."""
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
+from wtforms import SelectChoice
 
 from marketplace import geo
 from marketplace.accounts.policies import login_required, safe_next
@@ -148,12 +149,14 @@ def cart_remove():
 
 
 def _fill_choices(form: CheckoutForm, addresses: list[Address]) -> None:
-    form.address_choice.choices = [(str(a.id), f"{a.full_name}, {a.phone}, {a.street}, "
+    form.address_choice.choices = [SelectChoice(str(a.id), f"{a.full_name}, {a.phone}, {a.street}, "
                                                f"{geo.province_name(a.province_code)}") for a in addresses]
-    form.address_choice.choices.append(("new", _("A new address")))
-    form.province_code.choices = [("", _("Choose a province"))] + [(str(p.code), p.name) for p in geo.provinces()]
+    form.address_choice.choices.append(SelectChoice("new", _("A new address")))
+    form.province_code.choices = [SelectChoice("", _("Choose a province"))] + [
+        SelectChoice(str(p.code), p.name) for p in geo.provinces()]
     province_code = parse_int(form.province_code.data, minimum=0) or 0
-    form.ward_code.choices = [("", _("Choose a commune"))] + [(str(w.code), w.name) for w in geo.wards(province_code)]
+    form.ward_code.choices = [SelectChoice("", _("Choose a commune"))] + [
+        SelectChoice(str(w.code), w.name) for w in geo.wards(province_code)]
 
 
 def _render_checkout(form: CheckoutForm, summary, addresses, status: int = 200):
