@@ -138,6 +138,9 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.reports.views_manage import bp as reports_manage_bp
     from marketplace.settlements.views_admin import bp as settlements_admin_bp
     from marketplace.settlements.views_manage import bp as settlements_manage_bp
+    from marketplace.showrooms.views import bp as showrooms_bp
+    from marketplace.showrooms.views_admin import bp as showrooms_admin_bp
+    from marketplace.showrooms.views_manage import bp as showrooms_manage_bp
 
     # Public and shopper pages (views.py, blueprint <pkg>).
     app.register_blueprint(core_bp)
@@ -146,18 +149,21 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(payments_bp, url_prefix="/payments")
     app.register_blueprint(producers_bp, url_prefix="/shops")
+    app.register_blueprint(showrooms_bp)
     # The producer's back office (views_manage.py, blueprint <pkg>_manage) under /manage.
     app.register_blueprint(producers_manage_bp, url_prefix="/manage")
     app.register_blueprint(catalog_manage_bp, url_prefix="/manage/products")
     app.register_blueprint(orders_manage_bp, url_prefix="/manage/orders")
     app.register_blueprint(settlements_manage_bp, url_prefix="/manage/statements")
     app.register_blueprint(reports_manage_bp, url_prefix="/manage/figures")
+    app.register_blueprint(showrooms_manage_bp, url_prefix="/manage")
     # The program office (views_admin.py, blueprint <pkg>_admin) under /admin; its home is marketplace.admin.
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(producers_admin_bp, url_prefix="/admin")
     app.register_blueprint(catalog_admin_bp, url_prefix="/admin")
     app.register_blueprint(settlements_admin_bp, url_prefix="/admin/statements")
     app.register_blueprint(payments_admin_bp, url_prefix="/payments/admin")
+    app.register_blueprint(showrooms_admin_bp, url_prefix="/admin/showrooms")
 
 
 def register_cli(app: Flask) -> None:
@@ -166,11 +172,13 @@ def register_cli(app: Flask) -> None:
     from marketplace.cli import demo_cli
     from marketplace.payments.cli import payments_cli
     from marketplace.producers.cli import producers_cli
+    from marketplace.showrooms.cli import showrooms_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(producers_cli)
     app.cli.add_command(accounts_cli)
+    app.cli.add_command(showrooms_cli)
 
 
 def register_jinja(app: Flask) -> None:

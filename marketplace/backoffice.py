@@ -25,6 +25,8 @@ from marketplace.accounts.models import Role
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
 from marketplace.producers.models import Producer, VerificationStatus
+from marketplace.showrooms import services as showroom_services
+from marketplace.showrooms.models import StaffRole
 
 
 def _named_producer_id() -> int | None:
@@ -116,6 +118,8 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
             ("producers_manage.profile", _("Shop profile"), {}, ()),
             ("producers_manage.legal_details", _("Legal details"), {}, ()),
             ("producers_manage.members", _("Members"), {}, ()),
+            ("showrooms_manage.producer_consignments", _("Showroom consignments"), {},
+             ("showrooms_manage.producer_",)),
         ]
     if current_user.role == Role.ADMIN:
         return [
@@ -125,6 +129,8 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
             ("orders_manage.order_list", _("Orders"), {}, ("orders_manage.",)),
             ("payments_admin.bank_transfers", _("Bank transfers"), {}, ("payments_admin.",)),
             ("settlements_admin.statement_list", _("Statements"), {}, ("settlements_admin.", "settlements_manage.")),
+            ("showrooms_admin.showroom_list", _("Showrooms"), {}, ("showrooms_admin.",)),
+            ("showrooms_manage.my_showrooms", _("Showroom stock"), {}, ("showrooms_manage.",)),
             ("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",)),
         ]
     return [("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",))]
@@ -144,6 +150,29 @@ def _producer_links(producer: Producer) -> list[tuple[str, str, dict, tuple[str,
     ]
 
 
+def _showroom_groups() -> list[tuple[str, list]]:
+    """Showroom staff: one group per showroom they work in, with its screens (managers get their actions)."""
+    groups = []
+    for member in showroom_services.memberships(current_user):
+        args = {"showroom_id": member.showroom_id}
+        entries = [
+            ("showrooms_manage.showroom_stock", _("Stock"), args, ()),
+            ("showrooms_manage.expiring", _("Expiring lots"), args, ()),
+            ("showrooms_manage.consignment_list", _("Consignments"), args, ("showrooms_manage.consignment",)),
+        ]
+        if member.role == StaffRole.MANAGER:
+            entries += [("showrooms_manage.return_new", _("Return to a producer"), args, ()),
+                        ("showrooms_manage.stock_count", _("Stock count"), args, ())]
+        groups.append((member.showroom.name, entries))
+    return groups
+
+
+def _about_this_page(entries) -> bool:
+    """False for a showroom's group on a page about another showroom (its links are not current there)."""
+    page = (request.view_args or {}).get("showroom_id")
+    return all(args.get("showroom_id", page) == page for _name, _label, args, _also in entries)
+
+
 def _current(entries, endpoint: str) -> str | None:
     """The entry for this page: the same endpoint, or else the first whose prefixes match."""
     for name, _label, _args, _also in entries:
@@ -159,12 +188,14 @@ def menu(producer: Producer | None = None) -> Menu:
     """The back-office menu of the signed-in user, on a page about `producer` (or about no one producer).
 
     A producer member gets its shop's screens. The program office gets its own screens and, on a page
-    about one producer, that producer's screens too (they carry ?producer=<id>); showroom staff get the
-    listing screens. templates/backoffice/_layout.html shows it on every back-office page.
+    about one producer, that producer's screens too (they carry ?producer=<id>); showroom staff get each
+    of their showrooms' screens and the listing screens. templates/backoffice/_layout.html shows it on every back-office page.
     """
     if not current_user.is_authenticated:
         return Menu(_("Back office"))
     groups = [("", _own_links())]
+    if current_user.role == Role.SHOWROOM_STAFF:
+        groups = _showroom_groups() + groups
     if producer is not None and current_user.role != Role.PRODUCER:
         groups.append((producer.name, _producer_links(producer)))
     endpoint = request.endpoint or ""
@@ -172,13 +203,13 @@ def menu(producer: Producer | None = None) -> Menu:
     marked = False
     sections = []
     for title, entries in reversed(groups):
-        current = None if marked else _current(entries, endpoint)
+        current = None if marked or not _about_this_page(entries) else _current(entries, endpoint)
         marked = marked or current is not None
         sections.append(MenuSection([MenuLink(label, url_for(name, **args), current=name == current)
                                      for name, label, args, _also in entries], title=title))
     sections.reverse()
-    label = {Role.PRODUCER: _("Producer area"), Role.ADMIN: _("Administration")}.get(current_user.role,
-                                                                                     _("Back office"))
+    label = {Role.PRODUCER: _("Producer area"), Role.ADMIN: _("Administration"),
+             Role.SHOWROOM_STAFF: _("Showroom")}.get(current_user.role, _("Back office"))
     return Menu(label, sections)
 
 

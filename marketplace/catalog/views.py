@@ -29,6 +29,7 @@ from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.i18n import current_language
 from marketplace.money import format_vnd
+from marketplace.showrooms import services as showroom_services
 from marketplace.stock.services import available_online
 from marketplace.urls import absolute, external_url
 
@@ -203,6 +204,7 @@ def product_detail(slug: str):
     return render_template(
         "catalog/product_detail.html",
         product=product, certificate=product.current_certificate, available=available, related=related,
+        showrooms=showroom_services.showrooms_holding(product.id),
         group=categories.get(product.group_code), json_ld=product_json_ld(product, available > 0),
     )
 

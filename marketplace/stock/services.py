@@ -126,6 +126,21 @@ def receive(product_id: int, location_id: int, quantity: int, *, reason: str, ac
     return level
 
 
+def apply_change(product_id: int, location_id: int, change: int, kind: MovementKind, *, reason: str,
+                 reference: str | None = None, actor_id: int | None = None) -> StockLevel:
+    """Change a product's level at a location by a signed amount, recorded as a movement of `kind` (a
+    showroom's lot receipts, returns and counts); refuses with OutOfStock to go below zero."""
+    if not isinstance(change, int) or isinstance(change, bool) or change == 0:
+        raise InvalidQuantity("the change must be a non-zero whole number")
+    level = level_for(product_id, location_id)
+    if _change(level.id, change, MovementKind(kind), reason=reason, reference=reference, actor_id=actor_id) is None:
+        _refresh([level])
+        raise OutOfStock({level.product_id: level.quantity})
+    db.session.flush()
+    _refresh([level])
+    return level
+
+
 def adjust(level: StockLevel, change: int, *, reason: str, actor_id: int | None = None) -> StockLevel:
     """Correct a stock level by a signed amount, with a reason; refuses to go below zero."""
     if not isinstance(change, int) or isinstance(change, bool) or change == 0:

@@ -1,0 +1,185 @@
+"""Showrooms, their staff and invitations, lots and the stock per lot, consignments and their events."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.database import UTCDateTime, enum_type
+from marketplace.dates import utcnow
+from marketplace.extensions import db
+from marketplace.showrooms.status import ConsignmentStatus
+
+
+class StaffRole(StrEnum):
+    #: Receives consignments, records returns and counts, manages the day.
+    MANAGER = "manager"
+    #: Sells at the counter.
+    CLERK = "clerk"
+
+
+class ConsignmentKind(StrEnum):
+    #: Goods a producer brings to the showroom.
+    DELIVERY = "delivery"
+    #: Goods the showroom hands back to their producer.
+    RETURN = "return"
+
+
+class Showroom(db.Model):
+    """One OCOP showroom in Hanoi; its goods are held at its own stock Location (kind showroom)."""
+
+    __tablename__ = "showrooms"
+    __table_args__ = (
+        sa.CheckConstraint("commission_rate_bp >= 0 AND commission_rate_bp <= 10000", name="commission_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    slug: Mapped[str] = mapped_column(sa.String(220), unique=True)
+    #: The province (Hà Nội, code 1) and commune of the 2025 model (marketplace.geo).
+    province_code: Mapped[int] = mapped_column(sa.Integer)
+    ward_code: Mapped[int] = mapped_column(sa.Integer, index=True)
+    street: Mapped[str] = mapped_column(sa.String(255))
+    opening_hours: Mapped[str] = mapped_column(sa.String(200), default="")
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    #: What the showroom keeps of a consigned sale, in basis points (1000 = 10 %).
+    commission_rate_bp: Mapped[int] = mapped_column(sa.Integer, default=1000)
+    location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"), unique=True)
+    is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    location = relationship("Location", lazy="raise_on_sql")
+
+
+class ShowroomMember(db.Model):
+    """A user working in a showroom, as manager or clerk (a user may work in several)."""
+
+    __tablename__ = "showroom_members"
+    __table_args__ = (sa.UniqueConstraint("showroom_id", "user_id", name="uq_showroom_members_showroom_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    showroom_id: Mapped[int] = mapped_column(sa.ForeignKey("showrooms.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    role: Mapped[StaffRole] = mapped_column(enum_type(StaffRole, 16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    showroom = relationship("Showroom", lazy="raise_on_sql")
+    user = relationship("User", lazy="raise_on_sql")
+
+
+class ShowroomInvitation(db.Model):
+    """An e-mailed invitation to work in a showroom; the link carries a signed token and is used once."""
+
+    __tablename__ = "showroom_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    showroom_id: Mapped[int] = mapped_column(sa.ForeignKey("showrooms.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[StaffRole] = mapped_column(enum_type(StaffRole, 16))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    showroom = relationship("Showroom", lazy="raise_on_sql")
+
+
+class Lot(db.Model):
+    """A production lot of one product: its code as printed on the pack and its best-before date."""
+
+    __tablename__ = "lots"
+    __table_args__ = (sa.UniqueConstraint("product_id", "code", name="uq_lots_product_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(40))
+    #: NULL for goods that do not expire (handicraft).
+    best_before: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product = relationship("Product", lazy="raise_on_sql")
+
+
+class LotStock(db.Model):
+    """Units of one lot at one location. At a showroom the product's StockLevel equals the sum of these."""
+
+    __tablename__ = "lot_stocks"
+    __table_args__ = (
+        sa.UniqueConstraint("lot_id", "location_id", name="uq_lot_stocks_lot_location"),
+        sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"), index=True)
+    location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"), index=True)
+    quantity: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    lot = relationship("Lot", lazy="raise_on_sql")
+
+
+class Consignment(db.Model):
+    """A delivery of a producer's goods to a showroom, or a return of them; its lines say what and how many."""
+
+    __tablename__ = "consignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "KG-2026-000012": set right after the row is created (it carries the id).
+    number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    kind: Mapped[ConsignmentKind] = mapped_column(enum_type(ConsignmentKind, 16))
+    showroom_id: Mapped[int] = mapped_column(sa.ForeignKey("showrooms.id"), index=True)
+    producer_id: Mapped[int] = mapped_column(sa.ForeignKey("producers.id"), index=True)
+    status: Mapped[ConsignmentStatus] = mapped_column(enum_type(ConsignmentStatus, 16),
+                                                      default=ConsignmentStatus.RECORDED)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    showroom = relationship("Showroom", lazy="raise_on_sql")
+    producer = relationship("Producer", lazy="raise_on_sql")
+    lines = relationship("ConsignmentLine", back_populates="consignment", lazy="raise_on_sql",
+                         order_by="ConsignmentLine.id")
+    events = relationship("ConsignmentEvent", lazy="raise_on_sql", order_by="ConsignmentEvent.id")
+
+
+class ConsignmentLine(db.Model):
+    """One product of a consignment: the lot, the quantity announced and, once received, the quantity counted."""
+
+    __tablename__ = "consignment_lines"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("counted_quantity IS NULL OR counted_quantity >= 0", name="counted_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consignment_id: Mapped[int] = mapped_column(sa.ForeignKey("consignments.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
+    lot_code: Mapped[str] = mapped_column(sa.String(40))
+    best_before: Mapped[date | None] = mapped_column(sa.Date)
+    #: Set when the stock moved (on receipt of a delivery; at once for a return).
+    lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lots.id"))
+    quantity: Mapped[int] = mapped_column(sa.Integer)
+    counted_quantity: Mapped[int | None] = mapped_column(sa.Integer)
+    #: Why the counted quantity differs from the announced one.
+    difference_reason: Mapped[str] = mapped_column(sa.String(255), default="")
+
+    consignment = relationship("Consignment", back_populates="lines", lazy="raise_on_sql")
+    product = relationship("Product", lazy="raise_on_sql")
+
+
+class ConsignmentEvent(db.Model):
+    """One status change of a consignment: from, to, when, who, why. Append-only."""
+
+    __tablename__ = "consignment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consignment_id: Mapped[int] = mapped_column(sa.ForeignKey("consignments.id"), index=True)
+    #: NULL for the creation.
+    from_status: Mapped[ConsignmentStatus | None] = mapped_column(enum_type(ConsignmentStatus, 16))
+    to_status: Mapped[ConsignmentStatus] = mapped_column(enum_type(ConsignmentStatus, 16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.String(500))

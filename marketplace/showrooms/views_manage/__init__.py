@@ -1,0 +1,38 @@
+"""The showroom back office under /manage: staff screens under /manage/showrooms/<id>/..., a producer
+member's consignments under /manage/consignments, and the staff invitation link.
+
+The blueprint and its URL table; the screens live in one module per audience (staff, producer, invitation),
+the object loaders in `loaders`, the form-row readers in `forms_lines`.
+"""
+
+from flask import Blueprint
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.policies import roles_required
+from marketplace.extensions import limiter
+from marketplace.showrooms.views_manage import invitation, producer, staff
+
+bp = Blueprint("showrooms_manage", __name__)
+
+_GET, _POST, _FORM = ["GET"], ["POST"], ["GET", "POST"]
+_STAFF = roles_required(Role.SHOWROOM_STAFF, Role.ADMIN)
+_MEMBERS = roles_required(Role.PRODUCER)
+for rule, view, methods, guard in (
+    ("/showrooms", staff.my_showrooms, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>", staff.showroom_stock, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/expiring", staff.expiring, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/consignments", staff.consignment_list, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/consignments/new", staff.consignment_new, _FORM, _STAFF),
+    ("/showrooms/<int:showroom_id>/consignments/<int:consignment_id>", staff.consignment_detail, _FORM, _STAFF),
+    ("/showrooms/<int:showroom_id>/consignments/<int:consignment_id>/cancel", staff.consignment_cancel, _POST,
+     _STAFF),
+    ("/showrooms/<int:showroom_id>/returns/new", staff.return_new, _FORM, _STAFF),
+    ("/showrooms/<int:showroom_id>/count", staff.stock_count, _FORM, _STAFF),
+    ("/consignments", producer.producer_consignments, _GET, _MEMBERS),
+    ("/consignments/new", producer.producer_consignment_new, _FORM, _MEMBERS),
+    ("/consignments/<int:consignment_id>", producer.producer_consignment_detail, _GET, _MEMBERS),
+    ("/consignments/<int:consignment_id>/cancel", producer.producer_consignment_cancel, _POST, _MEMBERS),
+    ("/showrooms/invitations/<token>", limiter.limit("10/minute", methods=["POST"])(invitation.invitation_accept),
+     _FORM, None),
+):
+    bp.add_url_rule(rule, endpoint=view.__name__, view_func=guard(view) if guard else view, methods=methods)

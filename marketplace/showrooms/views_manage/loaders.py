@@ -1,0 +1,51 @@
+"""The one loader per kind of object of the showroom back office; each answers 404 (no hint that the object
+exists) when it is missing or not the signed-in user's, and 403 when a clerk asks for a manager's action."""
+
+from flask import abort
+from flask_login import current_user
+
+from marketplace.accounts.models import Role
+from marketplace.backoffice import producer_scope
+from marketplace.extensions import db
+from marketplace.showrooms import consignments, services
+from marketplace.showrooms.models import Consignment, Showroom, StaffRole
+
+
+def staff_showroom(showroom_id: int, *, manager: bool = False) -> Showroom:
+    """A showroom the signed-in user works in (admins: any). `manager` actions refuse clerks with 403."""
+    showroom = db.session.get(Showroom, showroom_id)
+    if showroom is None:
+        abort(404)
+    if current_user.role == Role.ADMIN:
+        return showroom
+    member = services.membership(current_user, showroom.id)
+    if member is None:
+        abort(404)
+    if manager and member.role != StaffRole.MANAGER:
+        abort(403)
+    return showroom
+
+
+def is_manager(showroom: Showroom) -> bool:
+    """True for the showroom's managers and for admins (templates show the manager's buttons by it)."""
+    if current_user.role == Role.ADMIN:
+        return True
+    member = services.membership(current_user, showroom.id)
+    return member is not None and member.role == StaffRole.MANAGER
+
+
+def showroom_consignment(showroom: Showroom, consignment_id: int) -> Consignment:
+    """A consignment of this showroom (with its lines and events)."""
+    consignment = consignments.get_consignment(consignment_id)
+    if consignment is None or consignment.showroom_id != showroom.id:
+        abort(404)
+    return consignment
+
+
+def producer_consignment(consignment_id: int) -> Consignment:
+    """A consignment of the signed-in member's producer."""
+    producer = producer_scope(required=True)
+    consignment = consignments.get_consignment(consignment_id)
+    if consignment is None or consignment.producer_id != producer.id:
+        abort(404)
+    return consignment
