@@ -61,7 +61,7 @@ def consignment_list(showroom_id: int):
 
 def _producers_with_products() -> list[Producer]:
     return list(db.session.scalars(
-        sa.select(Producer).where(Producer.verification_status == VerificationStatus.APPROVED)
+        sa.select(Producer).where(Producer.verification_status == VerificationStatus.VERIFIED)
         .order_by(Producer.name)))
 
 
