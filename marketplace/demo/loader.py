@@ -20,6 +20,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.dates import utcnow
 from marketplace.demo import images
+from marketplace.demo.showrooms import load_showrooms
 from marketplace.demo.catalogue import (
     FEATURED_ROWS,
     OUT_OF_STOCK_ROWS,
@@ -48,6 +49,7 @@ class LoadResult:
     producers_created: int = 0
     products_created: int = 0
     images_written: int = 0
+    showrooms_created: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -204,4 +206,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
             result.skipped.append(slug)
             continue
         result.images_written += _write_pictures(storage, row, slug)
+    result.showrooms_created = load_showrooms()
     return result
