@@ -20,7 +20,6 @@ from marketplace.catalog.models import (
 )
 from marketplace.dates import utcnow
 from marketplace.demo import images
-from marketplace.demo.showrooms import load_showrooms
 from marketplace.demo.catalogue import (
     FEATURED_ROWS,
     OUT_OF_STOCK_ROWS,
@@ -29,6 +28,7 @@ from marketplace.demo.catalogue import (
     ProducerRow,
     ProductRow,
 )
+from marketplace.demo.showrooms import load_showrooms
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.stock import services as stock_services

@@ -15,7 +15,7 @@ from marketplace.showrooms.status import ConsignmentStatus
 from marketplace.statemachine import InvalidTransition
 from marketplace.stock.models import MovementKind, StockLevel, StockMovement
 from marketplace.stock.services import OutOfStock, available_online
-from tests.factories import make_product, make_producer, make_user
+from tests.factories import make_producer, make_product, make_user
 from tests.showrooms.helpers import deliver, make_showroom, make_staff
 
 

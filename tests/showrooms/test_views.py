@@ -12,7 +12,7 @@ from marketplace.extensions import db
 from marketplace.showrooms import consignments, lots, services
 from marketplace.showrooms.models import Consignment, Showroom, ShowroomInvitation, ShowroomMember, StaffRole
 from marketplace.showrooms.status import ConsignmentStatus
-from tests.factories import make_product, make_producer, make_user
+from tests.factories import make_producer, make_product, make_user
 from tests.showrooms.helpers import HOAN_KIEM, deliver, make_showroom, make_staff
 
 SHOWROOM_FORM = {"name": "Điểm OCOP Hoàn Kiếm", "ward_code": str(HOAN_KIEM), "street": "12 Phố Hàng Bạc",
