@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from marketplace.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
@@ -34,7 +34,7 @@ class ShowroomForm(FlaskForm):
 
 
 def _roles():
-    return [(role.value, staff_role_label(role)) for role in StaffRole]
+    return [SelectChoice(role.value, staff_role_label(role)) for role in StaffRole]
 
 
 class StaffInviteForm(FlaskForm):

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from marketplace import geo
 from marketplace.accounts.models import Role, User
@@ -27,7 +28,8 @@ def _form(showroom: Showroom | None = None, *, posted: bool | None = None) -> Sh
     """The showroom form: what was posted, or else the showroom's values (a new one's defaults)."""
     posted = request.method == "POST" if posted is None else posted
     form = ShowroomForm() if posted else ShowroomForm(formdata=None, obj=showroom)
-    form.ward_code.choices = [(0, _("Choose…"))] + [(w.code, w.name) for w in geo.wards(services.HANOI)]
+    form.ward_code.choices = [SelectChoice(0, _("Choose…"))] + [SelectChoice(w.code, w.name)
+                                                                  for w in geo.wards(services.HANOI)]
     if not posted and showroom is not None:
         form.latitude.data = "" if showroom.latitude is None else f"{showroom.latitude:.6f}"
         form.longitude.data = "" if showroom.longitude is None else f"{showroom.longitude:.6f}"
