@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role, User
@@ -100,7 +101,12 @@ def accept_with_new_account(invitation: ShowroomInvitation, *, full_name: str, p
                 location_id=invitation.showroom.location_id, preferred_language=language,
                 password_hash=hash_password(password))
     db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # A concurrent sign-up with the same address won the race.
+        raise InvalidInvitation(_("An account with this e-mail address already exists: sign in to accept.")) from None
     add_member(invitation.showroom, user, invitation.role)
     _used(invitation, user)
     return user

@@ -188,7 +188,8 @@ def count_lots(location_id: int, counted: dict[int, int], *, reason: str, refere
             changes.append((rows[lot_id].lot, units - rows[lot_id].quantity))
     if changes and not nfc(reason or "").strip():
         raise LotError(_("Say why the counted quantities differ."))
-    for lot, change in changes:
-        change_lot_stock(lot, location_id, change, MovementKind.ADJUSTMENT, reason=nfc(reason).strip(),
-                         reference=reference, actor_id=actor_id)
+    with db.session.begin_nested():  # all lots or none
+        for lot, change in changes:
+            change_lot_stock(lot, location_id, change, MovementKind.ADJUSTMENT, reason=nfc(reason).strip(),
+                             reference=reference, actor_id=actor_id)
     return len(changes)

@@ -211,3 +211,12 @@ def test_showrooms_holding_a_product_are_the_active_ones_with_units():
     assert [s.name for s in services.showrooms_holding(product.id)] == ["Điểm A"]
     assert b not in services.showrooms_holding(product.id)
     assert db.session.scalar(sa.select(StockLevel.quantity).where(StockLevel.location_id == a.location_id)) == 2
+
+
+def test_receiving_twice_is_refused_and_counts_once():
+    showroom, product = make_showroom(), make_product(stock=0)
+    consignment = deliver(showroom, product, 5)
+    line = consignments.lines_of(consignment)[0]
+    with pytest.raises(InvalidTransition):
+        consignments.receive(consignment, {line.id: 5}, {}, actor=None)
+    assert lots.level_quantity(product.id, showroom.location_id) == 5

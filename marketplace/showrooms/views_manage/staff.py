@@ -59,7 +59,7 @@ def consignment_list(showroom_id: int):
                            manager=is_manager(showroom))
 
 
-def _producers_with_products() -> list[Producer]:
+def _verified_producers() -> list[Producer]:
     return list(db.session.scalars(
         sa.select(Producer).where(Producer.verification_status == VerificationStatus.VERIFIED)
         .order_by(Producer.name)))
@@ -72,7 +72,7 @@ def consignment_new(showroom_id: int):
     producer = db.session.get(Producer, producer_id) if producer_id else None
     if producer is None:
         return render_template("showrooms/manage/choose_producer.html", showroom=showroom,
-                               producers=_producers_with_products())
+                               producers=_verified_producers())
     products = services.consignable_products(producer.id)
     errors, status = [], 200
     if request.method == "POST" and ButtonForm().validate_on_submit():
