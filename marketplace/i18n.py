@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import get_locale, refresh
+from flask_babel import get_domain, get_locale, refresh
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -64,6 +64,25 @@ def format_datetime(value: datetime | None) -> str:
     return babel_format_datetime(value, "dd/MM/yyyy HH:mm")
 
 
+class FormMessages:
+    """WTForms' built-in messages ("This field is required.", ...) read from our own catalogues.
+
+    Flask-WTF's i18n (WTF_I18N_ENABLED, on by default) looks the messages up in WTForms' bundled
+    catalogues, which have no Vietnamese: it caches what it loaded on `request.wtforms_translations`, so
+    giving it this object there makes every form, present and future, use the Vietnamese in core.po.
+    WTForms formats the %(min)d placeholders itself, so these return the message unformatted.
+    """
+
+    def ugettext(self, string: str) -> str:
+        return get_domain().get_translations().ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return get_domain().get_translations().ungettext(singular, plural, n)
+
+
+FORM_MESSAGES = FormMessages()
+
+
 def init_app(app: Flask) -> None:
     """Wire the locale selector, the language cookie and the template helpers."""
     names = domains()
@@ -77,6 +96,7 @@ def init_app(app: Flask) -> None:
     def choose_language_afresh():
         # The choice is per request; an app context reused across requests (tests, CLI) must not keep it.
         refresh()
+        request.wtforms_translations = FORM_MESSAGES
 
     @app.after_request
     def remember_language(response):
@@ -113,14 +133,16 @@ def extract_messages() -> dict[str, list[str]]:
     method_map = [("marketplace/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
     options = {"templates/**.html": {"trimmed": "true"}, "templates/**.txt": {"trimmed": "true"}}
     found: dict[str, list[str]] = {}
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+                "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map=options, keywords=keywords
     ):
         ids = message if isinstance(message, tuple) else (message,)
         for msgid in ids:
             if msgid:
-                found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+                key = f"{context}|{msgid}" if context else msgid
+                found.setdefault(key, []).append(f"{filename}:{lineno}")
     return found
 
 
@@ -134,7 +156,7 @@ def missing_translations(language: str = "vi") -> dict[str, list[str]]:
             ids = message.id if isinstance(message.id, tuple) else (message.id,)
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             if message.id and all(strings) and not message.fuzzy:
-                translated.update(ids)
+                translated.update(f"{message.context}|{msgid}" if message.context else msgid for msgid in ids)
     return {msgid: where for msgid, where in extract_messages().items() if msgid not in translated}
 
 
