@@ -184,13 +184,39 @@ def register_cli(app: Flask) -> None:
 def register_jinja(app: Flask) -> None:
     """Template filters and globals shared by every page."""
     from marketplace import backoffice, geo
+    from marketplace.catalog.certificates import (
+        certificate_status_label,
+        evaluation_kind_label,
+        issuing_level_label,
+    )
+    from marketplace.catalog.products import status_label as product_status_label
+    from marketplace.ledger.labels import sale_channel_label
     from marketplace.money import format_vnd
+    from marketplace.producers.labels import producer_type_label, verification_status_label
+    from marketplace.settlements.labels import balance_label, statement_state, statement_status_label
+    from marketplace.stock.labels import (
+        location_kind_label,
+        movement_kind_label,
+        movement_reason_label,
+        reference_kind,
+        reference_label,
+    )
     from marketplace.urls import external_url
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.globals["external_url"] = external_url
     backoffice.init_app(app)
     app.jinja_env.globals["province_name"] = geo.province_name
+    # One label function per enum shown to people (each lives in its domain's labels), for every template.
+    app.jinja_env.globals.update(
+        certificate_status_label=certificate_status_label, evaluation_kind_label=evaluation_kind_label,
+        issuing_level_label=issuing_level_label, product_status_label=product_status_label,
+        sale_channel_label=sale_channel_label, producer_type_label=producer_type_label,
+        verification_status_label=verification_status_label, balance_label=balance_label,
+        statement_state=statement_state, statement_status_label=statement_status_label,
+        location_kind_label=location_kind_label, movement_kind_label=movement_kind_label,
+        movement_reason_label=movement_reason_label, reference_kind=reference_kind, reference_label=reference_label,
+    )
     geo.load()
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -216,6 +216,34 @@ def revoke_certificate(certificate: Certificate, *, actor: User, reason: str) ->
     _notify(certificate, _l("Your OCOP certificate was revoked"), "certificate_revoked", reason=reason)
 
 
+#: Who issued a certificate, as producers and buyers name it.
+LEVEL_LABELS = {
+    IssuingLevel.DISTRICT: _l("District People's Committee (before 07/2025)"),
+    IssuingLevel.PROVINCE: _l("Province People's Committee"),
+    IssuingLevel.MINISTRY: _l("Ministry (national 5-star)"),
+}
+#: Why the certificate was evaluated.
+KIND_LABELS = {
+    EvaluationKind.NEW: _l("First evaluation"),
+    EvaluationKind.REEVALUATION: _l("Re-evaluation"),
+    EvaluationKind.UPGRADE: _l("Upgrade"),
+}
+
+
+def issuing_level_label(level: IssuingLevel | str) -> str:
+    try:
+        return str(LEVEL_LABELS[IssuingLevel(level)])
+    except ValueError:
+        return str(level)
+
+
+def evaluation_kind_label(kind: EvaluationKind | str) -> str:
+    try:
+        return str(KIND_LABELS[EvaluationKind(kind)])
+    except ValueError:
+        return str(kind)
+
+
 def certificate_status_label(effective: str) -> str:
     """A certificate's effective status in the page language."""
     return {

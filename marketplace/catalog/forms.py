@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringFi
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.catalog import categories
-from marketplace.catalog.models import EvaluationKind, IssuingLevel
+from marketplace.catalog.certificates import KIND_LABELS, LEVEL_LABELS
 from marketplace.inputs import WholeNumberField
 
 
@@ -43,16 +43,6 @@ class ImageForm(FlaskForm):
     alt = StringField(_l("Short description of the picture"), validators=[Optional(), Length(max=200)])
 
 
-LEVEL_LABELS = {
-    IssuingLevel.DISTRICT: _l("District People's Committee (before 07/2025)"),
-    IssuingLevel.PROVINCE: _l("Province People's Committee"),
-    IssuingLevel.MINISTRY: _l("Ministry (national 5-star)"),
-}
-KIND_LABELS = {
-    EvaluationKind.NEW: _l("First evaluation"),
-    EvaluationKind.REEVALUATION: _l("Re-evaluation"),
-    EvaluationKind.UPGRADE: _l("Upgrade"),
-}
 
 
 class CertificateForm(FlaskForm):

@@ -67,3 +67,13 @@ def producer_orders_for(producer_id: int, status: OrderStatus | None = None) -> 
     if status is not None:
         query = query.where(ProducerOrder.status == status)
     return list(db.session.scalars(query.order_by(ProducerOrder.id.desc())))
+
+
+def sub_order_ids_by_number(producer_id: int, numbers) -> dict[str, int]:
+    """{order number: the producer's sub-order id} for those of the numbers it has a part of (for links)."""
+    numbers = {number for number in numbers if number}
+    if not numbers:
+        return {}
+    rows = db.session.execute(sa.select(Order.number, ProducerOrder.id).join(ProducerOrder.order)
+                              .where(ProducerOrder.producer_id == producer_id, Order.number.in_(numbers)))
+    return {number: sub_order_id for number, sub_order_id in rows}

@@ -9,14 +9,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 from marketplace import geo
 from marketplace.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from marketplace.inputs import parse_int
-from marketplace.producers.models import ProducerType
-
-TYPE_LABELS = {
-    ProducerType.COOPERATIVE: _l("Cooperative (HTX)"),
-    ProducerType.COOPERATIVE_GROUP: _l("Cooperative group (THT)"),
-    ProducerType.ENTERPRISE: _l("Enterprise (DN)"),
-    ProducerType.HOUSEHOLD: _l("Household business (HKD)"),
-}
+from marketplace.producers.labels import TYPE_LABELS
 
 
 def _optional_int(value):

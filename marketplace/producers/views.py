@@ -2,22 +2,14 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template
-from flask_babel import lazy_gettext as _l
 
 from marketplace.catalog import filtering, queries
 from marketplace.extensions import db
 from marketplace.pagination import page_count, paginate
-from marketplace.producers.models import Producer, ProducerType, VerificationStatus
+from marketplace.producers.labels import producer_type_label
+from marketplace.producers.models import Producer, VerificationStatus
 
 bp = Blueprint("producers", __name__)
-
-#: How each kind of OCOP subject is named to buyers.
-PRODUCER_TYPE_LABELS = {
-    ProducerType.COOPERATIVE: _l("Cooperative"),
-    ProducerType.COOPERATIVE_GROUP: _l("Cooperative group"),
-    ProducerType.ENTERPRISE: _l("Enterprise"),
-    ProducerType.HOUSEHOLD: _l("Household business"),
-}
 
 
 @bp.get("/<slug>")
@@ -34,6 +26,6 @@ def shop_detail(slug: str):
     result = paginate(queries.shop_product_ids(producer), current_app.config["CATALOG_PAGE_SIZE"], past_last="404")
     return render_template(
         "producers/shop_detail.html",
-        producer=producer, type_label=PRODUCER_TYPE_LABELS.get(producer.type, producer.type),
+        producer=producer, type_label=producer_type_label(producer.type),
         products=queries.cards(result.items), total=result.total, page=result.page, pages=page_count(result),
     )

@@ -15,6 +15,7 @@ from marketplace import geo
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.dates import VIETNAM, parse_date, period_bounds, today_vn
 from marketplace.extensions import db
+from marketplace.ledger.labels import sale_channel_label
 from marketplace.ledger.models import SaleEntry
 from marketplace.stock.models import Location, StockLevel
 from marketplace.stock.services import low_stock_clause
@@ -182,10 +183,10 @@ def by_channel(producer_id: int, filters: FigureFilters) -> list[Row]:
     merged: dict[str, list] = {}
     for row in rows:
         if row.channel == "online":
-            key, label = "online", _("Online")
+            key, label = "online", sale_channel_label(row.channel)
         else:
             key = f"{row.channel}:{row.location_id or ''}"
-            label = names.get(row.location_id) or row.channel
+            label = names.get(row.location_id) or sale_channel_label(row.channel)
         entry = merged.setdefault(key, [label, 0, 0])
         entry[1] += int(row.units)
         entry[2] += int(row.revenue)

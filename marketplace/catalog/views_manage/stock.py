@@ -11,8 +11,10 @@ from marketplace.catalog.policies import may_manage_stock
 from marketplace.catalog.views_manage.common import query_producer
 from marketplace.catalog.views_manage.loaders import get_product
 from marketplace.extensions import db
+from marketplace.orders import queries as order_queries
 from marketplace.stock import queries as stock_queries
 from marketplace.stock import services as stock_services
+from marketplace.stock.labels import reference_kind
 
 
 @roles_required(Role.PRODUCER, Role.ADMIN)
@@ -52,6 +54,9 @@ def product_stock(product_id: int):
         db.session.commit()
         flash(_("Low-stock alert saved."), "success")
         return redirect(url_for(".product_stock", product_id=product.id))
+    movements = stock_queries.recent_movements(level)
+    ordered = {number for kind, number in map(reference_kind, (m.reference for m in movements)) if kind == "order"}
     return render_template("catalog/manage/product_stock.html", product=product, producer=product.producer, form=form,
-                           threshold_form=threshold_form, level=level,
-                           movements=stock_queries.recent_movements(level), extra=query_producer(product.producer))
+                           threshold_form=threshold_form, level=level, movements=movements,
+                           order_ids=order_queries.sub_order_ids_by_number(product.producer_id, ordered),
+                           extra=query_producer(product.producer))

@@ -1,0 +1,82 @@
+"""What people read for stock movements, in both languages: one label function per enum, and the words for
+the references and system reasons a movement carries (stored as codes such as "order:OC-2612-000001")."""
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import ngettext, pgettext
+
+from marketplace.stock.models import LocationKind, MovementKind
+
+K = MovementKind
+
+
+def movement_kind_label(kind: MovementKind | str) -> str:
+    labels = {
+        K.RECEIPT: pgettext("stock movement", "Received"),
+        K.RESERVATION: pgettext("stock movement", "Held for an order"),
+        K.RELEASE: pgettext("stock movement", "Released"),
+        K.SALE: pgettext("stock movement", "Sold"),
+        K.TRANSFER_OUT: pgettext("stock movement", "Sent to another place"),
+        K.TRANSFER_IN: pgettext("stock movement", "Arrived from another place"),
+        K.ADJUSTMENT: pgettext("stock movement", "Correction"),
+        K.RETURN: pgettext("stock movement", "Returned"),
+    }
+    try:
+        return labels[MovementKind(kind)]
+    except ValueError:
+        return str(kind)
+
+
+def location_kind_label(kind: LocationKind | str) -> str:
+    labels = {LocationKind.WAREHOUSE: _("Producer's warehouse"), LocationKind.SHOWROOM: _("Showroom")}
+    try:
+        return labels[LocationKind(kind)]
+    except ValueError:
+        return str(kind)
+
+
+_SOLD = re.compile(r"sold (\d+)")
+_IMPORT_ROW = re.compile(r"import row (\d+)")
+
+
+def movement_reason_label(reason: str | None) -> str:
+    """A reason the system wrote ("sold 2", "import row 4", "cancelled") in words; a person's reason as typed."""
+    if not reason:
+        return ""
+    if match := _SOLD.fullmatch(reason):
+        return ngettext("%(num)d unit sold", "%(num)d units sold", int(match.group(1)))
+    if match := _IMPORT_ROW.fullmatch(reason):
+        return _("From the spreadsheet import, row %(row)s", row=match.group(1))
+    system = {"cancelled": pgettext("stock reason", "Order cancelled"),
+              "refunded": pgettext("stock reason", "Order refunded")}
+    return system.get(reason, reason)
+
+
+def reference_kind(reference: str | None) -> tuple[str, str]:
+    """("order", "OC-2612-000001") for "order:OC-2612-000001"; ("", reference) when it has no known kind."""
+    if not reference or ":" not in reference:
+        return "", reference or ""
+    kind, _sep, rest = reference.partition(":")
+    return kind, rest
+
+
+def reference_label(reference: str | None) -> str:
+    """A movement's or ledger entry's reference in words: "order:OC-2612-000001" reads "Order OC-2612-000001"."""
+    kind, rest = reference_kind(reference)
+    if kind == "order":
+        return _("Order %(number)s", number=rest)
+    if kind == "refund":
+        return _("Refund of order %(number)s", number=rest)
+    if kind == "consignment":
+        return _("Consignment %(number)s", number=rest)
+    if kind == "pos":
+        number, _sep, void = rest.partition(":")
+        return _("Showroom sale %(number)s voided", number=number) if void == "void" \
+            else _("Showroom sale %(number)s", number=number)
+    if kind == "count":
+        place, _sep, day = rest.rpartition(":")
+        return _("Stock count %(date)s", date=day) if place else _("Stock count")
+    if kind == "import":
+        return _("Spreadsheet import #%(id)s", id=rest)
+    return rest
