@@ -212,6 +212,10 @@ def test_a_statement_the_producer_owes_says_so_in_words(client, login_as, market
     login_as(make_user(role=Role.ADMIN))
     detail = visible_text(client.get(f"/admin/statements/{data['statement'].id}?lang=vi").get_data(as_text=True))
     assert "Chủ thể còn nợ Chợ OCOP" in detail
+    login_as(data["owner"])
+    cash_order = visible_text(client.get(f"/manage/orders/{data['sub_order'].id}?lang=vi").get_data(as_text=True))
+    assert "Bạn còn nợ Chợ OCOP" in cash_order
+    login_as(make_user(role=Role.ADMIN))
     english = visible_text(client.get("/admin/statements?lang=en").get_data(as_text=True))
     assert "The producer owes" in english
 
