@@ -13,7 +13,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
@@ -107,7 +106,7 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
     carts.remove_products(buyer, [item.product.id for item in summary.items])
     if payment_method == PaymentMethod.COD:
         for sub in order.producer_orders:
-            change_status(sub, S.CONFIRMED, actor=buyer, reason=_l("cash on delivery"))
+            change_status(sub, S.CONFIRMED, actor=buyer, reason="cash on delivery")
         notify_order_placed(order)
     if save:
         save_address(buyer, address)

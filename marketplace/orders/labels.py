@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.orders.models import PaymentMethod
 from marketplace.orders.status import OrderStatus
+from marketplace.stock.labels import SYSTEM_REASONS
 
 S = OrderStatus
 
@@ -27,3 +28,12 @@ PAYMENT_LABELS = {
 
 def status_label(status) -> str:
     return str(STATUS_LABELS.get(OrderStatus(status), status))
+
+
+def event_reason_label(reason: str | None) -> str:
+    """A status change's reason: the system's (marketplace.stock.labels.SYSTEM_REASONS, the same words its
+    stock movements carry) in the page language, a person's as typed."""
+    if not reason:
+        return ""
+    known = SYSTEM_REASONS.get(reason)
+    return str(known) if known is not None else reason

@@ -10,7 +10,6 @@ payments actions (payments.refunds, payments.cash) that call change_status.
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.accounts.models import User
@@ -139,7 +138,7 @@ def deliver_sub_order(producer_order: ProducerOrder, *, actor: User, cash_collec
     if producer_order.order.payment_method == PaymentMethod.COD:
         if not cash_collected:
             raise DomainError(_("A cash-on-delivery order is delivered only when the cash was collected."))
-        return change_status(producer_order, S.DELIVERED, actor=actor, reason=_l("cash collected"))
+        return change_status(producer_order, S.DELIVERED, actor=actor, reason="cash collected")
     return change_status(producer_order, S.DELIVERED, actor=actor)
 
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
 from marketplace.mail import queue_mail
-from marketplace.orders.labels import STATUS_LABELS
+from marketplace.orders.labels import STATUS_LABELS, SYSTEM_REASONS
 from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import OrderStatus
 
@@ -42,4 +42,5 @@ def notify_status(producer_order: ProducerOrder, new: OrderStatus, reason: str |
     buyer = order.buyer
     queue_mail(buyer.email, _l("Order %(number)s: %(status)s", number=order.number, status=STATUS_LABELS[new]),
                "order_status_changed", language=buyer.preferred_language, order=order,
-               producer_order=producer_order, status=new, status_text=STATUS_LABELS[new], reason=reason)
+               producer_order=producer_order, status=new, status_text=STATUS_LABELS[new],
+               reason=SYSTEM_REASONS.get(reason, reason) if reason else reason)

@@ -36,3 +36,10 @@ def balance_label(amount_vnd: int, *, producer_view: bool) -> str:
                 else _("You owe OCOP Market %(amount)s", amount=amount))
     return (_("Pay the producer %(amount)s", amount=amount) if amount_vnd >= 0
             else _("The producer owes %(amount)s", amount=amount))
+
+
+def balance_heading(amount_vnd: int, *, producer_view: bool) -> str:
+    """The same words without the amount, for a table row whose cell shows it."""
+    if producer_view:
+        return _("OCOP Market pays you") if amount_vnd >= 0 else _("You owe OCOP Market")
+    return _("Net payable to the producer") if amount_vnd >= 0 else _("Net owed by the producer")

@@ -4,7 +4,8 @@ the references and system reasons a movement carries (stored as codes such as "o
 import re
 
 from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext, ngettext, pgettext
 
 from marketplace.stock.models import LocationKind, MovementKind
 
@@ -36,6 +37,19 @@ def location_kind_label(kind: LocationKind | str) -> str:
         return str(kind)
 
 
+#: Reasons the system writes on stock movements and on the order status changes that cause them, stored as
+#: these English codes and shown in words (orders.labels.event_reason_label reads the same table).
+SYSTEM_REASONS = {
+    "cancelled": lazy_pgettext("stock reason", "Order cancelled"),
+    "refunded": lazy_pgettext("stock reason", "Order refunded"),
+    "cash on delivery": _l("cash on delivery"),
+    "cash collected": _l("cash collected"),
+    "not paid in time": _l("not paid in time"),
+    "card payment session expired": _l("card payment session expired"),
+    "card payment failed": _l("card payment failed"),
+    "refunded in Stripe": _l("refunded in Stripe"),
+}
+
 _SOLD = re.compile(r"sold (\d+)")
 _IMPORT_ROW = re.compile(r"import row (\d+)")
 
@@ -48,9 +62,8 @@ def movement_reason_label(reason: str | None) -> str:
         return ngettext("%(num)d unit sold", "%(num)d units sold", int(match.group(1)))
     if match := _IMPORT_ROW.fullmatch(reason):
         return _("From the spreadsheet import, row %(row)s", row=match.group(1))
-    system = {"cancelled": pgettext("stock reason", "Order cancelled"),
-              "refunded": pgettext("stock reason", "Order refunded")}
-    return system.get(reason, reason)
+    known = SYSTEM_REASONS.get(reason)
+    return str(known) if known is not None else reason
 
 
 def reference_kind(reference: str | None) -> tuple[str, str]:

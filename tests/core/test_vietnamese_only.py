@@ -95,7 +95,8 @@ def test_form_library_messages_stay_english_in_english(client, login_as):
 RAW_ENUMS = (VerificationStatus, ProducerType, ProductStatus, CertificateStatus, IssuingLevel, EvaluationKind,
              MovementKind, LocationKind, StatementStatus, OrderStatus, PaymentMethod)
 #: Stored codes that used to show through ("sold 2", "order:OC-...", "(active)"), beyond the enums' values.
-RAW_CODES = ("order:", "refund:", "sold 1", "sold 2", "import row")
+RAW_CODES = ("order:", "refund:", "sold 1", "sold 2", "import row", "not paid in time", "cash on delivery",
+             "cash collected")
 
 
 def raw_values() -> set[str]:
@@ -143,6 +144,8 @@ def marketplace_with_history():
     lifecycle.ship_sub_order(sub_order, actor=owner, carrier="Viettel Post", tracking_number="VT123")
     lifecycle.deliver_sub_order(sub_order, actor=owner, cash_collected=True)
     place(buyer, [product])
+    unpaid = place(buyer, [product], method="vietqr")
+    lifecycle.cancel_unpaid_order(unpaid, reason="not paid in time")
     level = stock_queries.warehouse_level(product.id, producer.id)
     stock_services.adjust(level, -1, reason="Vỡ một hộp", actor_id=owner.id)
     sale(product, 2, method="cod", when=vn(2026, 10, 10))
@@ -150,14 +153,14 @@ def marketplace_with_history():
                                                     today=date(2026, 11, 28))
     db.session.commit()
     return {"producer": producer, "owner": owner, "product": product, "buyer": buyer, "order": delivered,
-            "sub_order": sub_order, "statement": statement, "certificate": certificate}
+            "sub_order": sub_order, "unpaid": unpaid, "statement": statement, "certificate": certificate}
 
 
 def _pages(data) -> dict[str, list[str]]:
     product, statement = data["product"], data["statement"]
     return {
         "buyer": ["/", "/products", f"/products/{product.slug}", f"/shops/{data['producer'].slug}", "/cart",
-                  "/orders", f"/orders/{data['order'].number}", "/accounts/"],
+                  "/orders", f"/orders/{data['order'].number}", f"/orders/{data['unpaid'].number}", "/accounts/"],
         "producer": ["/manage/", "/manage/products/", f"/manage/products/{product.id}/stock",
                      f"/manage/products/{product.id}/certificates", "/manage/orders",
                      f"/manage/orders/{data['sub_order'].id}", "/manage/statements",
@@ -210,9 +213,11 @@ def test_a_statement_the_producer_owes_says_so_in_words(client, login_as, market
     assert "Bạn còn nợ Chợ OCOP" in listing and "Chưa thu" in listing
     assert "-" + format_vnd(abs(data["statement"].net_payable_vnd)) not in listing
     login_as(make_user(role=Role.ADMIN))
-    detail = visible_text(client.get(f"/admin/statements/{data['statement'].id}?lang=vi").get_data(as_text=True))
-    assert "Chủ thể còn nợ Chợ OCOP" in detail
+    office = visible_text(client.get("/admin/statements?lang=vi").get_data(as_text=True))
+    assert "Chủ thể còn nợ Chợ OCOP" in office
     login_as(data["owner"])
+    detail = visible_text(client.get(f"/manage/statements/{data['statement'].id}?lang=vi").get_data(as_text=True))
+    assert "Bạn còn nợ Chợ OCOP" in detail and "Chưa thanh toán: sàn chưa thu tiền" in detail
     cash_order = visible_text(client.get(f"/manage/orders/{data['sub_order'].id}?lang=vi").get_data(as_text=True))
     assert "Bạn còn nợ Chợ OCOP" in cash_order
     login_as(make_user(role=Role.ADMIN))
