@@ -14,6 +14,7 @@ from marketplace.catalog.models import EvaluationKind, IssuingLevel
 from marketplace.catalog.status import CertificateStatus, ProductStatus
 from marketplace.extensions import db
 from marketplace.money import format_vnd
+from marketplace.orders import cart as carts
 from marketplace.orders import lifecycle
 from marketplace.orders.models import PaymentMethod
 from marketplace.orders.status import OrderStatus
@@ -144,8 +145,10 @@ def marketplace_with_history():
     lifecycle.ship_sub_order(sub_order, actor=owner, carrier="Viettel Post", tracking_number="VT123")
     lifecycle.deliver_sub_order(sub_order, actor=owner, cash_collected=True)
     place(buyer, [product])
+    place(buyer, [product], method="vietqr")
     unpaid = place(buyer, [product], method="vietqr")
     lifecycle.cancel_unpaid_order(unpaid, reason="not paid in time")
+    carts.add_to_cart(product.id, 1, user=buyer)
     level = stock_queries.warehouse_level(product.id, producer.id)
     stock_services.adjust(level, -1, reason="Vỡ một hộp", actor_id=owner.id)
     sale(product, 2, method="cod", when=vn(2026, 10, 10))
@@ -160,14 +163,17 @@ def _pages(data) -> dict[str, list[str]]:
     product, statement = data["product"], data["statement"]
     return {
         "buyer": ["/", "/products", f"/products/{product.slug}", f"/shops/{data['producer'].slug}", "/cart",
-                  "/orders", f"/orders/{data['order'].number}", f"/orders/{data['unpaid'].number}", "/accounts/"],
+                  "/orders", f"/orders/{data['order'].number}", f"/orders/{data['unpaid'].number}", "/accounts/",
+                  f"/verify/{data['certificate'].verification_code}", "/checkout"],
         "producer": ["/manage/", "/manage/products/", f"/manage/products/{product.id}/stock",
                      f"/manage/products/{product.id}/certificates", "/manage/orders",
                      f"/manage/orders/{data['sub_order'].id}", "/manage/statements",
-                     f"/manage/statements/{statement.id}", "/manage/figures", "/manage/details"],
+                     f"/manage/statements/{statement.id}", "/manage/figures", "/manage/details",
+                     f"/manage/products/{product.id}/edit", "/manage/profile", "/manage/members"],
         "admin": ["/admin/", "/admin/producers", f"/admin/producers/{data['producer'].id}", "/admin/certificates",
                   f"/admin/certificates/{data['certificate'].id}", "/admin/statements",
-                  f"/admin/statements/{statement.id}"],
+                  f"/admin/statements/{statement.id}", "/admin/producers?status=pending",
+                  "/payments/admin/bank-transfers", "/admin/statements/new"],
     }
 
 
