@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.database import UTCDateTime, enum_type
 from marketplace.dates import utcnow
 from marketplace.extensions import db
-from marketplace.showrooms.status import ConsignmentStatus
+from marketplace.showrooms.status import ConsignmentStatus, PosSaleStatus
 
 
 class StaffRole(StrEnum):
@@ -32,6 +32,7 @@ class Showroom(db.Model):
     __tablename__ = "showrooms"
     __table_args__ = (
         sa.CheckConstraint("commission_rate_bp >= 0 AND commission_rate_bp <= 10000", name="commission_in_range"),
+        sa.CheckConstraint("max_discount_bp >= 0 AND max_discount_bp <= 10000", name="max_discount_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +48,8 @@ class Showroom(db.Model):
     longitude: Mapped[float | None] = mapped_column(sa.Float)
     #: What the showroom keeps of a consigned sale, in basis points (1000 = 10 %).
     commission_rate_bp: Mapped[int] = mapped_column(sa.Integer, default=1000)
+    #: The largest discount a till may give on a sale or a line, in basis points of its amount (0 = none).
+    max_discount_bp: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"), unique=True)
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -180,6 +183,88 @@ class ConsignmentEvent(db.Model):
     #: NULL for the creation.
     from_status: Mapped[ConsignmentStatus | None] = mapped_column(enum_type(ConsignmentStatus, 16))
     to_status: Mapped[ConsignmentStatus] = mapped_column(enum_type(ConsignmentStatus, 16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+    CARD = "card"
+
+
+class PosSale(db.Model):
+    """A sale at a showroom's till. Never edited once completed: a void adds reversing ledger records."""
+
+    __tablename__ = "pos_sales"
+    __table_args__ = (
+        sa.UniqueConstraint("showroom_id", "client_id", name="uq_pos_sales_showroom_client"),
+        sa.CheckConstraint("subtotal_vnd >= 0 AND discount_vnd >= 0 AND total_vnd >= 0", name="amounts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    showroom_id: Mapped[int] = mapped_column(sa.ForeignKey("showrooms.id"), index=True)
+    #: Made by the till (browser) before posting: the same sale posted twice is recorded once.
+    client_id: Mapped[str] = mapped_column(sa.String(64))
+    #: "BL-2026-000012": set right after the row is created (it carries the id).
+    number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    status: Mapped[PosSaleStatus] = mapped_column(enum_type(PosSaleStatus, 16), default=PosSaleStatus.COMPLETED)
+    payment_method: Mapped[PaymentMethod] = mapped_column(enum_type(PaymentMethod, 16))
+    subtotal_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    #: The sale-level discount (line discounts are on the lines).
+    discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    cash_received_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
+    change_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
+    einvoice_number: Mapped[str] = mapped_column(sa.String(50), default="")
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: When the till made the sale (may be earlier than created_at for a sale queued offline).
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    showroom = relationship("Showroom", lazy="raise_on_sql")
+    lines = relationship("PosSaleLine", back_populates="sale", lazy="raise_on_sql", order_by="PosSaleLine.id")
+    events = relationship("PosSaleEvent", lazy="raise_on_sql", order_by="PosSaleEvent.id")
+
+
+class PosSaleLine(db.Model):
+    """One product of a POS sale taken from one lot (a product spread over two lots gives two lines).
+
+    `discount_vnd` is the line's whole discount: its own plus its share of the sale's discount. Its ledger
+    entries carry the reference "pos:<sale number>"."""
+
+    __tablename__ = "pos_sale_lines"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("discount_vnd >= 0 AND total_vnd >= 0", name="amounts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(sa.ForeignKey("pos_sales.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
+    #: Snapshot for the receipt and the e-invoice export.
+    product_name: Mapped[str] = mapped_column(sa.String(200))
+    unit: Mapped[str] = mapped_column(sa.String(40), default="")
+    quantity: Mapped[int] = mapped_column(sa.Integer)
+    unit_price_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+
+    sale = relationship("PosSale", back_populates="lines", lazy="raise_on_sql")
+    lot = relationship("Lot", lazy="raise_on_sql")
+
+
+class PosSaleEvent(db.Model):
+    """One status change of a POS sale (completed, then possibly voided): from, to, when, who, why."""
+
+    __tablename__ = "pos_sale_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(sa.ForeignKey("pos_sales.id"), index=True)
+    from_status: Mapped[PosSaleStatus | None] = mapped_column(enum_type(PosSaleStatus, 16))
+    to_status: Mapped[PosSaleStatus] = mapped_column(enum_type(PosSaleStatus, 16))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(sa.String(500))

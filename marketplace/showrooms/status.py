@@ -1,4 +1,5 @@
-"""The consignment state machine: recorded, then received (or handed back) or cancelled. Pure, no database."""
+"""The showroom state machines, pure, no database: a consignment is recorded, then received (or handed back)
+or cancelled; a POS sale is completed, then possibly voided."""
 
 from enum import StrEnum
 
@@ -18,4 +19,17 @@ TRANSITIONS: dict[ConsignmentStatus, frozenset[ConsignmentStatus]] = {
     S.RECORDED: frozenset({S.RECEIVED, S.CANCELLED}),
     S.RECEIVED: frozenset(),
     S.CANCELLED: frozenset(),
+}
+
+
+class PosSaleStatus(StrEnum):
+    #: Paid and recorded in the ledger.
+    COMPLETED = "completed"
+    #: Cancelled by a manager: reversing ledger records, stock back to its lots.
+    VOIDED = "voided"
+
+
+SALE_TRANSITIONS: dict[PosSaleStatus, frozenset[PosSaleStatus]] = {
+    PosSaleStatus.COMPLETED: frozenset({PosSaleStatus.VOIDED}),
+    PosSaleStatus.VOIDED: frozenset(),
 }
