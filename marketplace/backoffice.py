@@ -156,6 +156,8 @@ def _showroom_groups() -> list[tuple[str, list]]:
     for member in showroom_services.memberships(current_user):
         args = {"showroom_id": member.showroom_id}
         entries = [
+            ("showrooms_manage.pos", _("Point of sale"), args, ()),
+            ("showrooms_manage.pos_day", _("Today's sales"), args, ("showrooms_manage.pos_sale",)),
             ("showrooms_manage.showroom_stock", _("Stock"), args, ()),
             ("showrooms_manage.expiring", _("Expiring lots"), args, ()),
             ("showrooms_manage.consignment_list", _("Consignments"), args, ("showrooms_manage.consignment",)),

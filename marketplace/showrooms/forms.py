@@ -31,6 +31,8 @@ class ShowroomForm(FlaskForm):
     longitude = StringField(_l("Longitude (e.g. 105.8542)"), validators=[Optional(), Length(max=20)])
     commission_rate_bp = WholeNumberField(_l("Commission kept by the showroom (basis points, 1000 = 10 %)"),
                                           validators=[InputRequired()])
+    max_discount_bp = WholeNumberField(_l("Largest discount at the till (basis points of a sale, 1000 = 10 %; "
+                                          "0 = none)"), validators=[Optional()])
 
 
 def _roles():

@@ -3,8 +3,8 @@
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from marketplace.showrooms.models import ConsignmentKind, StaffRole
-from marketplace.showrooms.status import ConsignmentStatus
+from marketplace.showrooms.models import ConsignmentKind, PaymentMethod, StaffRole
+from marketplace.showrooms.status import ConsignmentStatus, PosSaleStatus
 
 
 def staff_role_label(role: StaffRole | str) -> str:
@@ -28,3 +28,15 @@ def consignment_status_label(status: ConsignmentStatus | str, kind: ConsignmentK
               ConsignmentStatus.RECEIVED: pgettext("consignment", "Received"),
               ConsignmentStatus.CANCELLED: pgettext("consignment", "Cancelled")}
     return labels[status]
+
+
+def payment_method_label(method: PaymentMethod | str) -> str:
+    labels = {PaymentMethod.CASH: _("Cash"), PaymentMethod.BANK_TRANSFER: _("Bank transfer (VietQR)"),
+              PaymentMethod.CARD: _("Card terminal")}
+    return labels.get(PaymentMethod(method), str(method))
+
+
+def sale_status_label(status: PosSaleStatus | str) -> str:
+    labels = {PosSaleStatus.COMPLETED: pgettext("till sale", "Completed"),
+              PosSaleStatus.VOIDED: pgettext("till sale", "Voided")}
+    return labels[PosSaleStatus(status)]

@@ -50,6 +50,8 @@ class ShowroomDetails:
     latitude: float | None
     longitude: float | None
     commission_rate_bp: int | None
+    #: The largest discount the till may give, in basis points of a sale (0 = no discounts).
+    max_discount_bp: int | None = 0
 
 
 def check_details(details: ShowroomDetails) -> None:
@@ -63,6 +65,8 @@ def check_details(details: ShowroomDetails) -> None:
         errors["street"] = _("Enter the street address.")
     if details.commission_rate_bp is None or not 0 <= details.commission_rate_bp <= 10000:
         errors["commission_rate_bp"] = _("Enter a commission between 0 and 10000 basis points (10000 = 100 %).")
+    if details.max_discount_bp is None or not 0 <= details.max_discount_bp <= 10000:
+        errors["max_discount_bp"] = _("Enter a discount limit between 0 and 10000 basis points (1000 = 10 %).")
     if (details.latitude is None) != (details.longitude is None):
         errors["latitude"] = _("Enter both the latitude and the longitude, or neither.")
     if details.latitude is not None and not (-90 <= details.latitude <= 90 and -180 <= details.longitude <= 180):
@@ -81,6 +85,7 @@ def _apply(showroom: Showroom, details: ShowroomDetails) -> None:
     showroom.latitude = details.latitude
     showroom.longitude = details.longitude
     showroom.commission_rate_bp = details.commission_rate_bp
+    showroom.max_discount_bp = details.max_discount_bp
 
 
 def full_address(showroom: Showroom) -> str:

@@ -81,3 +81,8 @@ def find(showroom: Showroom, text: str | None) -> list[TillItem]:
     if not tokens:
         return []
     return _items(search.ranked(_held(showroom), tokens).limit(MAX_RESULTS))
+
+
+def held_items(showroom: Showroom, limit: int = 5000) -> list[TillItem]:
+    """Every product the showroom holds (the till keeps them to find products when the network is down)."""
+    return _items(_held(showroom).order_by(Product.name, Product.id).limit(limit))

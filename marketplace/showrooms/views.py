@@ -23,7 +23,8 @@ def map_url(showroom: Showroom) -> str:
 def _showroom_helpers() -> dict:
     return {"showroom_address": services.full_address, "showroom_map_url": map_url,
             "staff_role_label": labels.staff_role_label, "consignment_kind_label": labels.consignment_kind_label,
-            "consignment_status_label": labels.consignment_status_label}
+            "consignment_status_label": labels.consignment_status_label,
+            "payment_method_label": labels.payment_method_label, "sale_status_label": labels.sale_status_label}
 
 
 @bp.route("/showrooms")

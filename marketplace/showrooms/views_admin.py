@@ -51,7 +51,8 @@ def _details(form: ShowroomForm) -> services.ShowroomDetails | None:
     return services.ShowroomDetails(
         name=form.name.data or "", ward_code=form.ward_code.data or None, street=form.street.data or "",
         opening_hours=form.opening_hours.data or "", phone=form.phone.data or "", latitude=latitude,
-        longitude=longitude, commission_rate_bp=form.commission_rate_bp.data)
+        longitude=longitude, commission_rate_bp=form.commission_rate_bp.data,
+        max_discount_bp=form.max_discount_bp.data or 0)
 
 
 def _show_errors(form, errors: dict[str, str]) -> None:

@@ -1,7 +1,8 @@
 """The showroom back office under /manage: staff screens under /manage/showrooms/<id>/..., a producer
 member's consignments under /manage/consignments, and the staff invitation link.
 
-The blueprint and its URL table; the screens live in one module per audience (staff, producer, invitation),
+The blueprint and its URL table; the screens live in one module per audience (staff, the till `pos`, producer,
+invitation),
 the object loaders in `loaders`, the form-row readers in `forms_lines`.
 """
 
@@ -10,7 +11,7 @@ from flask import Blueprint
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.extensions import limiter
-from marketplace.showrooms.views_manage import invitation, producer, staff
+from marketplace.showrooms.views_manage import invitation, pos, producer, staff
 
 bp = Blueprint("showrooms_manage", __name__)
 
@@ -28,6 +29,13 @@ for rule, view, methods, guard in (
      _STAFF),
     ("/showrooms/<int:showroom_id>/returns/new", staff.return_new, _FORM, _STAFF),
     ("/showrooms/<int:showroom_id>/count", staff.stock_count, _FORM, _STAFF),
+    ("/showrooms/<int:showroom_id>/pos", pos.pos, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/pos/lookup", pos.pos_lookup, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/pos/sales", pos.pos_post_sale, _POST, _STAFF),
+    ("/showrooms/<int:showroom_id>/pos/sales/<int:sale_id>", pos.pos_sale, _FORM, _STAFF),
+    ("/showrooms/<int:showroom_id>/pos/sales/<int:sale_id>/void", pos.pos_void, _POST, _STAFF),
+    ("/showrooms/<int:showroom_id>/pos/today", pos.pos_day, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/pos/today.<fmt>", pos.pos_export, _GET, _STAFF),
     ("/consignments", producer.producer_consignments, _GET, _MEMBERS),
     ("/consignments/new", producer.producer_consignment_new, _FORM, _MEMBERS),
     ("/consignments/<int:consignment_id>", producer.producer_consignment_detail, _GET, _MEMBERS),
