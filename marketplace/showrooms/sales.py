@@ -26,7 +26,15 @@ from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.ledger.models import SaleEntry
 from marketplace.showrooms import lots
-from marketplace.showrooms.models import Lot, LotStock, PaymentMethod, PosSale, PosSaleEvent, PosSaleLine, Showroom
+from marketplace.showrooms.models import (
+    Lot,
+    LotStock,
+    PaymentMethod,
+    PosSale,
+    PosSaleEvent,
+    PosSaleLine,
+    Showroom,
+)
 from marketplace.showrooms.status import SALE_TRANSITIONS, PosSaleStatus
 from marketplace.statemachine import StatusConflict, check_transition
 from marketplace.stock import services as stock
