@@ -25,6 +25,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.ledger.models import SaleEntry
+from marketplace.money import format_vnd
 from marketplace.showrooms import lots
 from marketplace.showrooms.models import (
     Lot,
@@ -132,8 +133,8 @@ def _check(showroom: Showroom, lines: list[LineInput], payment: PaymentInput) ->
     discount = payment.discount_vnd + sum(line.discount_vnd for line in lines)
     limit = subtotal * showroom.max_discount_bp // 10000
     if discount > limit:
-        raise SaleError(_("The discount (%(discount)s ₫) is over this showroom's limit of %(limit)s ₫ for this sale.",
-                          discount=f"{discount:,}".replace(",", "."), limit=f"{limit:,}".replace(",", ".")))
+        raise SaleError(_("The discount (%(discount)s) is over this showroom's limit of %(limit)s for this sale.",
+                          discount=format_vnd(discount), limit=format_vnd(limit)))
     total = subtotal - discount
     if method == PaymentMethod.CASH and (payment.cash_received_vnd is None
                                          or not _whole(payment.cash_received_vnd, total, MAX_AMOUNT_VND)):
