@@ -17,7 +17,8 @@ def demo_load() -> None:
     db.session.commit()
     click.echo(
         f"Demo catalogue: {result.producers_created} producers and {result.products_created} products created, "
-        f"{result.images_written} picture files written, {result.showrooms_created} showrooms created."
+        f"{result.images_written} picture files written, {result.showrooms_created} showrooms created, "
+        f"{result.pos_sales_created} till sales recorded."
     )
     if result.skipped:
         click.echo(f"Left untouched (slug already used by other data): {', '.join(result.skipped)}")

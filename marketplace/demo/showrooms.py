@@ -1,6 +1,7 @@
 """Two illustrative Hanoi showrooms holding consigned, received stock of several demo producers: lots with
 best-before dates, some within 30 days so the expiring list has something to show. Idempotent: a showroom
-whose slug exists is left exactly as it is."""
+whose slug exists is left exactly as it is. A few illustrative till sales in each (fixed till ids, so loading
+again records nothing twice)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,7 +13,7 @@ from marketplace.catalog.status import ProductStatus
 from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.producers.models import Producer
-from marketplace.showrooms import consignments, services
+from marketplace.showrooms import consignments, lots, sales, services
 from marketplace.showrooms.models import Showroom
 
 
@@ -65,7 +66,7 @@ def load_showrooms() -> int:
         showroom = services.create_showroom(services.ShowroomDetails(
             name=row.name, ward_code=row.ward_code, street=row.street, opening_hours="8:00–21:00 (minh họa)",
             phone="024 0000 000" + str(row.offset + 1), latitude=row.latitude, longitude=row.longitude,
-            commission_rate_bp=row.commission_rate_bp))
+            commission_rate_bp=row.commission_rate_bp, max_discount_bp=500))
         showroom.slug = row.slug
         held = products[row.offset::2]
         by_producer: dict[int, list[Product]] = {}
@@ -80,3 +81,44 @@ def load_showrooms() -> int:
         created += 1
     db.session.flush()
     return created
+
+
+#: (till id suffix, how many of the first and second product held, payment method, sale-level discount in đồng)
+DEMO_SALES = (("0001", 1, 1, "cash", 0), ("0002", 2, 0, "bank_transfer", 0), ("0003", 1, 2, "card", 5000))
+
+
+def load_pos_sales() -> int:
+    """Three illustrative till sales in each demo showroom (cash with change, VietQR transfer, card with a small
+    discount); returns how many were recorded this time (0 when they exist or stock is short)."""
+    created = 0
+    for row in SHOWROOMS:
+        showroom = db.session.scalar(sa.select(Showroom).where(Showroom.slug == row.slug))
+        if showroom is None:
+            continue
+        held = [r for r in lots.lots_at(showroom.location_id) if r.quantity >= 3]
+        product_ids = list(dict.fromkeys(r.product.id for r in held))[:2]
+        if len(product_ids) < 2:
+            continue
+        for suffix, first, second, method, discount in DEMO_SALES:
+            client_id = f"demo-{showroom.id}-{suffix}"
+            if sales.find_sale(showroom, client_id) is not None:
+                continue
+            lines = [sales.LineInput(pid, n) for pid, n in zip(product_ids, (first, second), strict=True) if n]
+            subtotal = _subtotal(lines)
+            # Cash: the customer hands over the next round 100.000 ₫ above the total, so there is change.
+            cash = (subtotal // 100_000 + 1) * 100_000 if method == "cash" else None
+            try:
+                sales.complete_sale(showroom, lines, sales.PaymentInput(
+                    method, discount_vnd=min(discount, subtotal * showroom.max_discount_bp // 10000),
+                    cash_received_vnd=cash), client_id, None)
+            except sales.SaleError:
+                continue  # an edited demo showroom (stock sold, limit lowered): leave it
+            created += 1
+    db.session.flush()
+    return created
+
+
+def _subtotal(lines) -> int:
+    prices = dict(db.session.execute(sa.select(Product.id, Product.price_vnd)
+                                     .where(Product.id.in_([line.product_id for line in lines]))).all())
+    return sum(prices[line.product_id] * line.quantity for line in lines)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from marketplace.catalog import search
 from marketplace.catalog.models import Product
+from marketplace.catalog.services import is_valid_ean13
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.showrooms.models import Lot, LotStock, Showroom
@@ -37,15 +38,6 @@ class TillItem:
                 "unit": self.unit, "price": self.price_vnd, "available": self.available}
 
 
-def ean13_valid(code: str) -> bool:
-    """True for 13 ASCII digits whose last is the EAN-13 check digit of the first twelve."""
-    if not (len(code) == 13 and code.isascii() and code.isdigit()):
-        return False
-    digits = [int(c) for c in code]
-    check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits[:12])) % 10) % 10
-    return check == digits[12]
-
-
 def _held(showroom: Showroom):
     available = (sa.select(sa.func.coalesce(sa.func.sum(LotStock.quantity), 0)).join(Lot, Lot.id == LotStock.lot_id)
                  .where(Lot.product_id == Product.id, LotStock.location_id == showroom.location_id)
@@ -67,7 +59,7 @@ def find(showroom: Showroom, text: str | None) -> list[TillItem]:
     if not text:
         return []
     if _DIGITS.fullmatch(text):
-        if not ean13_valid(text):
+        if not is_valid_ean13(text):
             raise BarcodeError(_("%(code)s is not a valid EAN-13 barcode (wrong length or check digit). "
                                  "Scan it again or type the product's name.", code=text))
         items = _items(_held(showroom).where(Product.barcode == text))

@@ -1,12 +1,13 @@
-"""flask showrooms add-staff, and the demo's showrooms (consigned, received, some lots expiring soon)."""
+"""flask showrooms add-staff, and the demo's showrooms (consigned, received, some lots expiring soon, a few till sales)."""
 
 import sqlalchemy as sa
 
 from marketplace.accounts.models import Role, User
 from marketplace.dates import today_vn
 from marketplace.extensions import db
+from marketplace.ledger.models import SaleEntry
 from marketplace.showrooms import lots
-from marketplace.showrooms.models import Showroom, ShowroomMember, StaffRole
+from marketplace.showrooms.models import PosSale, Showroom, ShowroomMember, StaffRole
 from marketplace.stock.models import StockLevel
 from tests.showrooms.helpers import make_showroom
 
@@ -42,3 +43,13 @@ def test_the_demo_has_two_hanoi_showrooms_with_received_lots(runner):
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Showroom)) == 2
     assert db.session.scalar(sa.select(sa.func.sum(StockLevel.quantity))) == before
+
+
+def test_the_demo_showrooms_have_a_few_till_sales_recorded_once(runner):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    sales_count = db.session.scalar(sa.select(sa.func.count()).select_from(PosSale))
+    entries = db.session.scalar(sa.select(sa.func.count()).select_from(SaleEntry).where(SaleEntry.channel == "showroom"))
+    assert sales_count == 6 and entries >= 6
+    result = runner.invoke(args=["demo", "load"])
+    assert "0 till sales recorded" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PosSale)) == 6
