@@ -8,12 +8,14 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from marketplace.accounts.models import Role
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
 from marketplace.showrooms import lots
-from marketplace.showrooms.models import PosSale, StaffRole
-from tests.factories import make_product
+from marketplace.showrooms.models import PosSale, Showroom, StaffRole
+from tests.factories import make_product, make_user
 from tests.showrooms.helpers import deliver, make_showroom, make_staff
+from tests.showrooms.test_views import SHOWROOM_FORM
 
 
 @pytest.fixture()
@@ -148,3 +150,14 @@ def test_einvoice_number_and_exports(client, login_as, till):
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet.cell(2, 1).value == sale["number"] and sheet.cell(2, 5).value == 2
     assert client.get(f"/manage/showrooms/{showroom.id}/pos/today.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("value,saved", [("500", 500), ("", 0), ("²", None), ("10001", None), ("-1", None)])
+def test_admin_sets_the_discount_limit(client, login_as, value, saved):
+    login_as(make_user(role=Role.ADMIN))
+    response = client.post("/admin/showrooms/new", data={**SHOWROOM_FORM, "max_discount_bp": value})
+    showroom = db.session.scalar(sa.select(Showroom).where(Showroom.name == SHOWROOM_FORM["name"]))
+    if saved is None:
+        assert response.status_code == 422 and showroom is None
+    else:
+        assert response.status_code == 302 and showroom.max_discount_bp == saved
