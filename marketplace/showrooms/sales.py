@@ -46,6 +46,9 @@ MAX_QUANTITY = 9999
 MAX_LINES = 100
 MAX_AMOUNT_VND = 10**12
 CHANNEL = "showroom"
+#: Stock movement reasons, stored as codes (stock.labels.SYSTEM_REASONS shows them in the page language).
+REASON_SALE = "sold at the till"
+REASON_VOID = "till sale voided"
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}", re.ASCII)
 
 
@@ -213,7 +216,7 @@ def _take(sale: PosSale, showroom: Showroom, product: Product, line: LineInput, 
         picks = lots.fefo(location_id, product.id, line.quantity)
         taken = []
         for lot, units in picks:
-            lots.change_lot_stock(lot, location_id, -units, MovementKind.SALE, reason=_("Sale at the till"),
+            lots.change_lot_stock(lot, location_id, -units, MovementKind.SALE, reason=REASON_SALE,
                                   reference=sale_reference(sale), actor_id=sale.staff_id)
             taken.append((lot, units))
     except (stock.OutOfStock, lots.NotEnoughInLot):
@@ -251,7 +254,7 @@ def void_sale(sale: PosSale, actor, reason: str) -> PosSale:
     location_id = db.session.scalar(sa.select(Showroom.location_id).where(Showroom.id == sale.showroom_id))
     for line in sorted(sale_lines(sale), key=lambda row: row.product_id):
         lots.change_lot_stock(line.lot, location_id, line.quantity, MovementKind.RETURN,
-                              reason=_("Void of sale %(number)s", number=sale.number), reference=f"{reference}:void",
+                              reason=REASON_VOID, reference=f"{reference}:void",
                               actor_id=actor.id if actor else None)
     db.session.add(PosSaleEvent(sale_id=sale.id, from_status=current, to_status=PosSaleStatus.VOIDED,
                                 actor_id=actor.id if actor else None, reason=reason[:500]))

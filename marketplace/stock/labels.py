@@ -48,6 +48,8 @@ SYSTEM_REASONS = {
     "card payment session expired": _l("card payment session expired"),
     "card payment failed": _l("card payment failed"),
     "refunded in Stripe": _l("refunded in Stripe"),
+    "sold at the till": _l("sold at the till"),
+    "till sale voided": _l("till sale voided"),
 }
 
 _SOLD = re.compile(r"sold (\d+)")
