@@ -5,8 +5,8 @@
   var root = document.getElementById("pos");
   if (!root) { return; }
   root.hidden = false;
-  var T = JSON.parse(document.getElementById("pos-text").textContent);
-  var CATALOGUE = JSON.parse(document.getElementById("pos-catalogue").textContent);
+  var T = JSON.parse(root.dataset.texts);
+  var CATALOGUE = JSON.parse(root.dataset.catalogue);
   var MAX_Q = parseInt(root.dataset.maxQuantity, 10);
   var MAX_DISCOUNT_BP = parseInt(root.dataset.maxDiscountBp, 10);
   var QUEUE_KEY = "pos-queue-" + root.dataset.showroom;
