@@ -226,14 +226,16 @@
         setOnline(true);
         var queue = loadQueue();
         var idx = queue.findIndex(function (e) { return e.sale.client_id === entry.sale.client_id; });
-        if (status === 200 || status === 201) {
+        if ((status === 200 || status === 201) && body.sale) {
           if (idx >= 0) { queue.splice(idx, 1); }
           if (entry.sale.client_id === justPaid) { showDone(body.sale, entry.sale, body.sale.change); }
-        } else if (status === 409 || status === 422) {
+        } else if ((status === 409 || status === 422) && body.error) {
           if (idx >= 0) { queue[idx].state = "conflict"; queue[idx].error = body.error || String(status); }
           if (entry.sale.client_id === justPaid) { say(sub(T.refused, {reason: body.error || ""}), true); $("pos-done").hidden = true; }
         } else {
-          saveQueue(queue); sending = false; return;  // server trouble: keep it pending, try later
+          // Server trouble, or no JSON (e.g. signed out: the login page came back): keep it pending, try later.
+          if (status === 200 || status === 403 || status === 400) { say(T.signIn, true); }
+          saveQueue(queue); sending = false; return;
         }
         saveQueue(queue);
         next(i + 1);

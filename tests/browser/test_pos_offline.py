@@ -132,3 +132,23 @@ def test_till_fits_the_screen_and_works_with_keys(browser, live_server, shop, wi
     assert "Tương Cự Đà" in page.inner_text(".receipt")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     context.close()
+
+
+def test_a_queued_sale_is_kept_when_the_session_has_ended(browser, live_server, shop):  # noqa: F811
+    """Signed out meanwhile: the post comes back as the login page, not a sale, so the sale stays queued."""
+    showroom, manager, _sauce, _tea = shop
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    _sign_in(page, live_server, manager.email)
+    page.goto(f"{live_server}/manage/showrooms/{showroom.id}/pos")
+    page.wait_for_selector("#pos:not([hidden])")
+    context.set_offline(True)
+    page.wait_for_selector("#pos-status.pos-offline")
+    _sell(page, "tuong cu da")
+    context.clear_cookies()
+    context.set_offline(False)
+    page.wait_for_selector("#pos-message.pos-message-bad")
+    assert [entry["state"] for entry in _queue(page, showroom.id)] == ["pending"]
+    db.session.commit()  # end the read snapshot
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PosSale)) == 0
+    context.close()
