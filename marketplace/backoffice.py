@@ -120,6 +120,8 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
             ("producers_manage.members", _("Members"), {}, ()),
             ("showrooms_manage.producer_consignments", _("Showroom consignments"), {},
              ("showrooms_manage.producer_",)),
+            ("showrooms_manage.my_lots", _("Lots and QR labels"), {},
+             ("showrooms_manage.my_lots", "showrooms_manage.lot_label_sheet")),
         ]
     if current_user.role == Role.ADMIN:
         return [

@@ -1,5 +1,6 @@
 """Showrooms, their staff and invitations, lots and the stock per lot, consignments and their events."""
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -90,6 +91,11 @@ class ShowroomInvitation(db.Model):
     showroom = relationship("Showroom", lazy="raise_on_sql")
 
 
+def new_lot_public_code() -> str:
+    """12 URL-safe random characters (72 bits): lot pages cannot be enumerated."""
+    return secrets.token_urlsafe(9)
+
+
 class Lot(db.Model):
     """A production lot of one product: its code as printed on the pack and its best-before date."""
 
@@ -101,6 +107,10 @@ class Lot(db.Model):
     code: Mapped[str] = mapped_column(sa.String(40))
     #: NULL for goods that do not expire (handicraft).
     best_before: Mapped[date | None] = mapped_column(sa.Date)
+    #: When the lot was made, if the producer said so.
+    produced_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: Random code of the public traceability page (/lot/<code>) and the QR on the pack: never the id.
+    public_code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_lot_public_code)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     product = relationship("Product", lazy="raise_on_sql")

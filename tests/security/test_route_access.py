@@ -53,6 +53,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "/cart/remove": EVERYONE,
     "/checkout/wards": EVERYONE,
     "/showrooms": EVERYONE,
+    "/lot/<code>": EVERYONE,
     # Accounts: the forms visitors use (signed-in users are sent on), then the signed-in pages.
     "/accounts/login": EVERYONE,
     "/accounts/logout": EVERYONE,
@@ -130,6 +131,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "/manage/consignments/new": MEMBERS,
     "/manage/consignments/<int:consignment_id>": MEMBERS,
     "/manage/consignments/<int:consignment_id>/cancel": MEMBERS,
+    "/manage/lots": MEMBERS,
+    "/manage/lots/<code>/labels": MEMBERS,
     # The program office.
     "/admin/": OFFICE,
     "/admin/producers": OFFICE,

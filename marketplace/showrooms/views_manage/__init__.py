@@ -1,5 +1,6 @@
 """The showroom back office under /manage: staff screens under /manage/showrooms/<id>/..., a producer
-member's consignments under /manage/consignments, and the staff invitation link.
+member's consignments under /manage/consignments and lot labels under /manage/lots, and the staff
+invitation link.
 
 The blueprint and its URL table; the screens live in one module per audience (staff, the till `pos`, producer,
 invitation),
@@ -11,7 +12,7 @@ from flask import Blueprint
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.extensions import limiter
-from marketplace.showrooms.views_manage import invitation, pos, producer, staff
+from marketplace.showrooms.views_manage import invitation, lot_labels, pos, producer, staff
 
 bp = Blueprint("showrooms_manage", __name__)
 
@@ -40,6 +41,8 @@ for rule, view, methods, guard in (
     ("/consignments/new", producer.producer_consignment_new, _FORM, _MEMBERS),
     ("/consignments/<int:consignment_id>", producer.producer_consignment_detail, _GET, _MEMBERS),
     ("/consignments/<int:consignment_id>/cancel", producer.producer_consignment_cancel, _POST, _MEMBERS),
+    ("/lots", lot_labels.my_lots, _GET, _MEMBERS),
+    ("/lots/<code>/labels", lot_labels.lot_label_sheet, _GET, _MEMBERS),
     ("/showrooms/invitations/<token>", limiter.limit("10/minute", methods=["POST"])(invitation.invitation_accept),
      _FORM, None),
 ):

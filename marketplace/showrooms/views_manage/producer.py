@@ -9,7 +9,7 @@ from marketplace.backoffice import producer_scope
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
-from marketplace.showrooms import consignments, services
+from marketplace.showrooms import consignments, services, traceability
 from marketplace.showrooms.forms import ButtonForm, ReasonForm
 from marketplace.showrooms.views_manage import forms_lines
 from marketplace.showrooms.views_manage.loaders import producer_consignment
@@ -58,6 +58,8 @@ def producer_consignment_detail(consignment_id: int):
     return render_template("showrooms/manage/consignment_detail.html", producer=consignment.producer,
                            showroom=consignment.showroom, consignment=consignment, errors=[], form=ButtonForm(),
                            manager=False, receivable=False, back=url_for(".producer_consignments"),
+                           lot_codes=traceability.public_codes(line.lot_id for line in consignment.lines),
+                           lot_labels=True,
                            cancel_url=url_for(".producer_consignment_cancel", consignment_id=consignment.id))
 
 

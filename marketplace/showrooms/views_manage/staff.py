@@ -12,7 +12,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, arg_int
 from marketplace.producers.models import Producer, VerificationStatus
-from marketplace.showrooms import consignments, lots, services
+from marketplace.showrooms import consignments, lots, services, traceability
 from marketplace.showrooms.forms import ButtonForm, ReasonForm
 from marketplace.showrooms.models import ConsignmentKind
 from marketplace.showrooms.status import ConsignmentStatus
@@ -129,6 +129,7 @@ def consignment_detail(showroom_id: int, consignment_id: int):
     return render_template("showrooms/manage/consignment_detail.html", showroom=showroom, consignment=consignment,
                            errors=errors, form=ButtonForm(), manager=is_manager(showroom), receivable=receivable,
                            back=url_for(".consignment_list", showroom_id=showroom.id),
+                           lot_codes=traceability.public_codes(line.lot_id for line in consignment.lines),
                            cancel_url=url_for(".consignment_cancel", showroom_id=showroom.id,
                                               consignment_id=consignment.id)), status
 
