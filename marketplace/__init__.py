@@ -124,6 +124,9 @@ def register_blueprints(app: Flask) -> None:
     """Every URL prefix of the site, in one list."""
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.admin.views_admin import bp as admin_bp
+    from marketplace.api import openapi
+    from marketplace.api.showroom_sales import blp as api_v1_bp
+    from marketplace.api.views_admin import bp as api_admin_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.catalog.views_admin import bp as catalog_admin_bp
     from marketplace.catalog.views_manage import bp as catalog_manage_bp
@@ -164,6 +167,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settlements_admin_bp, url_prefix="/admin/statements")
     app.register_blueprint(payments_admin_bp, url_prefix="/payments/admin")
     app.register_blueprint(showrooms_admin_bp, url_prefix="/admin/showrooms")
+    app.register_blueprint(api_admin_bp, url_prefix="/admin")
+    # The versioned JSON API (/api/v1, its OpenAPI document at /api/v1/openapi.json): see marketplace.api.
+    openapi.init_app(app, [api_v1_bp])
 
 
 def register_cli(app: Flask) -> None:

@@ -73,6 +73,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "/payments/stripe/success": SIGNED_IN,
     "/payments/stripe/cancel/<number>": SIGNED_IN,
     "/payments/vietqr/<number>": SIGNED_IN,
+    # The JSON API: its document is public; a sale needs a till token, whatever the session
+    # (test_the_till_api_ignores_the_session: every role without a token gets 401).
+    "/api/v1/openapi.json": EVERYONE,
+    "/api/v1/showroom-sales": EVERYONE,
     # Stripe calls this one; the signature decides.
     "/payments/stripe/webhook": EVERYONE,
     # Producer sign-up and invitations, for visitors.
@@ -153,6 +157,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "/admin/showrooms/<int:showroom_id>/active": OFFICE,
     "/admin/showrooms/<int:showroom_id>/staff": OFFICE,
     "/admin/showrooms/<int:showroom_id>/staff/<int:user_id>/remove": OFFICE,
+    "/admin/showrooms/<int:showroom_id>/tokens": OFFICE,
+    "/admin/showrooms/<int:showroom_id>/tokens/<int:token_id>/revoke": OFFICE,
     "/payments/admin/bank-transfers": OFFICE,
     "/payments/admin/bank-transfers/import": OFFICE,
     "/payments/admin/bank-transfers/<number>/paid": OFFICE,
@@ -241,3 +247,11 @@ def test_roles_kept_out_cannot_post_either(app, clients):
             if problem:
                 problems.append(problem)
     assert not problems, "\n".join(problems)
+
+
+def test_the_till_api_ignores_the_session(app, clients):
+    """A signed-in session is no till token: every role gets 401 from the sale endpoint."""
+    for role in ROLES:
+        response = clients[role].post("/api/v1/showroom-sales", json={})
+        assert response.status_code == 401, (role, response.status_code)
+        assert response.get_json()["error"] == "unauthorized"
