@@ -12,7 +12,7 @@ import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
@@ -30,6 +30,10 @@ blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="The till 
 csrf.exempt(blp)
 
 RATE_LIMIT = "120 per minute"
+
+
+def _rate_limit() -> str:
+    return current_app.config.get("API_TILL_RATE_LIMIT") or RATE_LIMIT
 #: How far in the future a till's clock may be.
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -149,7 +153,7 @@ def _result(sale: PosSale) -> dict:
 
 
 @blp.route("/showroom-sales", methods=["POST"])
-@limiter.limit(RATE_LIMIT, key_func=_rate_key)
+@limiter.limit(_rate_limit, key_func=_rate_key)
 @blp.arguments(SaleIn)
 @blp.response(201, SaleResult, description="The sale was recorded.")
 @blp.alt_response(200, schema=SaleResult, description="This sale id was recorded before: the same sale.")

@@ -214,3 +214,17 @@ def test_a_stock_movement_names_the_sale(client, till):
     number = client.post(URL, json=_body(), headers=_auth(secret)).get_json()["sale"]["number"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StockMovement)
                              .where(StockMovement.reference == f"pos:{number}")) == 1
+
+
+def test_posting_is_rate_limited_per_token(app, client, till):
+    showroom, _product, secret = till
+    _row, other = tokens.create_token(showroom, "Quầy 2", None)
+    db.session.commit()
+    app.config["API_TILL_RATE_LIMIT"] = "2 per minute"
+    answers = [client.post(URL, json=_body(f"till-sale-100{n}", quantity=1), headers=_auth(secret)).status_code
+               for n in range(3)]
+    assert answers == [201, 201, 429]
+    limited = client.post(URL, json=_body("till-sale-2000", quantity=1), headers=_auth(secret))
+    assert limited.get_json()["error"] == "rate_limited"
+    assert client.post(URL, json=_body("till-sale-3000", quantity=1), headers=_auth(other)).status_code == 201
+    assert _count(PosSale) == 3
