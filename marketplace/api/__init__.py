@@ -10,5 +10,5 @@ app-wide HTTP error handler is switched off (openapi.TillApi): the API's bluepri
 bodies, {"error": code, "message": ..., "details": {...}}, and the HTML pages keep theirs.
 
 Modules: models (TillToken), tokens (create, revoke, authenticate), schemas, openapi (the Api object),
-showroom_sales (POST /api/v1/showroom-sales), views_admin (the admin's token screens).
+views (POST /api/v1/showroom-sales), views_admin (the admin's token screens).
 """

@@ -2,7 +2,8 @@
 
 The sale goes through the same service as the app's own till (showrooms.sales.complete_sale) with the till's
 sale id as the client id: 201 with the sale and its ledger entries when it is recorded, 200 with the same body
-when that sale id was recorded before (the body of a repeat is not compared). Errors are {"error": code, "message": ..., "details": {...}}:
+when that sale id was recorded before (the body of a repeat is not compared). Errors are
+{"error": code, "message": ..., "details": {...}}:
 400 bad_request (not JSON), 401 unauthorized (no, unknown or revoked token), 403 forbidden (another
 showroom, or a closed one), 404 unknown_product, 409 out_of_stock, 422 validation_error / invalid_barcode /
 price_mismatch / sale_refused. Nothing is written when a sale is refused. No cookie is read or set.
@@ -26,7 +27,7 @@ from marketplace.ledger.models import SaleEntry
 from marketplace.showrooms import sales
 from marketplace.showrooms.models import PaymentMethod, PosSale, Showroom
 
-blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="The till API for showrooms.")
+blp = Blueprint("api", __name__, url_prefix="/api/v1", description="The till API for showrooms.")
 csrf.exempt(blp)
 
 RATE_LIMIT = "120 per minute"
