@@ -166,7 +166,8 @@ def _showroom_groups() -> list[tuple[str, list]]:
         ]
         if member.role == StaffRole.MANAGER:
             entries += [("showrooms_manage.return_new", _("Return to a producer"), args, ()),
-                        ("showrooms_manage.stock_count", _("Stock count"), args, ())]
+                        ("showrooms_manage.stock_count", _("Stock count"), args, ()),
+                        ("showrooms_manage.close_list", _("Till close"), args, ("showrooms_manage.close_",))]
         groups.append((member.showroom.name, entries))
     return groups
 

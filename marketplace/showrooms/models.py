@@ -278,3 +278,56 @@ class PosSaleEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class TillClose(db.Model):
+    """The close of a showroom's till for one shift: what the sales of the shift took by payment method, the cash
+    expected (opening float + cash takings), the cash counted and the difference. Never edited: a later count is
+    a TillCloseCorrection referencing it. The shift runs from the previous close (or the start of its day) to
+    `closed_at`; a sale or void recorded after it belongs to the next shift."""
+
+    __tablename__ = "till_closes"
+    __table_args__ = (
+        sa.UniqueConstraint("showroom_id", "period_start", name="uq_till_closes_showroom_start"),
+        sa.CheckConstraint("opening_float_vnd >= 0 AND counted_cash_vnd >= 0", name="cash_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    showroom_id: Mapped[int] = mapped_column(sa.ForeignKey("showrooms.id"), index=True)
+    #: The business day (Vietnam time) and the shift's number within it (1, 2, ...).
+    business_day: Mapped[date] = mapped_column(sa.Date)
+    shift_number: Mapped[int] = mapped_column(sa.Integer)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sales_count: Mapped[int] = mapped_column(sa.Integer)
+    voids_count: Mapped[int] = mapped_column(sa.Integer)
+    #: Net takings of the shift (sales minus voids recorded in it) by payment method.
+    cash_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    bank_transfer_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    card_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    opening_float_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    expected_cash_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    counted_cash_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    #: counted - expected (negative: cash missing).
+    difference_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    showroom = relationship("Showroom", lazy="raise_on_sql")
+    closed_by = relationship("User", lazy="raise_on_sql")
+    corrections = relationship("TillCloseCorrection", lazy="raise_on_sql", order_by="TillCloseCorrection.id")
+
+
+class TillCloseCorrection(db.Model):
+    """A recount of a closed shift's cash: it replaces the counted amount for reading, the close stays as it was."""
+
+    __tablename__ = "till_close_corrections"
+    __table_args__ = (sa.CheckConstraint("counted_cash_vnd >= 0", name="cash_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    close_id: Mapped[int] = mapped_column(sa.ForeignKey("till_closes.id"), index=True)
+    counted_cash_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    difference_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    note: Mapped[str] = mapped_column(sa.String(500))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

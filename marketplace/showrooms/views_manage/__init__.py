@@ -2,7 +2,7 @@
 member's consignments under /manage/consignments and lot labels under /manage/lots, and the staff
 invitation link.
 
-The blueprint and its URL table; the screens live in one module per audience (staff, the till `pos`, producer,
+The blueprint and its URL table; the screens live in one module per audience (staff, the till `pos`, its `close`, producer,
 invitation),
 the object loaders in `loaders`, the form-row readers in `forms_lines`.
 """
@@ -12,7 +12,7 @@ from flask import Blueprint
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.extensions import limiter
-from marketplace.showrooms.views_manage import invitation, lot_labels, pos, producer, staff
+from marketplace.showrooms.views_manage import close, invitation, lot_labels, pos, producer, staff
 
 bp = Blueprint("showrooms_manage", __name__)
 
@@ -37,6 +37,10 @@ for rule, view, methods, guard in (
     ("/showrooms/<int:showroom_id>/pos/sales/<int:sale_id>/void", pos.pos_void, _POST, _STAFF),
     ("/showrooms/<int:showroom_id>/pos/today", pos.pos_day, _GET, _STAFF),
     ("/showrooms/<int:showroom_id>/pos/today.<fmt>", pos.pos_export, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/close", close.close_list, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/close/new", close.close_new, _FORM, _STAFF),
+    ("/showrooms/<int:showroom_id>/close/<int:close_id>", close.close_report, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/close/<int:close_id>/correct", close.close_correct, _POST, _STAFF),
     ("/consignments", producer.producer_consignments, _GET, _MEMBERS),
     ("/consignments/new", producer.producer_consignment_new, _FORM, _MEMBERS),
     ("/consignments/<int:consignment_id>", producer.producer_consignment_detail, _GET, _MEMBERS),
