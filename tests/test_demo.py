@@ -132,6 +132,7 @@ def test_running_demo_load_twice_changes_nothing(runner):
     result = _load(runner)
     assert "0 producers and 0 products created" in result.output
     assert _row_counts() == before
+    assert before["till_closes"] == 1 and "0 till closes made" in result.output
 
 
 def test_demo_load_redraws_pictures_missing_from_storage(runner):

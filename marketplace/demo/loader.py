@@ -28,7 +28,7 @@ from marketplace.demo.catalogue import (
     ProducerRow,
     ProductRow,
 )
-from marketplace.demo.showrooms import load_pos_sales, load_showrooms
+from marketplace.demo.showrooms import load_closes, load_pos_sales, load_showrooms
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.stock import services as stock_services
@@ -51,6 +51,7 @@ class LoadResult:
     images_written: int = 0
     showrooms_created: int = 0
     pos_sales_created: int = 0
+    till_closes_created: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -209,4 +210,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
         result.images_written += _write_pictures(storage, row, slug)
     result.showrooms_created = load_showrooms()
     result.pos_sales_created = load_pos_sales()
+    result.till_closes_created = load_closes()
     return result

@@ -1,7 +1,8 @@
 """Two illustrative Hanoi showrooms holding consigned, received stock of several demo producers: lots with
 best-before dates, some within 30 days so the expiring list has something to show. Idempotent: a showroom
 whose slug exists is left exactly as it is. A few illustrative till sales in each (fixed till ids, so loading
-again records nothing twice)."""
+again records nothing twice). The first showroom's shift with those sales is closed (a till close with its
+counted cash), once."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,7 +14,7 @@ from marketplace.catalog.status import ProductStatus
 from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.producers.models import Producer
-from marketplace.showrooms import consignments, lots, sales, services
+from marketplace.showrooms import closes, consignments, lots, sales, services
 from marketplace.showrooms.models import Showroom
 
 
@@ -122,3 +123,20 @@ def _subtotal(lines) -> int:
     prices = dict(db.session.execute(sa.select(Product.id, Product.price_vnd)
                                      .where(Product.id.in_([line.product_id for line in lines]))).all())
     return sum(prices[line.product_id] * line.quantity for line in lines)
+
+
+#: The demo close: the opening float, and the counted cash is the expected one (no difference).
+DEMO_FLOAT_VND = 500_000
+
+
+def load_closes() -> int:
+    """Close the till of the first demo showroom once (when it has no close yet); returns 0 or 1."""
+    showroom = db.session.scalar(sa.select(Showroom).where(Showroom.slug == SHOWROOMS[0].slug))
+    if showroom is None or closes.last_close(showroom) is not None:
+        return 0
+    shift = closes.current_shift(showroom)
+    if shift.sales_count == 0:
+        return 0
+    counted = DEMO_FLOAT_VND + shift.by_method["cash"]
+    closes.close_shift(showroom, DEMO_FLOAT_VND, max(counted, 0), NOTE, None)
+    return 1
