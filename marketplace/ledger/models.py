@@ -11,6 +11,9 @@ from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 
+#: The marketplace's own channel; a showroom's till sales use their own channel name.
+ONLINE_CHANNEL = "online"
+
 
 class LedgerIsAppendOnly(DomainError):
     """A sale entry was about to be changed or deleted."""

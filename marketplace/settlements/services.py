@@ -19,7 +19,7 @@ from marketplace.dates import period_bounds, today_vn, utcnow
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
-from marketplace.ledger.models import SaleEntry
+from marketplace.ledger.models import ONLINE_CHANNEL, SaleEntry
 from marketplace.orders.models import OrderLine, ProducerOrder
 from marketplace.orders.status import OrderStatus
 from marketplace.producers.models import Producer
@@ -74,6 +74,13 @@ def overlapping_statement(producer_id: int, period_start: date, period_end: date
     ).first()
 
 
+def _settled_here():
+    """The ledger entries these statements settle: online sales only. Showroom till sales are the showroom's
+    to settle at its own commission rate (issue 10's showroom settlement); until that exists they stay
+    unsettled in the ledger rather than being charged the marketplace's rate here."""
+    return SaleEntry.channel == ONLINE_CHANNEL
+
+
 def _not_settled():
     """The condition "no statement settles this ledger entry" (a void statement released its entries)."""
     return ~sa.select(StatementEntry.id).where(StatementEntry.sale_entry_id == SaleEntry.id).exists()
@@ -83,7 +90,7 @@ def unsettled_entries(producer_id: int, before: datetime) -> list[SaleEntry]:
     """The producer's ledger entries before `before` that no statement settles yet, oldest first."""
     return list(db.session.scalars(
         sa.select(SaleEntry).where(SaleEntry.producer_id == producer_id, SaleEntry.occurred_at < before,
-                                   _not_settled()).order_by(SaleEntry.occurred_at, SaleEntry.id)
+                                   _settled_here(), _not_settled()).order_by(SaleEntry.occurred_at, SaleEntry.id)
     ))
 
 
@@ -260,6 +267,6 @@ def unsettled_total(producer_id: int) -> tuple[int, int]:
     """(number of ledger entries not yet settled, their net total) for the producer."""
     count, total = db.session.execute(
         sa.select(sa.func.count(SaleEntry.id), sa.func.coalesce(sa.func.sum(SaleEntry.total_vnd), 0))
-        .where(SaleEntry.producer_id == producer_id, _not_settled())
+        .where(SaleEntry.producer_id == producer_id, _settled_here(), _not_settled())
     ).one()
     return int(count), int(total)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
+from marketplace.settlements import services as settlements
 from marketplace.showrooms import lots, sales, till_lookup
 from marketplace.showrooms.models import PosSale, PosSaleEvent, StaffRole
 from marketplace.showrooms.status import PosSaleStatus
@@ -130,3 +131,12 @@ def test_lookup_by_barcode_sku_and_words(shop):
         till_lookup.find(showroom, "8934563138166")
     with pytest.raises(till_lookup.BarcodeError, match="không bán sản phẩm nào"):
         till_lookup.find(showroom, "4006381333931")
+
+
+def test_a_till_sale_is_not_settled_by_the_online_statement_at_the_marketplace_rate(shop):
+    """Online statements settle online sales only: a showroom sale waits for the showroom's settlement."""
+    showroom, staff, product = shop
+    sales.complete_sale(showroom, [sales.LineInput(product.id, 2)], CASH, "client-settle", staff)
+    assert settlements.unsettled_total(product.producer_id) == (0, 0)
+    with pytest.raises(settlements.NothingToSettle):
+        settlements.build_statement(product.producer, date(2026, 1, 1), date(2026, 1, 31), today=date(2099, 1, 1))
