@@ -1,16 +1,15 @@
 """Inviting further members to a producer: a signed link e-mailed to them, used once to create their account."""
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import find_user_by_email, hash_password, normalise_email
 from marketplace.dates import utcnow
 from marketplace.extensions import db
+from marketplace.invitations import invitation_for_token, invitation_token
 from marketplace.mail import queue_mail
 from marketplace.producers.models import Producer, ProducerInvitation
 from marketplace.producers.services import (
@@ -23,12 +22,8 @@ from marketplace.producers.services import (
 from marketplace.text import nfc
 from marketplace.urls import external_url
 
-#: Invitation links work for this long.
-INVITATION_MAX_AGE_SECONDS = 14 * 24 * 3600
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="producer-invitation")
+#: Signs this kind of invitation link (see marketplace.invitations).
+SALT = "producer-invitation"
 
 
 def invite_member(producer: Producer, email: str, *, actor: User) -> ProducerInvitation:
@@ -45,7 +40,7 @@ def invite_member(producer: Producer, email: str, *, actor: User) -> ProducerInv
                    "invitation_account_exists", language=existing.preferred_language, producer=producer,
                    inviter=actor, user=existing)
         return invitation
-    token = _serializer().dumps({"id": invitation.id, "email": email})
+    token = invitation_token(invitation, salt=SALT)
     queue_mail(email, _l("You are invited to manage %(shop)s on OCOP Market", shop=producer.name),
                "producer_invitation", language=actor.preferred_language, producer=producer, inviter=actor,
                accept_url=external_url("producers_manage.invitation_accept", token=token))
@@ -54,20 +49,8 @@ def invite_member(producer: Producer, email: str, *, actor: User) -> ProducerInv
 
 def invitation_from_token(token: str) -> ProducerInvitation:
     """The unused invitation a link stands for; raises InvalidInvitation otherwise."""
-    try:
-        payload = _serializer().loads(token, max_age=INVITATION_MAX_AGE_SECONDS)
-    except SignatureExpired:
-        raise InvalidInvitation(_("This invitation has expired. Ask for a new one.")) from None
-    except BadSignature:
-        raise InvalidInvitation(_("This invitation link is not valid.")) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
-        raise InvalidInvitation(_("This invitation link is not valid."))
-    invitation = db.session.get(ProducerInvitation, payload["id"], options=[joinedload(ProducerInvitation.producer)])
-    if invitation is None or invitation.email != payload.get("email"):
-        raise InvalidInvitation(_("This invitation link is not valid."))
-    if invitation.accepted_at is not None:
-        raise InvalidInvitation(_("This invitation was already used."))
-    return invitation
+    return invitation_for_token(ProducerInvitation, token, salt=SALT,
+                                options=[joinedload(ProducerInvitation.producer)])
 
 
 def accept_invitation(invitation: ProducerInvitation, *, full_name: str, password: str,

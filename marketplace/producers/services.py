@@ -28,6 +28,7 @@ from marketplace.database import unique_slug
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.images import process_image
+from marketplace.invitations import InvalidInvitation
 from marketplace.mail import queue_mail
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.storage import check_key, get_storage
@@ -39,10 +40,6 @@ JOIN_MAX_AGE_SECONDS = 24 * 3600
 
 class EmailTaken(DomainError):
     """An account with this e-mail address already exists."""
-
-
-class InvalidInvitation(DomainError):
-    """The invitation link is wrong, expired or already used."""
 
 
 class InvalidProducerData(DomainError):

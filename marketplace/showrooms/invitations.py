@@ -2,10 +2,8 @@
 attach the account they already have (signed in as that address)."""
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -18,8 +16,8 @@ from marketplace.accounts.services import (
     normalise_email,
 )
 from marketplace.dates import utcnow
-from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.invitations import InvalidInvitation, invitation_for_token, invitation_token
 from marketplace.mail import queue_mail
 from marketplace.showrooms.labels import staff_role_label
 from marketplace.showrooms.models import Showroom, ShowroomInvitation, StaffRole
@@ -27,16 +25,8 @@ from marketplace.showrooms.services import StaffError, add_member
 from marketplace.text import nfc
 from marketplace.urls import external_url
 
-#: Invitation links work for this long.
-INVITATION_MAX_AGE_SECONDS = 14 * 24 * 3600
-
-
-class InvalidInvitation(DomainError):
-    """A link that is not (or no longer) a usable invitation."""
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="showroom-invitation")
+#: Signs this kind of invitation link (see marketplace.invitations).
+SALT = "showroom-invitation"
 
 
 def invite_staff(showroom: Showroom, email: str, role: StaffRole | str, *, actor: User) -> ShowroomInvitation:
@@ -51,7 +41,7 @@ def invite_staff(showroom: Showroom, email: str, role: StaffRole | str, *, actor
     invitation = ShowroomInvitation(showroom_id=showroom.id, email=email, role=role, invited_by_id=actor.id)
     db.session.add(invitation)
     db.session.flush()
-    token = _serializer().dumps({"id": invitation.id, "email": email})
+    token = invitation_token(invitation, salt=SALT)
     queue_mail(email, _l("You are invited to work at %(showroom)s on OCOP Market", showroom=showroom.name),
                "showroom_invitation", language=existing.preferred_language if existing else actor.preferred_language,
                showroom=showroom, inviter=actor, role_label=staff_role_label(role),
@@ -61,19 +51,8 @@ def invite_staff(showroom: Showroom, email: str, role: StaffRole | str, *, actor
 
 def invitation_from_token(token: str) -> ShowroomInvitation:
     """The unused invitation a link stands for (with its showroom); raises InvalidInvitation otherwise."""
-    try:
-        payload = _serializer().loads(token, max_age=INVITATION_MAX_AGE_SECONDS)
-    except SignatureExpired:
-        raise InvalidInvitation(_("This invitation has expired. Ask for a new one.")) from None
-    except BadSignature:
-        raise InvalidInvitation(_("This invitation link is not valid.")) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
-        raise InvalidInvitation(_("This invitation link is not valid."))
-    invitation = db.session.get(ShowroomInvitation, payload["id"], options=[joinedload(ShowroomInvitation.showroom)])
-    if invitation is None or invitation.email != payload.get("email"):
-        raise InvalidInvitation(_("This invitation link is not valid."))
-    if invitation.accepted_at is not None:
-        raise InvalidInvitation(_("This invitation was already used."))
+    invitation = invitation_for_token(ShowroomInvitation, token, salt=SALT,
+                                      options=[joinedload(ShowroomInvitation.showroom)])
     if not invitation.showroom.is_active:
         raise InvalidInvitation(_("This showroom is closed."))
     return invitation
