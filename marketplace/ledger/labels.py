@@ -1,10 +1,12 @@
-"""What people read for a sale's channel, in both languages (the ledger stores "online" or a showroom's channel)."""
+"""What people read for a sale's channel, in both languages (the ledger stores one of ledger.models.CHANNELS)."""
 
 from flask_babel import gettext as _
 
-ONLINE = "online"
+from marketplace.ledger.models import LINKAGE_CHANNEL, ONLINE_CHANNEL, SHOWROOM_CHANNEL
+
+ONLINE = ONLINE_CHANNEL
 
 
 def sale_channel_label(channel: str | None) -> str:
-    labels = {ONLINE: _("Online"), "showroom": _("Showroom")}
-    return labels.get(channel or ONLINE, channel or "")
+    labels = {ONLINE_CHANNEL: _("Online"), SHOWROOM_CHANNEL: _("Showroom"), LINKAGE_CHANNEL: _("Supply-demand linkage")}
+    return labels.get(channel or ONLINE_CHANNEL, channel or "")

@@ -11,8 +11,14 @@ from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 
-#: The marketplace's own channel; a showroom's till sales use their own channel name.
+#: The marketplace's own channel (online orders shipped to the buyer).
 ONLINE_CHANNEL = "online"
+#: Sales at a showroom: its till, or an online order collected there; location_id says which showroom.
+SHOWROOM_CHANNEL = "showroom"
+#: Orders that came out of a supply-demand linkage (a buyer's request answered by a producer's offer).
+LINKAGE_CHANNEL = "linkage"
+#: Every channel a sale entry may carry.
+CHANNELS = (ONLINE_CHANNEL, SHOWROOM_CHANNEL, LINKAGE_CHANNEL)
 
 
 class LedgerIsAppendOnly(DomainError):
@@ -37,8 +43,8 @@ class SaleEntry(db.Model):
     quantity: Mapped[int] = mapped_column(sa.Integer)
     unit_price_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
-    #: "online" for the marketplace; showrooms use their own channel names.
-    channel: Mapped[str] = mapped_column(sa.String(32), default="online", index=True)
+    #: One of CHANNELS: "online", "showroom" (with location_id the showroom's) or "linkage".
+    channel: Mapped[str] = mapped_column(sa.String(32), default=ONLINE_CHANNEL, index=True)
     #: Where the units left from (a producer warehouse or a showroom).
     location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locations.id"))
     buyer_province_code: Mapped[int | None] = mapped_column(sa.Integer)

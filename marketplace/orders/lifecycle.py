@@ -103,7 +103,7 @@ def _record_sale(producer_order: ProducerOrder, when) -> None:
             product_id=line.product_id, producer_id=producer_order.producer_id, quantity=line.quantity,
             unit_price_vnd=line.unit_price_vnd, payment_method=order.payment_method.value,
             product_name=line.product_name, producer_name=line.producer_name, sku=line.sku, order_line_id=line.id,
-            channel="online", location_id=producer_order.location_id, buyer_province_code=order.province_code,
+            channel=producer_order.sales_channel, location_id=producer_order.location_id, buyer_province_code=order.province_code,
             reference=f"order:{order.number}", occurred_at=when,
         )
     stock.consume_reservation(stock_lines(producer_order), reference=f"order:{order.number}")

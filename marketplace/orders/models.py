@@ -131,6 +131,10 @@ class ProducerOrder(db.Model):
     producer_id: Mapped[int] = mapped_column(sa.ForeignKey("producers.id"))
     #: The warehouse the units were reserved from.
     location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id"))
+    #: The ledger channel its sale is recorded on (ledger.models.CHANNELS): "online" for a shipped order,
+    #: "showroom" when collected at a showroom (location_id is then that showroom's), "linkage" when the
+    #: order came out of a supply-demand linkage. Set when the order is placed.
+    sales_channel: Mapped[str] = mapped_column(sa.String(32), default="online", server_default="online")
     #: Assigned only by orders.lifecycle.change_status.
     status: Mapped[OrderStatus] = mapped_column(enum_type(OrderStatus, 20), default=OrderStatus.PENDING_PAYMENT)
     subtotal_vnd: Mapped[int] = mapped_column(sa.BigInteger)

@@ -24,7 +24,7 @@ from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
-from marketplace.ledger.models import SaleEntry
+from marketplace.ledger.models import SHOWROOM_CHANNEL, SaleEntry
 from marketplace.money import format_vnd
 from marketplace.showrooms import lots
 from marketplace.showrooms.models import (
@@ -45,7 +45,7 @@ from marketplace.text import nfc
 MAX_QUANTITY = 9999
 MAX_LINES = 100
 MAX_AMOUNT_VND = 10**12
-CHANNEL = "showroom"
+CHANNEL = SHOWROOM_CHANNEL
 #: Stock movement reasons, stored as codes (stock.labels.SYSTEM_REASONS shows them in the page language).
 REASON_SALE = "sold at the till"
 REASON_VOID = "till sale voided"
