@@ -1,0 +1,1 @@
+"""A buyer's saved products (wishlist) and followed shops."""
