@@ -112,6 +112,19 @@ class Config:
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
     STRIPE_TIMEOUT_SECONDS = _int("STRIPE_TIMEOUT_SECONDS", 10)
 
+    #: E-wallets: each is offered at checkout only when its credentials are set. Defaults point at the
+    #: providers' sandboxes; production sets the live addresses they give with the credentials.
+    VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "")
+    VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "")
+    VNPAY_PAYMENT_URL = os.environ.get("VNPAY_PAYMENT_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+    VNPAY_API_URL = os.environ.get("VNPAY_API_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction")
+    MOMO_PARTNER_CODE = os.environ.get("MOMO_PARTNER_CODE", "")
+    MOMO_ACCESS_KEY = os.environ.get("MOMO_ACCESS_KEY", "")
+    MOMO_SECRET_KEY = os.environ.get("MOMO_SECRET_KEY", "")
+    MOMO_ENDPOINT = os.environ.get("MOMO_ENDPOINT", "https://test-payment.momo.vn")
+    #: MoMo asks for at least 30 s on its create and query calls.
+    WALLET_TIMEOUT_SECONDS = _int("WALLET_TIMEOUT_SECONDS", 30)
+
     #: The marketplace's receiving bank account for VietQR transfers (NAPAS bank BIN, account number and name).
     #: The defaults are demo values that match no real account.
     VIETQR_BANK_BIN = os.environ.get("VIETQR_BANK_BIN", "970436")

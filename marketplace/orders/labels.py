@@ -23,6 +23,8 @@ PAYMENT_LABELS = {
     PaymentMethod.CARD: _l("Card (Stripe)"),
     PaymentMethod.COD: _l("Cash on delivery"),
     PaymentMethod.VIETQR: _l("Bank transfer (VietQR)"),
+    PaymentMethod.VNPAY: _l("VNPAY (banking app or VNPAY-QR)"),
+    PaymentMethod.MOMO: _l("MoMo e-wallet"),
 }
 
 

@@ -23,6 +23,10 @@ class PaymentMethod(StrEnum):
     CARD = "card"
     COD = "cod"
     VIETQR = "vietqr"
+    #: E-wallets and bank apps through the VNPAY gateway (payments.vnpay).
+    VNPAY = "vnpay"
+    #: The MoMo e-wallet (payments.momo).
+    MOMO = "momo"
 
 
 class Cart(db.Model):

@@ -30,6 +30,8 @@ from marketplace.stock.services import OutOfStock
 bp = Blueprint("orders", __name__)
 
 CART_KEY = "cart"
+#: The e-wallet methods, explained at checkout when offered.
+WALLETS = ("vnpay", "momo")
 
 
 def _cart_args() -> dict:
@@ -157,11 +159,15 @@ def _fill_choices(form: CheckoutForm, addresses: list[Address]) -> None:
     province_code = parse_int(form.province_code.data, minimum=0) or 0
     form.ward_code.choices = [SelectChoice("", _("Choose a commune"))] + [
         SelectChoice(str(w.code), w.name) for w in geo.wards(province_code)]
+    # E-wallets are offered only when their credentials are configured (payments.providers).
+    form.payment_method.choices = [SelectChoice(m.value, PAYMENT_LABELS[m])
+                                   for m in providers.available_methods(PaymentMethod)]
 
 
 def _render_checkout(form: CheckoutForm, summary, addresses, status: int = 200):
     return render_template("orders/checkout.html", form=form, cart=summary, addresses=addresses,
-                           payment_labels=PAYMENT_LABELS), status
+                           payment_labels=PAYMENT_LABELS,
+                           wallets=[m for m in providers.available_methods(PaymentMethod) if m.value in WALLETS]), status
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -191,6 +197,10 @@ def checkout():
         return _render_checkout(form, summary, addresses)
     address_fields = _address_from_form(form, addresses)
     if address_fields is None:
+        return _render_checkout(form, summary, addresses, 400)
+    if (form.payment_method.data in {m.value for m in PaymentMethod}
+            and form.payment_method.data not in {choice.value for choice in form.payment_method.choices}):
+        form.payment_method.errors = [_("This payment method is not available. Please choose another one.")]
         return _render_checkout(form, summary, addresses, 400)
     try:
         order, created = checkouts.place_order(

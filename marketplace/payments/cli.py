@@ -5,14 +5,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from marketplace.extensions import db
-from marketplace.payments import expiry, stripe_gateway
+from marketplace.payments import expiry, stripe_gateway, wallets
 
 payments_cli = AppGroup("payments", help="Payment maintenance.")
 
 
 @payments_cli.command("expire-unpaid")
 def expire_unpaid():
-    """Cancel card and bank-transfer orders left unpaid past their time, releasing their stock."""
+    """Cancel card, bank-transfer and e-wallet orders left unpaid past their time, releasing their stock."""
     # Messages and links are built as in a request to the public site.
     with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
         _expire_unpaid()
@@ -26,7 +26,7 @@ def _expire_unpaid() -> None:
         try:
             outcome = expiry.expire_unpaid_order(order)
             db.session.commit()
-        except stripe_gateway.GatewayError as error:
+        except (stripe_gateway.GatewayError, wallets.WalletUnavailable) as error:
             db.session.rollback()
             failed += 1
             click.echo(f"{number}: left for the next run ({error.message})", err=True)

@@ -1,6 +1,6 @@
-"""Unpaid card and bank-transfer orders past their time: close the open card session (or notice it was
-paid after all), then cancel what still awaits payment and release its stock. `flask payments
-expire-unpaid` (payments.cli) runs it from cron."""
+"""Unpaid card, bank-transfer and e-wallet orders past their time: close the open card session, or ask
+the e-wallet gateway about the open attempt (and notice either was paid after all), then cancel what
+still awaits payment and release its stock. `flask payments expire-unpaid` (payments.cli) runs it from cron."""
 
 import sqlalchemy as sa
 
@@ -10,10 +10,14 @@ from marketplace.orders import lifecycle
 from marketplace.orders.models import Order, PaymentMethod, ProducerOrder
 from marketplace.orders.queries import ORDER_GRAPH
 from marketplace.orders.status import OrderStatus
-from marketplace.payments import stripe_gateway
+from marketplace.payments import stripe_gateway, wallets
 from marketplace.payments.card import apply_paid_session
+from marketplace.payments.momo import MoMoProvider
 from marketplace.payments.records import close_attempt, latest_attempt
 from marketplace.payments.status import PaymentStatus
+from marketplace.payments.vnpay import VNPayProvider
+
+WALLETS = {PaymentMethod.VNPAY: VNPayProvider(), PaymentMethod.MOMO: MoMoProvider()}
 
 
 def expired_unpaid_orders(now=None) -> list[Order]:
@@ -27,7 +31,14 @@ def expired_unpaid_orders(now=None) -> list[Order]:
 
 
 def expire_unpaid_order(order: Order) -> str:
-    """Close the open card session (or notice it was paid after all), then cancel and release the stock."""
+    """Close the open card session or e-wallet attempt (or notice it was paid after all), then cancel and
+    release the stock. Raises stripe_gateway.GatewayError or wallets.WalletUnavailable when the provider
+    cannot say (the order is left for the next run)."""
+    gateway = WALLETS.get(order.payment_method)
+    if gateway is not None:
+        outcome = wallets.settle_before_expiry(gateway, order)
+        if outcome is not None:
+            return outcome
     payment = latest_attempt(order, "card") if order.payment_method == PaymentMethod.CARD else None
     if payment is not None and payment.status == PaymentStatus.STARTED and payment.external_id:
         try:

@@ -1,8 +1,8 @@
 """One small interface for every way of paying, and the registry of providers by name.
 
-Each gateway has its own module with its provider class (card.py, cash.py, bank_transfer.py). A new
-method (VNPay, MoMo) is one more module, one more entry in PROVIDERS here and one more PaymentMethod
-value; orders never change.
+Each gateway has its own module with its provider class (card.py, cash.py, bank_transfer.py, vnpay.py,
+momo.py). A new method is one more module, one more entry in PROVIDERS here and one more PaymentMethod
+value. The e-wallets are offered only when their credentials are configured (available_methods).
 """
 
 from typing import Protocol
@@ -11,6 +11,8 @@ from marketplace.errors import DomainError
 from marketplace.payments.bank_transfer import VietQRProvider
 from marketplace.payments.card import CardProvider
 from marketplace.payments.cash import CashOnDeliveryProvider
+from marketplace.payments.momo import MoMoProvider
+from marketplace.payments.vnpay import VNPayProvider
 
 
 class PaymentProvider(Protocol):
@@ -28,7 +30,8 @@ class UnknownProvider(DomainError):
 
 
 PROVIDERS: dict[str, PaymentProvider] = {
-    provider.name: provider for provider in (CardProvider(), CashOnDeliveryProvider(), VietQRProvider())
+    provider.name: provider for provider in (CardProvider(), CashOnDeliveryProvider(), VietQRProvider(),
+                                             VNPayProvider(), MoMoProvider())
 }
 
 
@@ -41,3 +44,17 @@ def get(name: str) -> PaymentProvider:
 
 def names() -> list[str]:
     return sorted(PROVIDERS)
+
+
+def is_available(name: str) -> bool:
+    """May a buyer choose this method now? The e-wallets only with their credentials configured."""
+    provider = PROVIDERS.get(str(name))
+    if provider is None:
+        return False
+    is_configured = getattr(provider, "is_configured", None)
+    return is_configured() if is_configured is not None else True
+
+
+def available_methods(all_methods) -> list:
+    """The methods (PaymentMethod values, in their order) a buyer may choose now."""
+    return [method for method in all_methods if is_available(method.value)]
