@@ -47,7 +47,7 @@ def vnpay_ipn():
             wallets.apply_result(payment, result)
             db.session.commit()
         return jsonify(vnpay.INVALID_AMOUNT)
-    event_id = f"{result.reference}:{result.transaction_id or '-'}:{result.code}"
+    event_id = f"{result.reference}:{result.transaction_id or '-'}:{result.code}:{result.amount_vnd}"
     if payment.status == PaymentStatus.SUCCEEDED or wallets.notification_seen(vnpay.NAME, event_id):
         return jsonify(vnpay.ALREADY_CONFIRMED)
     try:
@@ -74,7 +74,7 @@ def momo_ipn():
     payment = wallets.attempt_for_reference(momo.NAME, result.reference)
     if payment is None:
         return jsonify(error="unknown orderId"), 404
-    event_id = f"{result.reference}:{result.transaction_id or '-'}:{result.code}"
+    event_id = f"{result.reference}:{result.transaction_id or '-'}:{result.code}:{result.amount_vnd}"
     if wallets.notification_seen(momo.NAME, event_id):
         return "", 204
     outcome = wallets.apply_result(payment, result)

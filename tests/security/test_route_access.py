@@ -73,12 +73,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "/payments/stripe/success": SIGNED_IN,
     "/payments/stripe/cancel/<number>": SIGNED_IN,
     "/payments/vietqr/<number>": SIGNED_IN,
+    "/payments/vnpay/return": SIGNED_IN,
+    "/payments/momo/return": SIGNED_IN,
     # The JSON API: its document is public; a sale needs a till token, whatever the session
     # (test_the_till_api_ignores_the_session: every role without a token gets 401).
     "/api/v1/openapi.json": EVERYONE,
     "/api/v1/showroom-sales": EVERYONE,
     # Stripe calls this one; the signature decides.
     "/payments/stripe/webhook": EVERYONE,
+    # The e-wallet gateways call these; the signature decides.
+    "/payments/vnpay/ipn": EVERYONE,
+    "/payments/momo/ipn": EVERYONE,
     # Producer sign-up and invitations, for visitors.
     "/manage/join": EVERYONE,
     "/manage/join/<token>": EVERYONE,
