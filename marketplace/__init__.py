@@ -138,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.producers.views import bp as producers_bp
     from marketplace.producers.views_admin import bp as producers_admin_bp
     from marketplace.producers.views_manage import bp as producers_manage_bp
+    from marketplace.reports.views_admin import bp as reports_admin_bp
     from marketplace.reports.views_manage import bp as reports_manage_bp
     from marketplace.settlements.views_admin import bp as settlements_admin_bp
     from marketplace.settlements.views_manage import bp as settlements_manage_bp
@@ -168,6 +169,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_admin_bp, url_prefix="/payments/admin")
     app.register_blueprint(showrooms_admin_bp, url_prefix="/admin/showrooms")
     app.register_blueprint(api_admin_bp, url_prefix="/admin")
+    app.register_blueprint(reports_admin_bp, url_prefix="/admin/analytics")
     # The versioned JSON API (/api/v1, its OpenAPI document at /api/v1/openapi.json): see marketplace.api.
     openapi.init_app(app, [api_v1_bp])
 

@@ -134,6 +134,7 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
             ("showrooms_admin.showroom_list", _("Showrooms"), {}, ("showrooms_admin.",)),
             ("showrooms_manage.my_showrooms", _("Showroom stock"), {}, ("showrooms_manage.",)),
             ("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",)),
+            ("reports_admin.overview", _("Program analytics"), {}, ("reports_admin.",)),
         ]
     return [("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",))]
 

@@ -1,0 +1,58 @@
+"""The sales summary the program analytics read: the ledger added up per Vietnamese calendar day, product,
+channel, showroom and buyer province, so a page over three years reads far fewer rows than the ledger holds.
+
+It is derived data, never edited by hand: `reports.summary.refresh_summary` folds in the ledger entries
+recorded since the last refresh (their ids are above `SummaryMark.last_entry_id`), and every figure adds
+the entries not folded in yet straight from the ledger, so a page always equals a direct sum over it.
+"""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.database import UTCDateTime
+from marketplace.dates import utcnow
+from marketplace.extensions import db
+
+#: The summary's stand-in for "no showroom" and "buyer province not recorded" (so the key has no NULLs and
+#: an upsert finds its row on SQLite and PostgreSQL alike); location ids and province codes start at 1.
+NONE_KEY = 0
+
+
+class SalesDay(db.Model):
+    __tablename__ = "report_sales_days"
+    __table_args__ = (
+        sa.UniqueConstraint("day", "product_id", "channel", "location_key", "buyer_province_key",
+                            name="uq_report_sales_days_key"),
+        sa.Index("ix_report_sales_days_day_channel", "day", "channel", "location_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The Vietnamese calendar day of the sales (Asia/Ho_Chi_Minh, UTC+7).
+    day: Mapped[date] = mapped_column(sa.Date)
+    product_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    #: The product's producer (a product never changes producer), so producer figures need no product join.
+    producer_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    #: One of ledger.models.CHANNELS.
+    channel: Mapped[str] = mapped_column(sa.String(32))
+    #: The showroom's location id, or NONE_KEY.
+    location_key: Mapped[int] = mapped_column(sa.Integer, default=NONE_KEY)
+    #: The buyer's province code, or NONE_KEY when the sale did not record it (showroom tills).
+    buyer_province_key: Mapped[int] = mapped_column(sa.Integer, default=NONE_KEY)
+    #: Net units and revenue: sales minus their reversals (refunds, voids).
+    units: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    revenue_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Sales documents whose first line is in this row (see reports.summary.first_line_flag).
+    orders: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class SummaryMark(db.Model):
+    """One row: how far the summary has read the ledger."""
+
+    __tablename__ = "report_summary_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Every ledger entry with an id up to this one is in report_sales_days.
+    last_entry_id: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
