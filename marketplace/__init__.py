@@ -41,6 +41,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_blueprints(app)
     register_cli(app)
     register_jinja(app)
+    from marketplace.signals import recording as signal_recording
+
+    signal_recording.init_app(app)  # cart additions are recorded as demand signals
     from marketplace.errors import register_error_handlers
 
     register_error_handlers(app)
@@ -145,6 +148,8 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.showrooms.views import bp as showrooms_bp
     from marketplace.showrooms.views_admin import bp as showrooms_admin_bp
     from marketplace.showrooms.views_manage import bp as showrooms_manage_bp
+    from marketplace.signals.views_admin import bp as signals_admin_bp
+    from marketplace.signals.views_manage import bp as signals_manage_bp
 
     # Public and shopper pages (views.py, blueprint <pkg>).
     app.register_blueprint(core_bp)
@@ -161,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settlements_manage_bp, url_prefix="/manage/statements")
     app.register_blueprint(reports_manage_bp, url_prefix="/manage/figures")
     app.register_blueprint(showrooms_manage_bp, url_prefix="/manage")
+    app.register_blueprint(signals_manage_bp, url_prefix="/manage/signals")
     # The program office (views_admin.py, blueprint <pkg>_admin) under /admin; its home is marketplace.admin.
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(producers_admin_bp, url_prefix="/admin")
@@ -170,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(showrooms_admin_bp, url_prefix="/admin/showrooms")
     app.register_blueprint(api_admin_bp, url_prefix="/admin")
     app.register_blueprint(reports_admin_bp, url_prefix="/admin/analytics")
+    app.register_blueprint(signals_admin_bp, url_prefix="/admin/signals")
     # The versioned JSON API (/api/v1, its OpenAPI document at /api/v1/openapi.json): see marketplace.api.
     openapi.init_app(app, [api_v1_bp])
 

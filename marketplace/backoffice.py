@@ -113,6 +113,7 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
             ("catalog_manage.product_list", _("Products"), {}, ("catalog_manage.",)),
             ("orders_manage.order_list", _("Orders"), {}, ("orders_manage.",)),
             ("reports_manage.figures_page", _("Sales figures"), {}, ("reports_manage.",)),
+            ("signals_manage.signals_page", _("What buyers look for"), {}, ("signals_manage.",)),
             ("settlements_manage.statement_list", _("Statements"), {}, ("settlements_manage.",)),
             ("catalog_manage.import_products", _("Import / export"), {}, ()),
             ("producers_manage.profile", _("Shop profile"), {}, ()),
@@ -133,6 +134,7 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
             ("settlements_admin.statement_list", _("Statements"), {}, ("settlements_admin.", "settlements_manage.")),
             ("showrooms_admin.showroom_list", _("Showrooms"), {}, ("showrooms_admin.",)),
             ("showrooms_manage.my_showrooms", _("Showroom stock"), {}, ("showrooms_manage.",)),
+            ("signals_admin.signals_page", _("Demand signals"), {}, ("signals_admin.",)),
             ("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",)),
             ("reports_admin.overview", _("Program analytics"), {}, ("reports_admin.",)),
         ]
@@ -149,6 +151,7 @@ def _producer_links(producer: Producer) -> list[tuple[str, str, dict, tuple[str,
         ("catalog_manage.product_list", _("Products"), scoped, ("catalog_manage.",)),
         ("orders_manage.order_list", _("Orders"), scoped, ("orders_manage.",)),
         ("reports_manage.figures_page", _("Sales figures"), scoped, ("reports_manage.",)),
+        ("signals_manage.signals_page", _("What buyers look for"), scoped, ("signals_manage.",)),
         ("settlements_admin.statement_list", _("Statements"), scoped, ("settlements_admin.", "settlements_manage.")),
     ]
 

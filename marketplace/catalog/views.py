@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -30,6 +31,7 @@ from marketplace.extensions import db
 from marketplace.i18n import current_language
 from marketplace.money import format_vnd
 from marketplace.showrooms import services as showroom_services
+from marketplace.signals import recording as signal_recording
 from marketplace.stock.services import available_online
 from marketplace.urls import absolute, external_url
 
@@ -127,9 +129,11 @@ def product_list():
     result = queries.catalog_page(filters, current_app.config["CATALOG_PAGE_SIZE"])
     if result is None:
         abort(404)
-    if (filters.q and result.total == 0 and queries.search_alone_finds_nothing(filters)
-            and search.record_zero_result_search(filters.q, current_language())):
-        db.session.commit()
+    if filters.q and result.total == 0 and queries.search_alone_finds_nothing(filters):
+        missed = search.record_zero_result_search(filters.q, current_language())
+        if missed is not None:
+            signal_recording.note_search_province(missed, current_user if current_user.is_authenticated else None)
+            db.session.commit()
     facets = result.facets
     return render_template(
         "catalog/product_list.html",

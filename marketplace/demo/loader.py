@@ -29,6 +29,7 @@ from marketplace.demo.catalogue import (
     ProductRow,
 )
 from marketplace.demo.showrooms import load_closes, load_pos_sales, load_showrooms
+from marketplace.demo.signals import load_signals
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.stock import services as stock_services
@@ -52,6 +53,7 @@ class LoadResult:
     showrooms_created: int = 0
     pos_sales_created: int = 0
     till_closes_created: int = 0
+    demand_signals_created: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -211,4 +213,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     result.showrooms_created = load_showrooms()
     result.pos_sales_created = load_pos_sales()
     result.till_closes_created = load_closes()
+    result.demand_signals_created = load_signals()
     return result

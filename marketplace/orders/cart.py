@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,6 +25,10 @@ from marketplace.stock.services import available_online
 CART_GRAPH = (selectinload(Cart.lines).joinedload(CartLine.product).joinedload(Product.producer),)
 #: The most units of one product a cart line may hold.
 MAX_LINE_QUANTITY = 999
+
+#: Sent after `add_to_cart` put units in a cart: sender the product, `user` the signed-in buyer (None for a
+#: guest), `quantity` the units added. The demand signals (a package above orders) record it.
+line_added = Namespace().signal("cart-line-added")
 
 
 class CartError(DomainError):
@@ -218,6 +223,7 @@ def add_to_cart(product_id, quantity, *, user=None, guest_cart: dict | None = No
         raise CartError(_("You can buy at most %(max)s of one product.", max=MAX_LINE_QUANTITY))
     _check_stock(product, total)
     _store(product, total, user=user, guest_cart=guest_cart, seen_now=True)
+    line_added.send(product, user=user, quantity=quantity)
     return product
 
 

@@ -105,6 +105,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "/manage/statements/<int:statement_id>": MEMBERS_AND_ADMINS,
     "/manage/figures": MEMBERS_AND_ADMINS,
     "/manage/figures/export/<table>.<fmt>": MEMBERS_AND_ADMINS,
+    "/manage/signals": MEMBERS_AND_ADMINS,
+    "/manage/signals/export/<table>.<fmt>": MEMBERS_AND_ADMINS,
     "/manage/products/": LISTING,
     "/manage/products/new": LISTING,
     "/manage/products/<int:product_id>/edit": LISTING,
@@ -148,6 +150,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "/manage/lots/<code>/labels": MEMBERS,
     # The program office.
     "/admin/": OFFICE,
+    "/admin/signals": OFFICE,
+    "/admin/signals/export/<table>.<fmt>": OFFICE,
     "/admin/producers": OFFICE,
     "/admin/producers/<int:producer_id>": OFFICE,
     "/admin/producers/<int:producer_id>/<decision>": OFFICE,
