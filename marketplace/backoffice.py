@@ -164,6 +164,7 @@ def _showroom_groups() -> list[tuple[str, list]]:
         entries = [
             ("showrooms_manage.pos", _("Point of sale"), args, ()),
             ("showrooms_manage.pos_day", _("Today's sales"), args, ("showrooms_manage.pos_sale",)),
+            ("showrooms_manage.pickup_list", _("Pickup orders"), args, ("showrooms_manage.pickup_",)),
             ("showrooms_manage.showroom_stock", _("Stock"), args, ()),
             ("showrooms_manage.expiring", _("Expiring lots"), args, ()),
             ("showrooms_manage.consignment_list", _("Consignments"), args, ("showrooms_manage.consignment",)),
@@ -171,7 +172,8 @@ def _showroom_groups() -> list[tuple[str, list]]:
         if member.role == StaffRole.MANAGER:
             entries += [("showrooms_manage.return_new", _("Return to a producer"), args, ()),
                         ("showrooms_manage.stock_count", _("Stock count"), args, ()),
-                        ("showrooms_manage.close_list", _("Till close"), args, ("showrooms_manage.close_",))]
+                        ("showrooms_manage.close_list", _("Till close"), args, ("showrooms_manage.close_",)),
+                        ("showrooms_manage.pos_discarded", _("Discarded till sales"), args, ())]
         groups.append((member.showroom.name, entries))
     return groups
 

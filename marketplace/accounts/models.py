@@ -42,7 +42,8 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     role: Mapped[Role] = mapped_column(enum_type(Role, 20), default=Role.CONSUMER)
     producer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("producers.id"), index=True)
-    #: The showroom (a Location of kind showroom) a staff member works in.
+    #: For showroom staff, the stock location of one showroom they work in (kept by showrooms.services).
+    #: Never an access check: showroom memberships decide (showrooms.policies).
     location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locations.id"))
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     #: Identifies the login sessions; rotated at logout and password change so old cookies stop working.

@@ -1,8 +1,9 @@
 """Who may do what: the one place where views check roles and ownership.
 
 Views use the decorators `login_required` and `roles_required(*roles)`; pages and services that need a
-finer answer ask the predicates (`can_manage_producer`, `is_admin`, `is_showroom_staff`) and pass the
-booleans to templates, which never decide by themselves.
+finer answer ask the predicates (`can_manage_producer`, `is_admin`) and pass the booleans to templates,
+which never decide by themselves. Whether someone works in a showroom is decided by the showroom's staff
+memberships, so it lives with them: marketplace.showrooms.policies.
 
 Flask-Login stores `User.session_token` (User.get_id) in the session and the remember cookie, and the
 user loader below finds active users by that token, so rotating the token logs every session out.
@@ -118,9 +119,3 @@ def can_manage_producer(user, producer_id: int | None) -> bool:
         return True
     return user.role == Role.PRODUCER and user.producer_id == producer_id
 
-
-def is_showroom_staff(user, location_id: int | None) -> bool:
-    """True for staff of that showroom only (admins are not staff: combine with is_admin when they may act)."""
-    if location_id is None or not _is_user(user) or not user.is_active:
-        return False
-    return user.role == Role.SHOWROOM_STAFF and user.location_id == location_id

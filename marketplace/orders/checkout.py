@@ -1,6 +1,11 @@
 """Checkout as one service call: place_order() takes what the buyer chose (address, payment method, the
-form's idempotency token and cart fingerprint), checks it, turns the cart into an order with one sub-order
-per shop, reserves the stock and returns the order. The HTML checkout and a JSON API both call it.
+form's idempotency token and cart fingerprint, and for each shop delivery or pickup at a showroom), checks it,
+turns the cart into an order with one sub-order per shop, reserves the stock and returns the order. The HTML
+checkout and a JSON API both call it.
+
+Click and collect: a shop's part may be collected at a showroom that holds every item of it now
+(pickup_offers). That sub-order has no shipping fee, its units are held at the showroom by lot
+(showrooms.pickups.hold), its location is the showroom's and its ledger channel "showroom".
 
 Starting the payment is not part of it: the caller commits, then asks the order's payment provider
 (payments.providers) for the page to send the buyer to.
@@ -19,13 +24,17 @@ from marketplace.accounts.models import User
 from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.ledger.models import ONLINE_CHANNEL, SHOWROOM_CHANNEL
 from marketplace.orders import cart as carts
+from marketplace.orders import pricing
 from marketplace.orders.addresses import DeliveryAddress, save_address, validate_address
 from marketplace.orders.lifecycle import change_status
 from marketplace.orders.models import Order, OrderEvent, OrderLine, PaymentMethod, ProducerOrder
 from marketplace.orders.notifications import notify_order_placed
 from marketplace.orders.queries import ORDER_GRAPH, reload_order
 from marketplace.orders.status import OrderStatus
+from marketplace.showrooms import pickups as holds
+from marketplace.showrooms.models import Showroom
 from marketplace.stock import services as stock
 
 S = OrderStatus
@@ -49,6 +58,35 @@ class InvalidPaymentMethod(DomainError):
     """No such payment method; `fields` maps "payment_method" to the message (like InvalidAddress)."""
 
 
+class InvalidPickup(DomainError):
+    """A chosen showroom cannot hold that shop's part (anymore); `fields` maps "pickup_<producer id>" to why."""
+
+
+def pickup_offers(summary: carts.CartSummary) -> dict[int, list[Showroom]]:
+    """For each shop of the cart (producer id), the active showrooms holding every item of its part now."""
+    return holds.pickup_offers({group.producer.id: {item.product.id: item.quantity for item in group.items}
+                                for group in summary.groups})
+
+
+def _chosen_showrooms(summary: carts.CartSummary, pickups: Mapping[int, int | None]) -> dict[int, Showroom]:
+    """{producer id: showroom} for the shops to collect at a showroom; InvalidPickup when one is not offered."""
+    wanted = {producer_id: showroom_id for producer_id, showroom_id in pickups.items() if showroom_id is not None}
+    if not wanted:
+        return {}
+    offers = pickup_offers(summary)
+    chosen, errors = {}, {}
+    for producer_id, showroom_id in wanted.items():
+        showroom = next((s for s in offers.get(producer_id, []) if s.id == showroom_id), None)
+        if showroom is None:
+            errors[f"pickup_{producer_id}"] = _("This showroom does not hold every item of this shop's part now. "
+                                                 "Choose another showroom or delivery.")
+        else:
+            chosen[producer_id] = showroom
+    if errors:
+        raise InvalidPickup(next(iter(errors.values())), fields=errors)
+    return chosen
+
+
 def new_checkout_token() -> str:
     """The idempotency token put in a checkout form when it is shown."""
     return secrets.token_urlsafe(24)
@@ -67,13 +105,15 @@ def _payment_method(raw) -> PaymentMethod:
 
 
 def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_method: PaymentMethod | str,
-                token: str, cart_signature: str | None = None, save: bool = False) -> tuple[Order, bool]:
+                token: str, cart_signature: str | None = None, save: bool = False,
+                pickups: Mapping[int, int | None] | None = None) -> tuple[Order, bool]:
     """Turn the buyer's cart into an order with one sub-order per shop, reserving the stock.
 
     `address` is a checked DeliveryAddress or the raw fields (ADDRESS_FIELDS); `save` keeps a new address
-    for next time. Returns (order, created). The same token again returns the first order with created
+    for next time; `pickups` maps a shop (producer id) to the showroom where its part is collected (shops not
+    named are delivered). Returns (order, created). The same token again returns the first order with created
     False, also when a concurrent submit of the same token won the race. Raises InvalidAddress or
-    InvalidPaymentMethod (with `fields`), EmptyCart, CartNeedsAttention, CartChanged or stock.OutOfStock
+    InvalidPaymentMethod or InvalidPickup (with `fields`), EmptyCart, CartNeedsAttention, CartChanged or stock.OutOfStock
     (nothing is kept then).
     """
     if not isinstance(address, DeliveryAddress):
@@ -94,8 +134,10 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
     if cart_signature is not None and cart_signature != summary.signature:
         raise CartChanged(_("Your cart changed since you opened this page (prices, quantities or shipping). "
                             "Please check it and confirm again."))
+    chosen = _chosen_showrooms(summary, pickups or {})
     try:
-        order = _create_order(buyer, summary, address=address, payment_method=payment_method, token=token)
+        order = _create_order(buyer, summary, address=address, payment_method=payment_method, token=token,
+                              pickups=chosen)
     except IntegrityError:
         # The same form was submitted twice at once and the other submit won (only the savepoint of
         # _create_order was rolled back): answer with its order, as for a later resubmit.
@@ -106,7 +148,8 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
     carts.remove_products(buyer, [item.product.id for item in summary.items])
     if payment_method == PaymentMethod.COD:
         for sub in order.producer_orders:
-            change_status(sub, S.CONFIRMED, actor=buyer, reason="cash on delivery")
+            change_status(sub, S.CONFIRMED, actor=buyer,
+                          reason="pay at the showroom" if sub.is_pickup else "cash on delivery")
         notify_order_placed(order)
     if save:
         save_address(buyer, address)
@@ -114,10 +157,18 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
 
 
 def _create_order(buyer: User, summary: carts.CartSummary, *, address: DeliveryAddress,
-                  payment_method: PaymentMethod, token: str) -> Order:
+                  payment_method: PaymentMethod, token: str, pickups: Mapping[int, Showroom]) -> Order:
     """The order, its sub-orders, lines and first events, with the stock reserved (all or nothing)."""
     now = utcnow()
-    totals = summary.totals
+    parts = []
+    for group in summary.groups:
+        showroom = pickups.get(group.producer.id)
+        group_totals = group.totals
+        if showroom is not None:
+            # Collected at the showroom: no shipping fee for this shop's part.
+            group_totals = pricing.Totals(group_totals.subtotal_vnd, 0, group_totals.discounts_vnd)
+        parts.append((group, showroom, group_totals))
+    totals = pricing.cart_totals(part_totals for _group, _showroom, part_totals in parts)
     with db.session.begin_nested():
         order = Order(
             number=f"NEW-{token[:24]}", buyer_id=buyer.id, idempotency_token=token, payment_method=payment_method,
@@ -132,11 +183,12 @@ def _create_order(buyer: User, summary: carts.CartSummary, *, address: DeliveryA
         db.session.flush()
         order.number = f"OC-{now:%y%m}-{order.id:06d}"
         reservations: list[stock.StockLine] = []
-        for group in summary.groups:
-            location = stock.warehouse_for(group.producer)
-            group_totals = group.totals
+        held: list[tuple[Showroom, ProducerOrder, list[holds.PickupLine]]] = []
+        for group, showroom, group_totals in parts:
+            location_id = showroom.location_id if showroom else stock.warehouse_for(group.producer).id
             sub = ProducerOrder(
-                order_id=order.id, producer_id=group.producer.id, location_id=location.id,
+                order_id=order.id, producer_id=group.producer.id, location_id=location_id,
+                sales_channel=SHOWROOM_CHANNEL if showroom else ONLINE_CHANNEL,
                 status=S.PENDING_PAYMENT, subtotal_vnd=group_totals.subtotal_vnd,
                 shipping_fee_vnd=group_totals.shipping_vnd, total_vnd=group_totals.total_vnd,
                 producer_name=group.producer.name,
@@ -150,9 +202,15 @@ def _create_order(buyer: User, summary: carts.CartSummary, *, address: DeliveryA
                     unit_price_vnd=product.price_vnd, total_vnd=item.total_vnd, product_name=product.name,
                     sku=product.sku, unit=product.unit, producer_name=group.producer.name,
                 ))
-                reservations.append(stock.StockLine(product.id, location.id, item.quantity))
+                if showroom is None:
+                    reservations.append(stock.StockLine(product.id, location_id, item.quantity))
+            if showroom is not None:
+                held.append((showroom, sub, [holds.PickupLine(item.product.id, item.quantity) for item in group.items]))
             db.session.add(OrderEvent(producer_order_id=sub.id, from_status=None, to_status=S.PENDING_PAYMENT,
                                       at=now, actor_id=buyer.id))
         db.session.flush()
+        # Warehouses first, then showrooms by location: every checkout takes its locks in the same order.
         stock.reserve_stock(reservations, reference=f"order:{order.number}", actor_id=buyer.id)
+        for showroom, sub, lines in sorted(held, key=lambda part: part[0].location_id):
+            holds.hold(showroom, sub.id, lines, reference=f"order:{order.number}", actor_id=buyer.id)
     return reload_order(order)

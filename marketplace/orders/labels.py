@@ -12,6 +12,7 @@ STATUS_LABELS = {
     S.PENDING_PAYMENT: _l("Awaiting payment"),
     S.PAID: _l("Paid"),
     S.CONFIRMED: _l("Confirmed"),
+    S.READY_FOR_PICKUP: _l("Ready for pickup"),
     S.SHIPPED: _l("Shipped"),
     S.DELIVERED: _l("Delivered"),
     S.COMPLETED: _l("Completed"),

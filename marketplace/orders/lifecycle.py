@@ -21,6 +21,7 @@ from marketplace.orders.labels import status_label
 from marketplace.orders.models import Order, OrderEvent, PaymentMethod, ProducerOrder
 from marketplace.orders.notifications import notify_status
 from marketplace.orders.status import CANCELLABLE, TRANSITIONS, OrderStatus
+from marketplace.showrooms import pickups
 from marketplace.statemachine import InvalidTransition, StatusConflict, check_transition
 from marketplace.stock import services as stock
 
@@ -55,6 +56,10 @@ def change_status(producer_order: ProducerOrder, new: OrderStatus | str, *, acto
         raise InvalidTransition(_("This order was paid: it must be refunded, not cancelled."))
     if new == S.REFUNDED and producer_order.paid_at is None:
         raise InvalidTransition(_("Nothing was paid for this order, so nothing can be refunded."))
+    if new == S.SHIPPED and producer_order.is_pickup:
+        raise InvalidTransition(_("The buyer collects this order at the showroom: it is not shipped."))
+    if new == S.READY_FOR_PICKUP and not producer_order.is_pickup:
+        raise InvalidTransition(_("This order is shipped to the buyer, not collected at a showroom."))
     if not _cas_status(producer_order, current, new):
         db.session.refresh(producer_order)
         raise StatusConflict(_("This order was changed by someone else in the meantime. Please reload."))
@@ -68,19 +73,20 @@ def change_status(producer_order: ProducerOrder, new: OrderStatus | str, *, acto
     if new == S.PAID:
         producer_order.paid_at = now
         order.paid_at = order.paid_at or now
-        _record_sale(producer_order, now)
-    elif new == S.DELIVERED and order.payment_method == PaymentMethod.COD and producer_order.sale_recorded_at is None:
-        # Cash on delivery: the sale happens when the cash is collected at the door.
-        producer_order.paid_at = now
+        if not producer_order.is_pickup:
+            _record_sale(producer_order, now)
+    elif new == S.DELIVERED and producer_order.sale_recorded_at is None and (
+            order.payment_method == PaymentMethod.COD or producer_order.is_pickup):
+        # Cash on delivery: the sale happens when the cash is collected at the door. Click and collect: when
+        # the buyer takes the goods at the showroom, paid online before or at the counter now.
+        producer_order.paid_at = producer_order.paid_at or now
         _record_sale(producer_order, now)
     elif new == S.CANCELLED:
-        stock.release_stock(stock_lines(producer_order), reference=f"order:{order.number}",
-                            reason=reason_text or "cancelled", actor_id=actor.id if actor else None)
+        _release(producer_order, reason_text or "cancelled", actor)
     elif new == S.REFUNDED:
-        if current in (S.PAID, S.CONFIRMED):
-            # Nothing left the warehouse: the reserved units go back on sale.
-            stock.release_stock(stock_lines(producer_order), reference=f"order:{order.number}",
-                                reason=reason_text or "refunded", actor_id=actor.id if actor else None)
+        if current in (S.PAID, S.CONFIRMED, S.READY_FOR_PICKUP):
+            # Nothing left the warehouse or the showroom: the reserved units go back on sale.
+            _release(producer_order, reason_text or "refunded", actor)
         for entry in ledger.entries_for_order_lines(line.id for line in producer_order.lines):
             try:
                 ledger.record_reversal(entry, reference=f"refund:{order.number}", occurred_at=now)
@@ -88,20 +94,39 @@ def change_status(producer_order: ProducerOrder, new: OrderStatus | str, *, acto
                 continue
     # A producer confirming a paid sub-order is news too; a COD one is confirmed at placement, and the
     # order confirmation e-mail already says so.
-    if new in (S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED) or (new == S.CONFIRMED and current == S.PAID):
+    if new in (S.READY_FOR_PICKUP, S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED) or (
+            new == S.CONFIRMED and current == S.PAID):
         notify_status(producer_order, new, reason_text)
     db.session.flush()
     return producer_order
+
+
+def _release(producer_order: ProducerOrder, reason: str, actor: User | None) -> None:
+    """Put the reserved units back: into the producer's warehouse, or into the showroom lots they came from."""
+    reference = f"order:{producer_order.order.number}"
+    if producer_order.is_pickup:
+        held = pickups.pickup_for(producer_order.id)
+        if held is not None:
+            pickups.release(held, reference=reference, reason=reason, actor_id=actor.id if actor else None)
+        return
+    stock.release_stock(stock_lines(producer_order), reference=reference, reason=reason,
+                        actor_id=actor.id if actor else None)
 
 
 def _record_sale(producer_order: ProducerOrder, when) -> None:
     if producer_order.sale_recorded_at is not None:
         return
     order = producer_order.order
+    payment_method = order.payment_method.value
+    if producer_order.is_pickup:
+        # Paid at the showroom's counter: the ledger says how (cash, bank transfer, card), as for a till sale.
+        held = pickups.pickup_for(producer_order.id)
+        if held is not None and held.counter_payment_method is not None:
+            payment_method = held.counter_payment_method.value
     for line in producer_order.lines:
         ledger.record_sale(
             product_id=line.product_id, producer_id=producer_order.producer_id, quantity=line.quantity,
-            unit_price_vnd=line.unit_price_vnd, payment_method=order.payment_method.value,
+            unit_price_vnd=line.unit_price_vnd, payment_method=payment_method,
             product_name=line.product_name, producer_name=line.producer_name, sku=line.sku, order_line_id=line.id,
             channel=producer_order.sales_channel, location_id=producer_order.location_id, buyer_province_code=order.province_code,
             reference=f"order:{order.number}", occurred_at=when,

@@ -14,6 +14,7 @@ from marketplace import geo
 from marketplace.database import UTCDateTime, enum_type
 from marketplace.dates import utcnow
 from marketplace.extensions import db
+from marketplace.ledger.models import SHOWROOM_CHANNEL
 from marketplace.orders.status import OrderStatus, derived_status
 
 
@@ -158,6 +159,11 @@ class ProducerOrder(db.Model):
     producer = relationship("Producer", lazy="raise_on_sql")
     lines = relationship("OrderLine", back_populates="producer_order", order_by="OrderLine.id", lazy="raise_on_sql")
     events = relationship("OrderEvent", back_populates="producer_order", order_by="OrderEvent.id", lazy="raise_on_sql")
+
+    @property
+    def is_pickup(self) -> bool:
+        """Collected by the buyer at a showroom (click and collect) rather than shipped."""
+        return self.sales_channel == SHOWROOM_CHANNEL
 
 
 class OrderLine(db.Model):

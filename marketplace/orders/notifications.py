@@ -10,6 +10,8 @@ from marketplace.mail import queue_mail
 from marketplace.orders.labels import STATUS_LABELS, SYSTEM_REASONS
 from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import OrderStatus
+from marketplace.showrooms import pickups
+from marketplace.showrooms.services import full_address
 
 
 def producer_member_emails(producer_ids) -> dict[int, list[str]]:
@@ -40,7 +42,11 @@ def notify_status(producer_order: ProducerOrder, new: OrderStatus, reason: str |
     """Tell the buyer a sub-order reached a new status (and why, when a reason was given)."""
     order = producer_order.order
     buyer = order.buyer
+    # Click and collect: the message says where and until when (the showroom's address, hours and phone).
+    pickup = pickups.pickup_for(producer_order.id) if producer_order.is_pickup and new == OrderStatus.READY_FOR_PICKUP \
+        else None
     queue_mail(buyer.email, _l("Order %(number)s: %(status)s", number=order.number, status=STATUS_LABELS[new]),
                "order_status_changed", language=buyer.preferred_language, order=order,
                producer_order=producer_order, status=new, status_text=STATUS_LABELS[new],
-               reason=SYSTEM_REASONS.get(reason, reason) if reason else reason)
+               reason=SYSTEM_REASONS.get(reason, reason) if reason else reason, pickup=pickup,
+               pickup_address=full_address(pickup.showroom) if pickup else "")

@@ -18,6 +18,7 @@ from marketplace.orders.addresses import InvalidAddress, saved_addresses
 from marketplace.orders.forms import CheckoutForm
 from marketplace.orders.labels import PAYMENT_LABELS, status_label
 from marketplace.orders.models import Address, PaymentMethod
+from marketplace.orders.pickups import pickup_places
 from marketplace.orders.queries import order_for_buyer, orders_for_buyer
 from marketplace.orders.status import CANCELLABLE
 from marketplace.payments import providers
@@ -164,10 +165,22 @@ def _fill_choices(form: CheckoutForm, addresses: list[Address]) -> None:
                                    for m in providers.available_methods(PaymentMethod)]
 
 
-def _render_checkout(form: CheckoutForm, summary, addresses, status: int = 200):
+def _render_checkout(form: CheckoutForm, summary, addresses, status: int = 200, pickup_errors: dict | None = None):
     return render_template("orders/checkout.html", form=form, cart=summary, addresses=addresses,
                            payment_labels=PAYMENT_LABELS,
-                           wallets=[m for m in providers.available_methods(PaymentMethod) if m.value in WALLETS]), status
+                           wallets=[m for m in providers.available_methods(PaymentMethod) if m.value in WALLETS],
+                           pickup_offers=checkouts.pickup_offers(summary), pickup_errors=pickup_errors or {}), status
+
+
+def _pickup_choices(summary) -> dict[int, int | None]:
+    """{producer id: showroom id} from the form's pickup_<producer id> fields ("" is delivery; anything that is
+    not an id becomes 0, which no showroom has, so the buyer is told to choose again)."""
+    choices = {}
+    for group in summary.groups:
+        raw = request.form.get(f"pickup_{group.producer.id}", "").strip()
+        if raw:
+            choices[group.producer.id] = parse_int(raw, minimum=1, maximum=MAX_ID) or 0
+    return choices
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -206,7 +219,11 @@ def checkout():
         order, created = checkouts.place_order(
             current_user, address=address_fields, payment_method=form.payment_method.data, token=token,
             cart_signature=form.cart_signature.data or None,
-            save=form.address_choice.data == "new" and bool(form.save_address.data))
+            save=form.address_choice.data == "new" and bool(form.save_address.data),
+            pickups=_pickup_choices(summary))
+    except checkouts.InvalidPickup as error:
+        db.session.rollback()
+        return _render_checkout(form, summary, addresses, 400, pickup_errors=error.details["fields"])
     except (InvalidAddress, checkouts.InvalidPaymentMethod) as error:
         for name, message in error.details["fields"].items():
             getattr(form, name).errors = [message]
@@ -297,7 +314,7 @@ def order_detail(number: str):
     """One order: each shop's part with its status history."""
     order = order_for_buyer(current_user, number)
     return render_template(
-        "orders/order_detail.html", order=order, status_label=status_label,
+        "orders/order_detail.html", order=order, status_label=status_label, pickups=pickup_places(order),
         payment_labels=PAYMENT_LABELS, can_cancel=any(po.status in CANCELLABLE for po in order.producer_orders),
         can_pay=order.payment_method != PaymentMethod.COD and awaits_payment(order),
     )

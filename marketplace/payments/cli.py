@@ -12,7 +12,8 @@ payments_cli = AppGroup("payments", help="Payment maintenance.")
 
 @payments_cli.command("expire-unpaid")
 def expire_unpaid():
-    """Cancel card, bank-transfer and e-wallet orders left unpaid past their time, releasing their stock."""
+    """Cancel card, bank-transfer and e-wallet orders left unpaid past their time, and pickups to pay at the
+    counter left uncollected past theirs, releasing their stock."""
     # Messages and links are built as in a request to the public site.
     with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
         _expire_unpaid()
@@ -34,3 +35,6 @@ def _expire_unpaid() -> None:
         done += 1
         click.echo(f"{number}: {outcome}")
     click.echo(f"{done} unpaid orders handled, {failed} left for the next run.")
+    uncollected = expiry.expire_uncollected_pickups()
+    db.session.commit()
+    click.echo(f"{uncollected} uncollected pickup orders cancelled.")

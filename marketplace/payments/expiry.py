@@ -1,12 +1,14 @@
 """Unpaid card, bank-transfer and e-wallet orders past their time: close the open card session, or ask
 the e-wallet gateway about the open attempt (and notice either was paid after all), then cancel what
-still awaits payment and release its stock. `flask payments expire-unpaid` (payments.cli) runs it from cron."""
+still awaits payment and release its stock (a click-and-collect sub-order's units go back into the showroom's
+lots). Prepared pickups to pay at the counter that the buyer did not collect by their time are cancelled too.
+`flask payments expire-unpaid` (payments.cli) runs both from cron."""
 
 import sqlalchemy as sa
 
 from marketplace.dates import utcnow
 from marketplace.extensions import db
-from marketplace.orders import lifecycle
+from marketplace.orders import lifecycle, pickups
 from marketplace.orders.models import Order, PaymentMethod, ProducerOrder
 from marketplace.orders.queries import ORDER_GRAPH
 from marketplace.orders.status import OrderStatus
@@ -50,3 +52,9 @@ def expire_unpaid_order(order: Order) -> str:
         close_attempt(payment, PaymentStatus.EXPIRED, reason="not paid in time")
     cancelled = lifecycle.cancel_unpaid_order(order, reason="not paid in time")
     return f"cancelled {cancelled}"
+
+
+def expire_uncollected_pickups(now=None) -> int:
+    """Cancel the prepared pickups to pay at the counter left uncollected past their time; returns how many.
+    (A pickup paid online is never cancelled by the clock: its showroom contacts the buyer or refunds it.)"""
+    return sum(1 for producer_order in pickups.expired_pickups(now) if pickups.cancel_uncollected(producer_order))

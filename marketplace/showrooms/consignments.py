@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.catalog.models import Product
 from marketplace.catalog.status import ProductStatus
-from marketplace.dates import utcnow
+from marketplace.dates import today_vn, utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.showrooms import lots as lot_stock
@@ -53,6 +53,8 @@ class DeliveryLine:
     quantity: int
     lot_code: str
     best_before: date | None
+    #: When the lot was made (not in the future, not after best-before); shown on the lot's public page.
+    produced_on: date | None = None
 
 
 def reference(consignment: Consignment) -> str:
@@ -102,11 +104,18 @@ def record_delivery(showroom: Showroom, producer_id: int, lines: list[DeliveryLi
         known = db.session.scalars(sa.select(Lot).where(Lot.product_id == line.product_id, Lot.code == code)).first()
         if known is not None and known.best_before != line.best_before:
             raise ConsignmentError(_("Lot %(code)s is already recorded with another best-before date.", code=code))
+        problem = lot_stock.check_dates(line.produced_on, line.best_before, today_vn())
+        if problem:
+            raise ConsignmentError(_("%(product)s lot %(code)s: %(problem)s", product=product.name, code=code,
+                                     problem=problem))
+        if known is not None and line.produced_on is not None and known.produced_on not in (None, line.produced_on):
+            raise ConsignmentError(_("Lot %(code)s is already recorded with another production date.", code=code))
     consignment = _new(ConsignmentKind.DELIVERY, showroom, producer_id, actor=actor, note=note)
     for line in lines:
         db.session.add(ConsignmentLine(consignment_id=consignment.id, product_id=line.product_id,
                                        lot_code=lot_stock.clean_lot_code(line.lot_code),
-                                       best_before=line.best_before, quantity=line.quantity))
+                                       best_before=line.best_before, produced_on=line.produced_on,
+                                       quantity=line.quantity))
     db.session.flush()
     return consignment
 
@@ -132,7 +141,7 @@ def receive(consignment: Consignment, counted: dict[int, int], reasons: dict[int
     with db.session.begin_nested():
         change_status(consignment, ConsignmentStatus.RECEIVED, actor=actor)
         for line in lines:
-            lot = lot_stock.lot_for(line.product_id, line.lot_code, line.best_before)
+            lot = lot_stock.lot_for(line.product_id, line.lot_code, line.best_before, line.produced_on)
             line.lot_id = lot.id
             line.counted_quantity = counted[line.id]
             line.difference_reason = nfc(reasons.get(line.id) or "").strip()[:REASON_MAX_LENGTH]

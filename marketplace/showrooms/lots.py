@@ -46,16 +46,33 @@ def clean_lot_code(code: str | None) -> str:
     return code
 
 
-def lot_for(product_id: int, code: str, best_before: date | None) -> Lot:
-    """The product's lot with this code, created on first use; refuses a known code with another date."""
+def check_dates(produced_on: date | None, best_before: date | None, today: date) -> str | None:
+    """Why a lot's production date cannot be right (in the future, after its best-before date), or None."""
+    if produced_on is None:
+        return None
+    if produced_on > today:
+        return _("The production date cannot be in the future.")
+    if best_before is not None and produced_on > best_before:
+        return _("The production date cannot be after the best-before date.")
+    return None
+
+
+def lot_for(product_id: int, code: str, best_before: date | None, produced_on: date | None = None) -> Lot:
+    """The product's lot with this code, created on first use; refuses a known code with another date. A known
+    lot without a production date takes the one given now."""
     code = clean_lot_code(code)
     lot = db.session.scalars(sa.select(Lot).where(Lot.product_id == product_id, Lot.code == code)).first()
     if lot is None:
-        lot = Lot(product_id=product_id, code=code, best_before=best_before)
+        lot = Lot(product_id=product_id, code=code, best_before=best_before, produced_on=produced_on)
         db.session.add(lot)
         db.session.flush()
     elif lot.best_before != best_before:
         raise LotError(_("Lot %(code)s is already recorded with another best-before date.", code=code))
+    elif produced_on is not None and lot.produced_on not in (None, produced_on):
+        raise LotError(_("Lot %(code)s is already recorded with another production date.", code=code))
+    elif produced_on is not None and lot.produced_on is None:
+        lot.produced_on = produced_on
+        db.session.flush()
     return lot
 
 

@@ -1,4 +1,5 @@
-"""Showrooms, their staff and invitations, lots and the stock per lot, consignments and their events."""
+"""Showrooms, their staff and invitations, lots and the stock per lot, consignments and their events, till
+sales and closes, click-and-collect holds and discarded offline till sales."""
 
 import secrets
 from datetime import date, datetime
@@ -172,6 +173,8 @@ class ConsignmentLine(db.Model):
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
     lot_code: Mapped[str] = mapped_column(sa.String(40))
     best_before: Mapped[date | None] = mapped_column(sa.Date)
+    #: When the lot was made, as the producer said (it goes to the lot's traceability page on receipt).
+    produced_on: Mapped[date | None] = mapped_column(sa.Date)
     #: Set when the stock moved (on receipt of a delivery; at once for a return).
     lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lots.id"))
     quantity: Mapped[int] = mapped_column(sa.Integer)
@@ -331,3 +334,69 @@ class TillCloseCorrection(db.Model):
     note: Mapped[str] = mapped_column(sa.String(500))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Pickup(db.Model):
+    """A click-and-collect sub-order held at a showroom: its units were taken off the showroom's lots when the
+    order was placed (PickupLot rows say which); they go back into the same lots if it is cancelled, and are
+    sold when the buyer collects them. The sub-order's status lives on the order (orders.lifecycle)."""
+
+    __tablename__ = "pickups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_order_id: Mapped[int] = mapped_column(sa.ForeignKey("producer_orders.id"), unique=True)
+    showroom_id: Mapped[int] = mapped_column(sa.ForeignKey("showrooms.id"), index=True)
+    #: The buyer collects by this time (set when staff mark it ready); an unpaid one is then cancelled.
+    collect_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: How the buyer paid at the counter; NULL when it was paid online.
+    counter_payment_method: Mapped[PaymentMethod | None] = mapped_column(enum_type(PaymentMethod, 16))
+    #: Set when the units went back to their lots (order cancelled or refunded before collection).
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the buyer collected the goods.
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    showroom = relationship("Showroom", lazy="raise_on_sql")
+    lots = relationship("PickupLot", lazy="raise_on_sql", order_by="PickupLot.id")
+
+
+class PickupLot(db.Model):
+    """Units of one lot set aside at the showroom for a pickup (a product spread over two lots gives two rows)."""
+
+    __tablename__ = "pickup_lots"
+    __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pickup_id: Mapped[int] = mapped_column(sa.ForeignKey("pickups.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"), index=True)
+    quantity: Mapped[int] = mapped_column(sa.Integer)
+
+    lot = relationship("Lot", lazy="raise_on_sql")
+
+
+class DiscardedTillSale(db.Model):
+    """An offline till sale the server could not honour (stock gone) that a manager discarded: who, when, what
+    and why, so a sale is never lost silently. Append-only; one row per till id."""
+
+    __tablename__ = "discarded_till_sales"
+    __table_args__ = (sa.UniqueConstraint("showroom_id", "client_id", name="uq_discarded_till_sales_showroom_client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    showroom_id: Mapped[int] = mapped_column(sa.ForeignKey("showrooms.id"), index=True)
+    client_id: Mapped[str] = mapped_column(sa.String(64))
+    #: When the till made the sale (as the till said; NULL when it sent no usable time).
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payment_method: Mapped[PaymentMethod | None] = mapped_column(enum_type(PaymentMethod, 16))
+    #: The total the till computed, in đồng.
+    total_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: What was sold: [{"product_id", "name", "quantity"}], names as the catalogue has them when discarded.
+    lines: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: Why the server refused it (the message the till showed).
+    conflict: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Why the manager discarded it.
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    discarded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    discarded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    discarded_by = relationship("User", lazy="raise_on_sql")

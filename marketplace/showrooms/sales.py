@@ -80,6 +80,11 @@ def _whole(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
+def valid_client_id(client_id: str) -> bool:
+    """True for an id a till may give a sale (8 to 64 letters, digits, "-" or "_")."""
+    return isinstance(client_id, str) and _CLIENT_ID.fullmatch(client_id) is not None
+
+
 def sale_reference(sale: PosSale) -> str:
     return f"pos:{sale.number}"
 

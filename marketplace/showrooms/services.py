@@ -95,6 +95,14 @@ def full_address(showroom: Showroom) -> str:
                                        geo.province_name(showroom.province_code)) if part)
 
 
+def map_url(showroom: Showroom) -> str:
+    """A link out to OpenStreetMap at the showroom's point (no tiles are loaded by our pages); '' without one."""
+    if showroom.latitude is None or showroom.longitude is None:
+        return ""
+    lat, lon = f"{showroom.latitude:.6f}", f"{showroom.longitude:.6f}"
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+
 def create_showroom(details: ShowroomDetails) -> Showroom:
     """A new showroom with its own stock location."""
     check_details(details)

@@ -13,18 +13,13 @@ from marketplace import geo
 from marketplace.dates import today_vn
 from marketplace.inputs import MAX_ID, arg_int
 from marketplace.showrooms import labels, services, traceability
-from marketplace.showrooms.models import Lot, Showroom
+from marketplace.showrooms.models import Lot
 from marketplace.urls import external_url
 
 bp = Blueprint("showrooms", __name__)
 
 
-def map_url(showroom: Showroom) -> str:
-    """A link out to OpenStreetMap at the showroom's point (no tiles are loaded by our pages); '' without one."""
-    if showroom.latitude is None or showroom.longitude is None:
-        return ""
-    lat, lon = f"{showroom.latitude:.6f}", f"{showroom.longitude:.6f}"
-    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+map_url = services.map_url
 
 
 @bp.app_context_processor

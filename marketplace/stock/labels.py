@@ -50,6 +50,11 @@ SYSTEM_REASONS = {
     "refunded in Stripe": _l("refunded in Stripe"),
     "sold at the till": _l("sold at the till"),
     "till sale voided": _l("till sale voided"),
+    "pay at the showroom": _l("pay at the showroom"),
+    "held for pickup": _l("held for pickup at the showroom"),
+    "pickup cancelled": _l("pickup cancelled"),
+    "collected at the showroom": _l("collected at the showroom"),
+    "not collected in time": _l("not collected in time"),
 }
 
 _SOLD = re.compile(r"sold (\d+)")

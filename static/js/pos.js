@@ -266,15 +266,33 @@
         retry.addEventListener("click", function () { setState(entry.sale.client_id, "pending"); flush(); });
         var discard = document.createElement("button");
         discard.type = "button"; discard.className = "button button-secondary"; discard.textContent = T.discard;
-        discard.addEventListener("click", function () {
-          if (window.confirm(T.confirmDiscard)) { setState(entry.sale.client_id, null); }
-        });
+        discard.addEventListener("click", function () { discardSale(entry); });
         li.append(" ", retry, " ", discard);
       } else {
         li.append(" · " + T.askManager);
       }
       list.appendChild(li);
     });
+  }
+  // A discarded sale is recorded on the server (who, when, what, why) before it leaves this browser's queue.
+  function discardSale(entry) {
+    var reason = window.prompt(T.discardReason, "");
+    if (reason === null || !reason.trim()) { return; }
+    var sale = entry.sale;
+    fetch(root.dataset.discardUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf},
+      body: JSON.stringify({client_id: sale.client_id, occurred_at: sale.occurred_at, method: sale.method,
+                            total: sale.total, lines: sale.lines, conflict: entry.error || "", reason: reason.trim()})
+    }).then(function (r) {
+      return r.json().then(function (b) { return [r.status, b]; }, function () { return [r.status, {}]; });
+    }).then(function (pair) {
+      if ((pair[0] === 200 || pair[0] === 201) && pair[1].discarded) {
+        setState(sale.client_id, null); renderStatus(); say("");
+      } else {
+        say(sub(T.discardFailed, {reason: pair[1].error || T.signIn}), true);
+      }
+    }).catch(function () { setOnline(false); say(sub(T.discardFailed, {reason: T.offline}), true); });
   }
   function setState(clientId, state) {
     var queue = loadQueue();

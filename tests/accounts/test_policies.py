@@ -10,15 +10,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from marketplace.accounts import policies, services
 from marketplace.accounts.models import Role
 from marketplace.extensions import db
-from marketplace.stock.models import Location, LocationKind
 from tests.factories import make_producer, make_user
-
-
-def _showroom(name="Điểm bán OCOP Hà Nội") -> Location:
-    location = Location(kind=LocationKind.SHOWROOM, name=name, province_code=1)
-    db.session.add(location)
-    db.session.flush()
-    return location
 
 
 @policies.login_required
@@ -88,16 +80,6 @@ def test_can_manage_producer_only_for_its_members_and_admins():
     assert policies.can_manage_producer(make_user(role=Role.ADMIN), other.id)
     member.is_active = False
     assert not policies.can_manage_producer(member, mine.id)
-
-
-def test_is_showroom_staff_only_for_that_showroom():
-    """Staff belong to one showroom: they are staff there and nowhere else; admins are not staff."""
-    here, there = _showroom(), _showroom("Điểm bán OCOP Huế")
-    staff = make_user(role=Role.SHOWROOM_STAFF, location_id=here.id)
-    assert policies.is_showroom_staff(staff, here.id)
-    assert not policies.is_showroom_staff(staff, there.id)
-    assert not policies.is_showroom_staff(make_user(role=Role.ADMIN), here.id)
-    assert not policies.is_showroom_staff(AnonymousUserMixin(), here.id)
 
 
 def test_is_admin():

@@ -2,7 +2,8 @@
 member's consignments under /manage/consignments and lot labels under /manage/lots, and the staff
 invitation link.
 
-The blueprint and its URL table; the screens live in one module per audience (staff, the till `pos`, its `close`, producer,
+The blueprint and its URL table; the screens live in one module per audience (staff, the till `pos`, its `close`, the
+click-and-collect `pickups`, producer,
 invitation),
 the object loaders in `loaders`, the form-row readers in `forms_lines`.
 """
@@ -12,7 +13,7 @@ from flask import Blueprint
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.extensions import limiter
-from marketplace.showrooms.views_manage import close, invitation, lot_labels, pos, producer, staff
+from marketplace.showrooms.views_manage import close, invitation, lot_labels, pickups, pos, producer, staff
 
 bp = Blueprint("showrooms_manage", __name__)
 
@@ -37,6 +38,13 @@ for rule, view, methods, guard in (
     ("/showrooms/<int:showroom_id>/pos/sales/<int:sale_id>/void", pos.pos_void, _POST, _STAFF),
     ("/showrooms/<int:showroom_id>/pos/today", pos.pos_day, _GET, _STAFF),
     ("/showrooms/<int:showroom_id>/pos/today.<fmt>", pos.pos_export, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/pos/discarded", pos.pos_discarded, _FORM, _STAFF),
+    ("/showrooms/<int:showroom_id>/pickups", pickups.pickup_list, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/pickups/<int:producer_order_id>", pickups.pickup_detail, _GET, _STAFF),
+    ("/showrooms/<int:showroom_id>/pickups/<int:producer_order_id>/ready", pickups.pickup_ready, _POST, _STAFF),
+    ("/showrooms/<int:showroom_id>/pickups/<int:producer_order_id>/hand-over", pickups.pickup_hand_over, _POST,
+     _STAFF),
+    ("/showrooms/<int:showroom_id>/pickups/<int:producer_order_id>/cancel", pickups.pickup_cancel, _POST, _STAFF),
     ("/showrooms/<int:showroom_id>/close", close.close_list, _GET, _STAFF),
     ("/showrooms/<int:showroom_id>/close/new", close.close_new, _FORM, _STAFF),
     ("/showrooms/<int:showroom_id>/close/<int:close_id>", close.close_report, _GET, _STAFF),

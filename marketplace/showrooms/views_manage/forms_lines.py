@@ -5,9 +5,10 @@ Each reader returns what it understood and a list of messages; a form with any m
 
 from flask_babel import gettext as _
 
-from marketplace.dates import parse_date
+from marketplace.dates import parse_date, today_vn
 from marketplace.inputs import MAX_ID, parse_int
 from marketplace.showrooms.consignments import MAX_LINE_QUANTITY, DeliveryLine
+from marketplace.showrooms.lots import check_dates
 
 #: How many product rows the delivery form offers.
 DELIVERY_ROWS = 8
@@ -26,7 +27,8 @@ def delivery_lines(form, product_ids: set[int]) -> tuple[list[DeliveryLine], lis
     """The filled rows of a delivery form; rows left wholly empty are skipped."""
     lines, errors = [], []
     for i in range(DELIVERY_ROWS):
-        raw = {name: (form.get(f"{name}_{i}") or "").strip() for name in ("product", "quantity", "lot", "best_before")}
+        raw = {name: (form.get(f"{name}_{i}") or "").strip()
+               for name in ("product", "quantity", "lot", "best_before", "produced_on")}
         if not any(raw.values()):
             continue
         row = _("Line %(n)s", n=i + 1)
@@ -41,8 +43,14 @@ def delivery_lines(form, product_ids: set[int]) -> tuple[list[DeliveryLine], lis
         best_before = parse_date(raw["best_before"]) if raw["best_before"] else None
         if raw["best_before"] and best_before is None:
             errors.append(_("%(row)s: the best-before date is not a date (dd/mm/yyyy).", row=row))
+        produced_on = parse_date(raw["produced_on"]) if raw["produced_on"] else None
+        if raw["produced_on"] and produced_on is None:
+            errors.append(_("%(row)s: the production date is not a date (dd/mm/yyyy).", row=row))
+        problem = check_dates(produced_on, best_before, today_vn())
+        if problem:
+            errors.append(_("%(row)s: %(problem)s", row=row, problem=problem))
         if product_id in product_ids and quantity is not None and raw["lot"]:
-            lines.append(DeliveryLine(product_id, quantity, raw["lot"], best_before))
+            lines.append(DeliveryLine(product_id, quantity, raw["lot"], best_before, produced_on))
     if not lines and not errors:
         errors.append(_("Add at least one product with its quantity."))
     return lines, errors

@@ -4,34 +4,25 @@ exists) when it is missing or not the signed-in user's, and 403 when a clerk ask
 from flask import abort
 from flask_login import current_user
 
-from marketplace.accounts.models import Role
 from marketplace.backoffice import producer_scope
 from marketplace.extensions import db
-from marketplace.showrooms import consignments, services
-from marketplace.showrooms.models import Consignment, Showroom, StaffRole
+from marketplace.showrooms import consignments, policies
+from marketplace.showrooms.models import Consignment, Showroom
 
 
 def staff_showroom(showroom_id: int, *, manager: bool = False) -> Showroom:
     """A showroom the signed-in user works in (admins: any). `manager` actions refuse clerks with 403."""
     showroom = db.session.get(Showroom, showroom_id)
-    if showroom is None:
+    if showroom is None or not policies.may_work_in(current_user, showroom.id):
         abort(404)
-    if current_user.role == Role.ADMIN:
-        return showroom
-    member = services.membership(current_user, showroom.id)
-    if member is None:
-        abort(404)
-    if manager and member.role != StaffRole.MANAGER:
+    if manager and not policies.may_manage(current_user, showroom.id):
         abort(403)
     return showroom
 
 
 def is_manager(showroom: Showroom) -> bool:
     """True for the showroom's managers and for admins (templates show the manager's buttons by it)."""
-    if current_user.role == Role.ADMIN:
-        return True
-    member = services.membership(current_user, showroom.id)
-    return member is not None and member.role == StaffRole.MANAGER
+    return policies.may_manage(current_user, showroom.id)
 
 
 def showroom_consignment(showroom: Showroom, consignment_id: int) -> Consignment:

@@ -16,7 +16,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
 from marketplace.payments import vietqr
-from marketplace.showrooms import einvoice_export, labels, sales, till_lookup
+from marketplace.showrooms import discards, einvoice_export, labels, sales, till_lookup
 from marketplace.showrooms.forms import ButtonForm
 from marketplace.showrooms.models import PaymentMethod, PosSale, Showroom
 from marketplace.showrooms.views_manage.loaders import is_manager, staff_showroom
@@ -211,3 +211,36 @@ def pos_export(showroom_id: int, fmt: str):
     else:
         abort(404)
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def pos_discarded(showroom_id: int):
+    """GET: the offline sales managers discarded here (who, when, what, why). POST (JSON from the till, CSRF in
+    the X-CSRFToken header): record a discard; 201 recorded, 200 the same id again, 422 refused."""
+    showroom = staff_showroom(showroom_id, manager=True)
+    if request.method == "GET":
+        return render_template("showrooms/manage/pos_discarded.html", showroom=showroom, manager=True,
+                               rows=discards.discarded_sales(showroom))
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("lines"), list):
+        return jsonify(error=_("This is not a sale.")), 422
+    lines = []
+    for raw in data["lines"][:sales.MAX_LINES]:
+        product_id = _quantity(raw.get("product_id")) if isinstance(raw, dict) else None
+        quantity = _quantity(raw.get("quantity")) if isinstance(raw, dict) else None
+        if product_id is None or not 1 <= product_id <= MAX_ID or quantity is None:
+            return jsonify(error=_("This is not a sale.")), 422
+        lines.append(discards.DiscardedLine(product_id, quantity))
+    client_id = str(data.get("client_id") or "")[:80]
+    known = discards.find_discarded(showroom, client_id) if client_id else None
+    try:
+        row = known or discards.discard_sale(
+            showroom, client_id=client_id, lines=lines, method=str(data.get("method") or "")[:20] or None,
+            total_vnd=_amount(data.get("total")) or 0, occurred_at=_occurred_at(data.get("occurred_at")),
+            conflict=str(data.get("conflict") or "")[:500], reason=str(data.get("reason") or "")[:600],
+            actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify(error=error.message), 422
+    body = {"id": row.id, "client_id": row.client_id}
+    db.session.commit()
+    return jsonify(discarded=body), 200 if known else 201

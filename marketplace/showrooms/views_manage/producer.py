@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.backoffice import producer_scope
+from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
@@ -50,7 +51,7 @@ def producer_consignment_new():
                     return redirect(url_for(".producer_consignment_detail", consignment_id=consignment.id))
     return render_template("showrooms/manage/delivery_form.html", producer=producer, products=products,
                            showroom=None, showrooms=showrooms, errors=errors, form=ButtonForm(),
-                           rows=forms_lines.DELIVERY_ROWS, action=url_for(".producer_consignment_new")), status
+                           rows=forms_lines.DELIVERY_ROWS, today=today_vn(), action=url_for(".producer_consignment_new")), status
 
 
 def producer_consignment_detail(consignment_id: int):

@@ -94,7 +94,7 @@ def consignment_new(showroom_id: int):
         errors, status = [_("The form expired. Please try again.")], 422
     return render_template("showrooms/manage/delivery_form.html", showroom=showroom, producer=producer,
                            products=products, showrooms=None, errors=errors, form=ButtonForm(),
-                           rows=forms_lines.DELIVERY_ROWS,
+                           rows=forms_lines.DELIVERY_ROWS, today=today_vn(),
                            action=url_for(".consignment_new", showroom_id=showroom.id, producer=producer.id)), status
 
 
