@@ -141,6 +141,8 @@ class Config:
     #: Commission kept by the marketplace, in basis points (1000 = 10 %).
     DEFAULT_COMMISSION_BP = _int("DEFAULT_COMMISSION_BP", 1000)
     UNPAID_ORDER_TTL_MINUTES = _int("UNPAID_ORDER_TTL_MINUTES", 60)
+    #: Days a click-and-collect order prepared at a showroom waits for the buyer (then, unpaid, it is cancelled).
+    PICKUP_HOLD_DAYS = _int("PICKUP_HOLD_DAYS", 3)
     #: Public base URL of every link that leaves the site (e-mails, payment return URLs, QR codes); never
     #: taken from the request's Host header. Production refuses to start without it.
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")

@@ -28,6 +28,7 @@ from marketplace.demo.catalogue import (
     ProducerRow,
     ProductRow,
 )
+from marketplace.demo.pickups import load_pickups
 from marketplace.demo.showrooms import load_closes, load_pos_sales, load_showrooms
 from marketplace.demo.signals import load_signals
 from marketplace.extensions import db
@@ -214,4 +215,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     result.pos_sales_created = load_pos_sales()
     result.till_closes_created = load_closes()
     result.demand_signals_created = load_signals()
+    load_pickups()
     return result
