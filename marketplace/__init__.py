@@ -141,8 +141,14 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.producers.views import bp as producers_bp
     from marketplace.producers.views_admin import bp as producers_admin_bp
     from marketplace.producers.views_manage import bp as producers_manage_bp
+    from marketplace.questions.views import bp as questions_bp
+    from marketplace.questions.views_admin import bp as questions_admin_bp
+    from marketplace.questions.views_manage import bp as questions_manage_bp
     from marketplace.reports.views_admin import bp as reports_admin_bp
     from marketplace.reports.views_manage import bp as reports_manage_bp
+    from marketplace.reviews.views import bp as reviews_bp
+    from marketplace.reviews.views_admin import bp as reviews_admin_bp
+    from marketplace.reviews.views_manage import bp as reviews_manage_bp
     from marketplace.settlements.views_admin import bp as settlements_admin_bp
     from marketplace.settlements.views_manage import bp as settlements_manage_bp
     from marketplace.showrooms.views import bp as showrooms_bp
@@ -150,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.showrooms.views_manage import bp as showrooms_manage_bp
     from marketplace.signals.views_admin import bp as signals_admin_bp
     from marketplace.signals.views_manage import bp as signals_manage_bp
+    from marketplace.wishlists.views import bp as wishlists_bp
 
     # Public and shopper pages (views.py, blueprint <pkg>).
     app.register_blueprint(core_bp)
@@ -159,6 +166,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp, url_prefix="/payments")
     app.register_blueprint(producers_bp, url_prefix="/shops")
     app.register_blueprint(showrooms_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(questions_bp)
+    app.register_blueprint(wishlists_bp)
     # The producer's back office (views_manage.py, blueprint <pkg>_manage) under /manage.
     app.register_blueprint(producers_manage_bp, url_prefix="/manage")
     app.register_blueprint(catalog_manage_bp, url_prefix="/manage/products")
@@ -167,6 +177,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_manage_bp, url_prefix="/manage/figures")
     app.register_blueprint(showrooms_manage_bp, url_prefix="/manage")
     app.register_blueprint(signals_manage_bp, url_prefix="/manage/signals")
+    app.register_blueprint(reviews_manage_bp, url_prefix="/manage/reviews")
+    app.register_blueprint(questions_manage_bp, url_prefix="/manage/questions")
     # The program office (views_admin.py, blueprint <pkg>_admin) under /admin; its home is marketplace.admin.
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(producers_admin_bp, url_prefix="/admin")
@@ -177,6 +189,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_admin_bp, url_prefix="/admin")
     app.register_blueprint(reports_admin_bp, url_prefix="/admin/analytics")
     app.register_blueprint(signals_admin_bp, url_prefix="/admin/signals")
+    app.register_blueprint(reviews_admin_bp, url_prefix="/admin")
+    app.register_blueprint(questions_admin_bp, url_prefix="/admin")
     # The versioned JSON API (/api/v1, its OpenAPI document at /api/v1/openapi.json): see marketplace.api.
     openapi.init_app(app, [api_v1_bp])
 
@@ -222,10 +236,11 @@ def register_jinja(app: Flask) -> None:
         reference_kind,
         reference_label,
     )
-    from marketplace.urls import external_url
+    from marketplace.urls import absolute, external_url
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.globals["external_url"] = external_url
+    app.jinja_env.globals["absolute_url"] = absolute
     backoffice.init_app(app)
     app.jinja_env.globals["province_name"] = geo.province_name
     # One label function per enum shown to people (each lives in its domain's labels), for every template.

@@ -19,7 +19,8 @@ def demo_load() -> None:
         f"Demo catalogue: {result.producers_created} producers and {result.products_created} products created, "
         f"{result.images_written} picture files written, {result.showrooms_created} showrooms created, "
         f"{result.pos_sales_created} till sales recorded, {result.till_closes_created} till closes made, "
-        f"{result.demand_signals_created} illustrative demand-signal rows added."
+        f"{result.demand_signals_created} illustrative demand-signal rows added, "
+        f"{result.reviews_created} buyer reviews written."
     )
     if result.skipped:
         click.echo(f"Left untouched (slug already used by other data): {', '.join(result.skipped)}")

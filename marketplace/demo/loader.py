@@ -31,6 +31,7 @@ from marketplace.demo.catalogue import (
 from marketplace.demo.pickups import load_pickups
 from marketplace.demo.showrooms import load_closes, load_pos_sales, load_showrooms
 from marketplace.demo.signals import load_signals
+from marketplace.demo.trust import load_trust
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.stock import services as stock_services
@@ -55,6 +56,7 @@ class LoadResult:
     pos_sales_created: int = 0
     till_closes_created: int = 0
     demand_signals_created: int = 0
+    reviews_created: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -216,4 +218,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     result.till_closes_created = load_closes()
     result.demand_signals_created = load_signals()
     load_pickups()
+    result.reviews_created = load_trust()
     return result

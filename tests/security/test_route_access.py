@@ -54,6 +54,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "/checkout/wards": EVERYONE,
     "/showrooms": EVERYONE,
     "/lot/<code>": EVERYONE,
+    "/products/<slug>/reviews": EVERYONE,
+    # Asking a producer needs an account (the page is 404 for a made-up product).
+    "/products/<slug>/questions": SIGNED_IN,
     # Accounts: the forms visitors use (signed-in users are sent on), then the signed-in pages.
     "/accounts/login": EVERYONE,
     "/accounts/logout": EVERYONE,
@@ -75,6 +78,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "/payments/vietqr/<number>": SIGNED_IN,
     "/payments/vnpay/return": SIGNED_IN,
     "/payments/momo/return": SIGNED_IN,
+    # Shopper trust: a review of one's own delivered line (404 for anyone else's), one's own wishlist and follows.
+    "/orders/<number>/review/<int:line_id>": SIGNED_IN,
+    "/saved": SIGNED_IN,
+    "/saved/<int:product_id>": SIGNED_IN,
+    "/following": SIGNED_IN,
+    "/following/<int:producer_id>": SIGNED_IN,
+    "/questions": SIGNED_IN,
     # The JSON API: its document is public; a sale needs a till token, whatever the session
     # (test_the_till_api_ignores_the_session: every role without a token gets 401).
     "/api/v1/openapi.json": EVERYONE,
@@ -107,6 +117,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "/manage/figures/export/<table>.<fmt>": MEMBERS_AND_ADMINS,
     "/manage/signals": MEMBERS_AND_ADMINS,
     "/manage/signals/export/<table>.<fmt>": MEMBERS_AND_ADMINS,
+    "/manage/reviews": MEMBERS_AND_ADMINS,
+    "/manage/reviews/<int:review_id>/reply": MEMBERS_AND_ADMINS,
+    "/manage/questions": MEMBERS_AND_ADMINS,
+    "/manage/questions/<int:question_id>/answer": MEMBERS_AND_ADMINS,
+    "/manage/questions/<int:question_id>/publish": MEMBERS_AND_ADMINS,
+    "/manage/questions/<int:question_id>/unpublish": MEMBERS_AND_ADMINS,
     "/manage/products/": LISTING,
     "/manage/products/new": LISTING,
     "/manage/products/<int:product_id>/edit": LISTING,
@@ -183,6 +199,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "/admin/showrooms/<int:showroom_id>/staff/<int:user_id>/remove": OFFICE,
     "/admin/showrooms/<int:showroom_id>/tokens": OFFICE,
     "/admin/showrooms/<int:showroom_id>/tokens/<int:token_id>/revoke": OFFICE,
+    "/admin/reviews": OFFICE,
+    "/admin/reviews/<int:review_id>": OFFICE,
+    "/admin/questions": OFFICE,
+    "/admin/questions/<int:question_id>": OFFICE,
     "/payments/admin/bank-transfers": OFFICE,
     "/payments/admin/bank-transfers/import": OFFICE,
     "/payments/admin/bank-transfers/<number>/paid": OFFICE,
