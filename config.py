@@ -77,6 +77,9 @@ class Config:
     ACCOUNTS_RATE_LIMIT_PER_EMAIL = os.environ.get("ACCOUNTS_RATE_LIMIT_PER_EMAIL", "20/hour")
     #: Password-reset mails to one account (any address): no mail bombing.
     ACCOUNTS_RATE_LIMIT_RESETS_PER_EMAIL = os.environ.get("ACCOUNTS_RATE_LIMIT_RESETS_PER_EMAIL", "5/minute")
+    #: Demand requests published per account (a form sent back with mistakes does not count), and offers.
+    LINKAGE_RATE_LIMIT_REQUESTS = os.environ.get("LINKAGE_RATE_LIMIT_REQUESTS", "5/hour;20/day")
+    LINKAGE_RATE_LIMIT_OFFERS = os.environ.get("LINKAGE_RATE_LIMIT_OFFERS", "30/hour")
 
     #: Host names the site answers to (comma-separated; ".example.org" allows its subdomains); other Host
     #: headers get 400. Empty: any host in development, only SITE_URL's host in production.

@@ -134,6 +134,9 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.views_admin import bp as catalog_admin_bp
     from marketplace.catalog.views_manage import bp as catalog_manage_bp
     from marketplace.core.views import bp as core_bp
+    from marketplace.linkage.views import bp as linkage_bp
+    from marketplace.linkage.views_admin import bp as linkage_admin_bp
+    from marketplace.linkage.views_manage import bp as linkage_manage_bp
     from marketplace.orders.views import bp as orders_bp
     from marketplace.orders.views_manage import bp as orders_manage_bp
     from marketplace.payments.views import bp as payments_bp
@@ -169,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(questions_bp)
     app.register_blueprint(wishlists_bp)
+    app.register_blueprint(linkage_bp, url_prefix="/demand")
     # The producer's back office (views_manage.py, blueprint <pkg>_manage) under /manage.
     app.register_blueprint(producers_manage_bp, url_prefix="/manage")
     app.register_blueprint(catalog_manage_bp, url_prefix="/manage/products")
@@ -179,6 +183,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(signals_manage_bp, url_prefix="/manage/signals")
     app.register_blueprint(reviews_manage_bp, url_prefix="/manage/reviews")
     app.register_blueprint(questions_manage_bp, url_prefix="/manage/questions")
+    app.register_blueprint(linkage_manage_bp, url_prefix="/manage/demand")
     # The program office (views_admin.py, blueprint <pkg>_admin) under /admin; its home is marketplace.admin.
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(producers_admin_bp, url_prefix="/admin")
@@ -191,6 +196,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(signals_admin_bp, url_prefix="/admin/signals")
     app.register_blueprint(reviews_admin_bp, url_prefix="/admin")
     app.register_blueprint(questions_admin_bp, url_prefix="/admin")
+    app.register_blueprint(linkage_admin_bp, url_prefix="/admin/demand")
     # The versioned JSON API (/api/v1, its OpenAPI document at /api/v1/openapi.json): see marketplace.api.
     openapi.init_app(app, [api_v1_bp])
 
@@ -199,6 +205,7 @@ def register_cli(app: Flask) -> None:
     """flask demo load, and each package's commands."""
     from marketplace.accounts.cli import accounts_cli
     from marketplace.cli import demo_cli
+    from marketplace.linkage.cli import linkage_cli
     from marketplace.payments.cli import payments_cli
     from marketplace.producers.cli import producers_cli
     from marketplace.showrooms.cli import showrooms_cli
@@ -208,6 +215,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(producers_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(showrooms_cli)
+    app.cli.add_command(linkage_cli)
 
 
 def register_jinja(app: Flask) -> None:

@@ -125,6 +125,7 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
              ("showrooms_manage.producer_",)),
             ("showrooms_manage.my_lots", _("Lots and QR labels"), {},
              ("showrooms_manage.my_lots", "showrooms_manage.lot_label_sheet")),
+            ("linkage_manage.demand_page", _("Buyers' requests"), {}, ("linkage_manage.",)),
         ]
     if current_user.role == Role.ADMIN:
         return [
@@ -141,6 +142,7 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
             ("questions_admin.question_list", _("Question moderation"), {}, ("questions_admin.",)),
             ("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",)),
             ("reports_admin.overview", _("Program analytics"), {}, ("reports_admin.",)),
+            ("linkage_admin.request_list", _("Demand requests"), {}, ("linkage_admin.",)),
         ]
     return [("producers_manage.assist", _("List for a producer"), {}, ("catalog_manage.",))]
 

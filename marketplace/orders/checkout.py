@@ -13,6 +13,7 @@ Starting the payment is not part of it: the caller commits, then asks the order'
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
+from marketplace.catalog.models import Product
 from marketplace.dates import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
@@ -33,6 +35,7 @@ from marketplace.orders.models import Order, OrderEvent, OrderLine, PaymentMetho
 from marketplace.orders.notifications import notify_order_placed
 from marketplace.orders.queries import ORDER_GRAPH, reload_order
 from marketplace.orders.status import OrderStatus
+from marketplace.producers.models import Producer
 from marketplace.showrooms import pickups as holds
 from marketplace.showrooms.models import Showroom
 from marketplace.stock import services as stock
@@ -214,3 +217,79 @@ def _create_order(buyer: User, summary: carts.CartSummary, *, address: DeliveryA
         for showroom, sub, lines in sorted(held, key=lambda part: part[0].location_id):
             holds.hold(showroom, sub.id, lines, reference=f"order:{order.number}", actor_id=buyer.id)
     return reload_order(order)
+
+
+@dataclass(frozen=True)
+class AgreedLine:
+    """A product at a price agreed outside the cart (a supply-demand linkage), in a quantity."""
+
+    product: Product
+    quantity: int
+    unit_price_vnd: int
+
+
+def place_agreed_order(buyer: User, *, producer: Producer, lines: list[AgreedLine],
+                       address: DeliveryAddress | Mapping, payment_method: PaymentMethod | str, token: str,
+                       sales_channel: str, shipping_vnd: int = 0) -> tuple[Order, bool]:
+    """An order with one sub-order from one producer, at agreed prices rather than catalogue prices.
+
+    The stock is reserved the usual way (stock.reserve_stock, all or nothing: OutOfStock keeps nothing),
+    the sub-order carries `sales_channel` (a ledger channel: the sale is recorded on it when paid or
+    delivered) and goes through the same lifecycle as any order. The cart is not touched. Returns
+    (order, created); the same token again returns the first order with created False. Raises
+    InvalidAddress or InvalidPaymentMethod (with `fields`) and DomainError for lines that are not this
+    producer's or not positive.
+    """
+    if not isinstance(address, DeliveryAddress):
+        address = validate_address(*(address.get(name) for name in ADDRESS_FIELDS))
+    payment_method = _payment_method(payment_method)
+    if not token or len(token) > 64:
+        raise DomainError(_("This checkout form has expired. Please try again."))
+    if not lines or any(line.product.producer_id != producer.id or line.quantity <= 0 or line.unit_price_vnd <= 0
+                        for line in lines):
+        raise DomainError(_("The agreed lines must be this producer's products with a quantity and a price."))
+    existing = order_by_token(token)
+    if existing is not None:
+        if existing.buyer_id != buyer.id:
+            raise DomainError(_("This checkout form has expired. Please try again."))
+        return existing, False
+    now = utcnow()
+    subtotal = sum(line.quantity * line.unit_price_vnd for line in lines)
+    with db.session.begin_nested():
+        order = Order(
+            number=f"NEW-{token[:24]}", buyer_id=buyer.id, idempotency_token=token, payment_method=payment_method,
+            recipient_name=address.full_name, recipient_phone=address.phone, province_code=address.province_code,
+            ward_code=address.ward_code, street=address.street, subtotal_vnd=subtotal, shipping_vnd=shipping_vnd,
+            total_vnd=subtotal + shipping_vnd, created_at=now,
+        )
+        if payment_method != PaymentMethod.COD:
+            order.expires_at = now + timedelta(minutes=current_app.config.get("UNPAID_ORDER_TTL_MINUTES", 60))
+        db.session.add(order)
+        db.session.flush()
+        order.number = f"OC-{now:%y%m}-{order.id:06d}"
+        location = stock.warehouse_for(producer)
+        sub = ProducerOrder(
+            order_id=order.id, producer_id=producer.id, location_id=location.id, sales_channel=sales_channel,
+            status=S.PENDING_PAYMENT, subtotal_vnd=subtotal, shipping_fee_vnd=shipping_vnd,
+            total_vnd=subtotal + shipping_vnd, producer_name=producer.name,
+        )
+        db.session.add(sub)
+        db.session.flush()
+        for line in lines:
+            product = line.product
+            db.session.add(OrderLine(
+                producer_order_id=sub.id, product_id=product.id, quantity=line.quantity,
+                unit_price_vnd=line.unit_price_vnd, total_vnd=line.quantity * line.unit_price_vnd,
+                product_name=product.name, sku=product.sku, unit=product.unit, producer_name=producer.name,
+            ))
+        db.session.add(OrderEvent(producer_order_id=sub.id, from_status=None, to_status=S.PENDING_PAYMENT,
+                                  at=now, actor_id=buyer.id))
+        db.session.flush()
+        stock.reserve_stock([stock.StockLine(line.product.id, location.id, line.quantity) for line in lines],
+                            reference=f"order:{order.number}", actor_id=buyer.id)
+    order = reload_order(order)
+    if payment_method == PaymentMethod.COD:
+        for sub in order.producer_orders:
+            change_status(sub, S.CONFIRMED, actor=buyer, reason="cash on delivery")
+        notify_order_placed(order)
+    return order, True

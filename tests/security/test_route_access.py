@@ -57,6 +57,19 @@ ACCESS: dict[str, frozenset[str]] = {
     "/products/<slug>/reviews": EVERYONE,
     # Asking a producer needs an account (the page is 404 for a made-up product).
     "/products/<slug>/questions": SIGNED_IN,
+    # The demand board: requests are public (contact details inside only for verified producers and the
+    # office); posting, answering and linkages need an account; offers come from producer members only.
+    "/demand": EVERYONE,
+    "/demand/<int:request_id>": EVERYONE,
+    "/demand/new": SIGNED_IN,
+    "/demand/mine": SIGNED_IN,
+    "/demand/<int:request_id>/close": SIGNED_IN,
+    "/demand/<int:request_id>/offers": SIGNED_IN,
+    "/demand/<int:request_id>/offers/<int:offer_id>/accept": SIGNED_IN,
+    "/demand/<int:request_id>/offers/<int:offer_id>/decline": SIGNED_IN,
+    "/demand/<int:request_id>/offers/<int:offer_id>/withdraw": SIGNED_IN,
+    "/demand/linkages/<int:linkage_id>": SIGNED_IN,
+    "/demand/linkages/<int:linkage_id>/order": SIGNED_IN,
     # Accounts: the forms visitors use (signed-in users are sent on), then the signed-in pages.
     "/accounts/login": EVERYONE,
     "/accounts/logout": EVERYONE,
@@ -170,6 +183,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "/manage/consignments/<int:consignment_id>/cancel": MEMBERS,
     "/manage/lots": MEMBERS,
     "/manage/lots/<code>/labels": MEMBERS,
+    "/manage/demand": MEMBERS_AND_ADMINS,
     # The program office.
     "/admin/": OFFICE,
     "/admin/signals": OFFICE,
@@ -203,6 +217,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "/admin/reviews/<int:review_id>": OFFICE,
     "/admin/questions": OFFICE,
     "/admin/questions/<int:question_id>": OFFICE,
+    "/admin/demand": OFFICE,
+    "/admin/demand/<int:request_id>/hide": OFFICE,
+    "/admin/demand/<int:request_id>/restore": OFFICE,
+    "/admin/demand/linkages": OFFICE,
     "/payments/admin/bank-transfers": OFFICE,
     "/payments/admin/bank-transfers/import": OFFICE,
     "/payments/admin/bank-transfers/<number>/paid": OFFICE,
