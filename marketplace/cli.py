@@ -22,5 +22,6 @@ def demo_load() -> None:
         f"{result.demand_signals_created} illustrative demand-signal rows added, "
         f"{result.reviews_created} buyer reviews written."
     )
+    click.echo(f"Demand board: {result.demand_requests_created} illustrative requests created.")
     if result.skipped:
         click.echo(f"Left untouched (slug already used by other data): {', '.join(result.skipped)}")

@@ -28,6 +28,7 @@ from marketplace.demo.catalogue import (
     ProducerRow,
     ProductRow,
 )
+from marketplace.demo.linkage import load_linkage
 from marketplace.demo.pickups import load_pickups
 from marketplace.demo.showrooms import load_closes, load_pos_sales, load_showrooms
 from marketplace.demo.signals import load_signals
@@ -57,6 +58,7 @@ class LoadResult:
     till_closes_created: int = 0
     demand_signals_created: int = 0
     reviews_created: int = 0
+    demand_requests_created: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -219,4 +221,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     result.demand_signals_created = load_signals()
     load_pickups()
     result.reviews_created = load_trust()
+    result.demand_requests_created = load_linkage()
     return result

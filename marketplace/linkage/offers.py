@@ -21,7 +21,7 @@ from marketplace.linkage import notifications
 from marketplace.linkage.lifecycle import change_offer_status, change_request_status, decline_pending_offers
 from marketplace.linkage.linkages import record_linkage
 from marketplace.linkage.models import DemandRequest, Linkage, Offer, OfferEvent
-from marketplace.linkage.requests import MAX_PRICE_VND, MAX_QUANTITY, is_taking_offers
+from marketplace.linkage.requests import MAX_PRICE_VND, MAX_QUANTITY, MAX_QUANTITY_TEXT, is_taking_offers
 from marketplace.linkage.status import OfferStatus, RequestStatus
 from marketplace.producers.models import Producer, VerificationStatus
 from marketplace.text import nfc
@@ -71,7 +71,7 @@ def validate_offer(data, producer: Producer) -> OfferDetails:
     quantity = parse_int(data.get("quantity"), minimum=1, maximum=MAX_INT, grouped=True)
     if quantity is None or quantity > MAX_QUANTITY:
         errors["quantity"] = _("Please enter a whole number of units from 1 to %(max)s.",
-                               max=f"{MAX_QUANTITY:,}".replace(",", "."))
+                               max=MAX_QUANTITY_TEXT)
     lead_time = parse_int(data.get("lead_time_days"), minimum=0, maximum=MAX_LEAD_TIME_DAYS)
     if lead_time is None:
         errors["lead_time_days"] = _("Please give the days needed to deliver, from 0 to %(max)s.", max=MAX_LEAD_TIME_DAYS)

@@ -30,6 +30,8 @@ R = RequestStatus
 #: A request may ask for goods up to a year ahead.
 MAX_DAYS_AHEAD = 366
 MAX_QUANTITY = 10_000_000
+#: MAX_QUANTITY written the Vietnamese way, for messages.
+MAX_QUANTITY_TEXT = "10.000.000"
 MAX_PRICE_VND = 1_000_000_000
 _PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}[0-9]$")
 
@@ -89,7 +91,7 @@ def validate_request(data, *, today: date | None = None) -> RequestDetails:
         errors["group_code"] = _("Please choose a product group.")
     quantity = parse_int(data.get("quantity"), minimum=1, maximum=MAX_INT, grouped=True)
     if quantity is None or quantity > MAX_QUANTITY:
-        errors["quantity"] = _("Please enter a whole number of units from 1 to %(max)s.", max=f"{MAX_QUANTITY:,}".replace(",", "."))
+        errors["quantity"] = _("Please enter a whole number of units from 1 to %(max)s.", max=MAX_QUANTITY_TEXT)
     unit = _line(data.get("unit"), 60)
     if not unit:
         errors["unit"] = _("Please give the unit (kg, bottle of 500 ml, box…).")

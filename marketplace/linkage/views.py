@@ -217,10 +217,9 @@ def offer_new(request_id: int):
         details = offers.validate_offer(data, producer)
         offers.make_offer(demand, producer=producer, actor=current_user, details=details)
     except offers.InvalidOffer as error:
-        db.session.rollback()
         for name, message in error.details["fields"].items():
             getattr(form, name).errors = [message]
-        return _render_detail(queries.request_by_id(request_id), offer_form=form, status=400)
+        return _render_detail(demand, offer_form=form, status=400)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

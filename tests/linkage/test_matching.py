@@ -3,7 +3,13 @@
 from marketplace.accounts.models import Role
 from marketplace.catalog.status import ProductStatus
 from marketplace.linkage import queries
-from marketplace.linkage.matching import Candidate, find_candidates, rank_candidates, ranked_producers, request_words
+from marketplace.linkage.matching import (
+    Candidate,
+    find_candidates,
+    rank_candidates,
+    ranked_producers,
+    request_words,
+)
 from tests.factories import make_producer, make_product, make_user
 from tests.linkage.sample import post
 

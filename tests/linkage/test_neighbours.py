@@ -1,7 +1,14 @@
 """The neighbour table of the 34 provinces: complete, only real codes, symmetric, and read as distances."""
 
 from marketplace import geo
-from marketplace.linkage.neighbours import FARTHER, NEIGHBOURING, NEIGHBOURS, SAME_PROVINCE, distance_tier, neighbours
+from marketplace.linkage.neighbours import (
+    FARTHER,
+    NEIGHBOURING,
+    NEIGHBOURS,
+    SAME_PROVINCE,
+    distance_tier,
+    neighbours,
+)
 
 
 def test_every_province_is_in_the_table_and_nothing_else():
