@@ -35,11 +35,10 @@ from marketplace.linkage.models import DemandRequest, Offer
 from marketplace.linkage.status import OfferStatus, RequestStatus
 from marketplace.orders import checkout
 from marketplace.orders.addresses import InvalidAddress
+from marketplace.orders.labels import PAYMENT_LABELS
 from marketplace.orders.models import PaymentMethod
 from marketplace.pagination import page_count, paginate
 from marketplace.payments import providers
-from marketplace.payments.records import PaymentRefused
-from marketplace.payments.stripe_gateway import GatewayError
 from marketplace.stock.services import OutOfStock
 
 bp = Blueprint("linkage", __name__)
@@ -299,6 +298,8 @@ def _order_form(linkage, *, posted: bool) -> LinkageOrderForm:
         form.phone.data = linkage.request.contact_phone
         form.province_code.data = str(linkage.request.delivery_province_code)
     form.province_code.choices = province_choices(_("Choose…"))
+    # E-wallets are offered only when their credentials are configured (payments.providers).
+    form.payment_method.choices = [SelectChoice(m.value, PAYMENT_LABELS[m]) for m in providers.available_methods(PaymentMethod)]
     province = arg_int("province", minimum=1, args={"province": form.province_code.data or ""})
     form.ward_code.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(str(w.code), w.name)
                                                                   for w in geo.wards(province)]
@@ -334,6 +335,9 @@ def linkage_order(linkage_id: int):
         return _render_linkage(linkage, form, 400)
     if request.form.get("refresh_wards"):
         return _render_linkage(linkage, form)
+    if form.payment_method.data not in {choice.value for choice in form.payment_method.choices}:
+        form.payment_method.errors = [_("This payment method is not available. Please choose another one.")]
+        return _render_linkage(linkage, form, 400)
     address = {name: getattr(form, name).data for name in checkout.ADDRESS_FIELDS}
     try:
         order, created = linkages.place_linkage_order(linkage, buyer=current_user, address=address,
@@ -354,18 +358,8 @@ def linkage_order(linkage_id: int):
         flash(error.message, "error")
         return redirect(url_for("linkage.linkage_detail", linkage_id=linkage_id))
     db.session.commit()
-    if not created or order.payment_method == PaymentMethod.COD:
-        flash(_("Order %(number)s is placed at the agreed price.", number=order.number), "success")
-        return redirect(url_for("orders.order_detail", number=order.number))
-    try:
-        target = providers.get(order.payment_method.value).start(order)
-    except PaymentRefused as error:
-        db.session.commit()
-        flash(error.message, "error")
+    flash(_("Order %(number)s is placed at the agreed price.", number=order.number), "success")
+    if created and order.payment_method != PaymentMethod.COD:
+        # The order's own pay step starts the payment (payments own the providers).
         return redirect(url_for("orders.order_pay", number=order.number))
-    except GatewayError:
-        db.session.rollback()
-        flash(_("The card payment could not be started. Please try again in a moment."), "error")
-        return redirect(url_for("orders.order_pay", number=order.number))
-    db.session.commit()
-    return redirect(target)
+    return redirect(url_for("orders.order_detail", number=order.number))
