@@ -1,7 +1,7 @@
 """demand board
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-02 16:07:29.503889
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0022'
-down_revision = '0021'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
