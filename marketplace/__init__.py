@@ -147,6 +147,9 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.questions.views import bp as questions_bp
     from marketplace.questions.views_admin import bp as questions_admin_bp
     from marketplace.questions.views_manage import bp as questions_manage_bp
+    from marketplace.promotions.views import bp as promotions_bp
+    from marketplace.promotions.views_admin import bp as promotions_admin_bp
+    from marketplace.promotions.views_manage import bp as promotions_manage_bp
     from marketplace.reports.views_admin import bp as reports_admin_bp
     from marketplace.reports.views_manage import bp as reports_manage_bp
     from marketplace.reviews.views import bp as reviews_bp
@@ -173,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(questions_bp)
     app.register_blueprint(wishlists_bp)
     app.register_blueprint(linkage_bp, url_prefix="/demand")
+    app.register_blueprint(promotions_bp)  # /campaigns/<slug> and /fairs are printed and shared: never move them
     # The producer's back office (views_manage.py, blueprint <pkg>_manage) under /manage.
     app.register_blueprint(producers_manage_bp, url_prefix="/manage")
     app.register_blueprint(catalog_manage_bp, url_prefix="/manage/products")
@@ -184,6 +188,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_manage_bp, url_prefix="/manage/reviews")
     app.register_blueprint(questions_manage_bp, url_prefix="/manage/questions")
     app.register_blueprint(linkage_manage_bp, url_prefix="/manage/demand")
+    app.register_blueprint(promotions_manage_bp, url_prefix="/manage/fairs")
     # The program office (views_admin.py, blueprint <pkg>_admin) under /admin; its home is marketplace.admin.
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(producers_admin_bp, url_prefix="/admin")
@@ -197,6 +202,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_admin_bp, url_prefix="/admin")
     app.register_blueprint(questions_admin_bp, url_prefix="/admin")
     app.register_blueprint(linkage_admin_bp, url_prefix="/admin/demand")
+    app.register_blueprint(promotions_admin_bp, url_prefix="/admin")
     # The versioned JSON API (/api/v1, its OpenAPI document at /api/v1/openapi.json): see marketplace.api.
     openapi.init_app(app, [api_v1_bp])
 
@@ -231,6 +237,7 @@ def register_jinja(app: Flask) -> None:
     from marketplace.money import format_vnd
     from marketplace.orders.labels import event_reason_label
     from marketplace.producers.labels import producer_type_label, verification_status_label
+    from marketplace.promotions.labels import participation_status_label, selection_kind_label
     from marketplace.settlements.labels import (
         balance_heading,
         balance_label,
@@ -261,6 +268,7 @@ def register_jinja(app: Flask) -> None:
         statement_state=statement_state, statement_status_label=statement_status_label,
         location_kind_label=location_kind_label, movement_kind_label=movement_kind_label,
         movement_reason_label=movement_reason_label, reference_kind=reference_kind, reference_label=reference_label,
+        participation_status_label=participation_status_label, selection_kind_label=selection_kind_label,
     )
     geo.load()
     app.jinja_env.trim_blocks = True

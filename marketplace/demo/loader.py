@@ -30,6 +30,7 @@ from marketplace.demo.catalogue import (
 )
 from marketplace.demo.linkage import load_linkage
 from marketplace.demo.pickups import load_pickups
+from marketplace.demo.promotions import load_promotions
 from marketplace.demo.showrooms import load_closes, load_pos_sales, load_showrooms
 from marketplace.demo.signals import load_signals
 from marketplace.demo.trust import load_trust
@@ -59,6 +60,7 @@ class LoadResult:
     demand_signals_created: int = 0
     reviews_created: int = 0
     demand_requests_created: int = 0
+    promotions_created: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -222,4 +224,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     load_pickups()
     result.reviews_created = load_trust()
     result.demand_requests_created = load_linkage()
+    result.promotions_created = load_promotions()
     return result
