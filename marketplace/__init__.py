@@ -144,12 +144,12 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.producers.views import bp as producers_bp
     from marketplace.producers.views_admin import bp as producers_admin_bp
     from marketplace.producers.views_manage import bp as producers_manage_bp
-    from marketplace.questions.views import bp as questions_bp
-    from marketplace.questions.views_admin import bp as questions_admin_bp
-    from marketplace.questions.views_manage import bp as questions_manage_bp
     from marketplace.promotions.views import bp as promotions_bp
     from marketplace.promotions.views_admin import bp as promotions_admin_bp
     from marketplace.promotions.views_manage import bp as promotions_manage_bp
+    from marketplace.questions.views import bp as questions_bp
+    from marketplace.questions.views_admin import bp as questions_admin_bp
+    from marketplace.questions.views_manage import bp as questions_manage_bp
     from marketplace.reports.views_admin import bp as reports_admin_bp
     from marketplace.reports.views_manage import bp as reports_manage_bp
     from marketplace.reviews.views import bp as reviews_bp
