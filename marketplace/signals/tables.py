@@ -1,6 +1,7 @@
 """The demand-signal tables as (title, headers, rows), exactly as the pages show them: the exports write these."""
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from marketplace.i18n import format_datetime
 from marketplace.signals import queries
@@ -21,7 +22,7 @@ def out_of_stock_table(rows: list[queries.OutOfStockRow], *, with_producer: bool
                _("Days out of stock"), _("Out of stock now")]
     return (_("Products often out of stock"), headers,
             [[row.product_name, *([row.producer_name] if with_producer else []), row.times_out, row.days_out,
-              _("Yes") if row.out_now else _("No")] for row in rows])
+              pgettext("out of stock now", "Yes") if row.out_now else pgettext("out of stock now", "No")] for row in rows])
 
 
 def carts_table(rows: list[queries.CartRow], *, with_producer: bool) -> tuple[str, list[str], list[list]]:
