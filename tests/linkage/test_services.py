@@ -43,7 +43,7 @@ def test_the_transition_tables_are_the_only_moves(table, check):
 
 
 def test_only_members_of_verified_producers_make_offers():
-    """An unverified producer's member, a consumer and showroom-less admins are refused; a verified one is not."""
+    """A member of an unverified producer and a consumer are refused; a member of a verified producer is not."""
     demand = post()
     with pytest.raises(offers.OfferRefused):
         offer(demand, _member(verified=False))

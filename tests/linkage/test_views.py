@@ -8,12 +8,15 @@ import sqlalchemy as sa
 from marketplace.accounts.models import Role
 from marketplace.dates import today_vn
 from marketplace.extensions import db
+from marketplace.linkage import offers as offer_services
 from marketplace.linkage.models import DemandRequest, Linkage
 from marketplace.linkage.status import OfferStatus, RequestStatus
+from marketplace.orders.models import Order
 from marketplace.producers.models import Producer
 from marketplace.stock.models import Location, LocationKind
 from tests.factories import make_producer, make_product, make_user
 from tests.linkage.sample import offer, post
+from tests.orders.helpers import checkout_form
 
 PHONE, EMAIL = "0912 345 678", "mai@nhahangsen.example"
 
@@ -195,3 +198,27 @@ def test_the_producer_portal_lists_matched_requests(app, login_as):
     member = login_as(make_user(role=Role.PRODUCER, producer=producer), app.test_client())
     page = member.get("/manage/demand?lang=vi").get_data(as_text=True)
     assert "Chè Tân Cương loại 1" in page and "Nhu cầu của người mua" in page
+
+
+def test_the_buyer_orders_a_linkage_through_its_page(app, login_as):
+    """Cash on delivery goes to the order at the agreed price; a wallet that is not configured is refused with a
+    Vietnamese message and nothing is ordered; another buyer cannot post the form."""
+    author = make_user()
+    member = make_user(role=Role.PRODUCER, producer=make_producer())
+    product = make_product("Nước mắm cốt nhĩ", producer=db.session.get(Producer, member.producer_id), stock=500)
+    demand = post(author)
+    made = offer(demand, member, price=430000, quantity=20, product=product)
+    linkage = offer_services.accept_offer(demand, made, actor=author)
+    db.session.commit()
+    form = {name: value for name, value in checkout_form(token="link-page").items()
+            if name in ("full_name", "phone", "province_code", "ward_code", "street", "token")}
+    buyer = login_as(author, app.test_client())
+    refused = buyer.post(f"/demand/linkages/{linkage.id}/order?lang=vi", data=dict(form, payment_method="momo"))
+    assert refused.status_code == 400 and "Cách thanh toán này không có sẵn." in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 0
+    assert login_as(make_user(), app.test_client()).post(f"/demand/linkages/{linkage.id}/order",
+                                                        data=dict(form, payment_method="cod")).status_code == 404
+    placed = buyer.post(f"/demand/linkages/{linkage.id}/order", data=dict(form, payment_method="cod"))
+    order = db.session.scalar(sa.select(Order))
+    assert placed.status_code == 302 and placed.headers["Location"].endswith(f"/orders/{order.number}")
+    assert order.total_vnd == 20 * 430000
