@@ -4,7 +4,8 @@
   "use strict";
 
   function send(form) {
-    return fetch(form.action, {
+    // getAttribute: the form has a field named "action", which hides the form's own action property.
+    return fetch(form.getAttribute("action"), {
       method: "POST", body: new FormData(form), credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": form.elements.csrf_token ? form.elements.csrf_token.value : "" }
     });
