@@ -80,9 +80,11 @@ def order_list():
 def _available_actions(producer_order: ProducerOrder) -> dict[str, bool]:
     """Which buttons the page shows; the services still refuse anything the pipeline does not allow."""
     status = S(producer_order.status)
+    # A click-and-collect sub-order is prepared and handed over by its showroom, never shipped.
+    shipped = not producer_order.is_pickup
     return {
-        "confirm": status == S.PAID,
-        "ship": status == S.CONFIRMED,
+        "confirm": status == S.PAID and shipped,
+        "ship": status == S.CONFIRMED and shipped,
         "deliver": status == S.SHIPPED,
         "cancel": status in CANCELLABLE,
     }

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
 from marketplace.showrooms import lots
-from marketplace.showrooms.models import PosSale, PosSaleLine, StaffRole
+from marketplace.showrooms.models import DiscardedTillSale, PosSale, PosSaleLine, StaffRole
 from tests.browser.test_mobile import CHROMIUM, live_server  # noqa: F401  (the live server fixture)
 from tests.factories import DEFAULT_PASSWORD, make_product
 from tests.showrooms.helpers import deliver, make_showroom, make_staff
@@ -151,4 +151,33 @@ def test_a_queued_sale_is_kept_when_the_session_has_ended(browser, live_server, 
     assert [entry["state"] for entry in _queue(page, showroom.id)] == ["pending"]
     db.session.commit()  # end the read snapshot
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PosSale)) == 0
+    context.close()
+
+
+def test_a_discarded_conflict_is_recorded_on_the_server_before_it_leaves_the_till(browser, live_server, shop):  # noqa: F811
+    """The manager discards a sale the server refused: the till asks why, the server keeps who/what/why, and only
+    then the sale leaves the browser's queue."""
+    showroom, manager, _sauce, tea = shop
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    _sign_in(page, live_server, manager.email)
+    page.goto(f"{live_server}/manage/showrooms/{showroom.id}/pos")
+    page.wait_for_selector("#pos:not([hidden])")
+    context.set_offline(True)
+    page.wait_for_selector("#pos-status.pos-offline")
+    _sell(page, "tra hoa vang", quantity=3)  # only 2 in stock
+    context.set_offline(False)
+    _wait_until(lambda: [entry["state"] for entry in _queue(page, showroom.id)] == ["conflict"])
+    page.wait_for_selector("#pos-conflicts:not([hidden])")
+    page.once("dialog", lambda dialog: dialog.accept("Khách đã đổi ý"))
+    page.click("#pos-conflict-list button:has-text('Bỏ đơn')")
+    _wait_until(lambda: _queue(page, showroom.id) == [])
+    db.session.commit()  # end the read snapshot: the live server wrote meanwhile
+    row = db.session.scalars(sa.select(DiscardedTillSale)).one()
+    assert (row.reason, row.discarded_by_id, row.lines[0]["quantity"]) == ("Khách đã đổi ý", manager.id, 3)
+    assert "Trà hoa vàng" in row.conflict
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PosSale)) == 0
+    assert lots.level_quantity(tea.id, showroom.location_id) == 2
+    page.goto(f"{live_server}/manage/showrooms/{showroom.id}/pos/discarded")
+    assert "Khách đã đổi ý" in page.inner_text("main")
     context.close()

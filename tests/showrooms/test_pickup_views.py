@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from marketplace.accounts.models import Role
 from marketplace.extensions import db
 from marketplace.ledger.models import SHOWROOM_CHANNEL, SaleEntry
 from marketplace.orders import cart as carts
@@ -186,3 +187,23 @@ def test_an_unknown_or_shipped_sub_order_is_not_a_pickup(client, login_as, world
     assert client.get(f"/manage/showrooms/{here.id}/pickups/abc").status_code == 404
     assert re.search(r"Không có đơn nhận tại điểm bán", client.get(
         f"/manage/showrooms/{here.id}/pickups").get_data(as_text=True))
+
+
+def test_the_stock_and_count_pages_say_how_many_units_are_set_aside(client, login_as, world):
+    """Held units are not in the figures: the manager is told so (and not to count them)."""
+    producer, tea, here, there, buyer = world
+    _place(client, login_as, world)
+    login_as(make_staff(here, StaffRole.MANAGER))
+    for url in (f"/manage/showrooms/{here.id}?lang=en", f"/manage/showrooms/{here.id}/count?lang=en"):
+        page = client.get(url).get_data(as_text=True)
+        assert "2 units are set aside for pickup orders" in page
+
+
+def test_the_producer_sees_a_pickup_without_a_ship_button(client, login_as, world):
+    producer, tea, here, there, buyer = world
+    order = _place(client, login_as, world)
+    member = make_user(role=Role.PRODUCER, producer=producer)
+    db.session.commit()
+    login_as(member)
+    page = client.get(f"/manage/orders/{order.producer_orders[0].id}?lang=en").get_data(as_text=True)
+    assert "The buyer collects this order at a showroom" in page and "Mark shipped" not in page

@@ -12,7 +12,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, arg_int
 from marketplace.producers.models import Producer, VerificationStatus
-from marketplace.showrooms import consignments, lots, services, traceability
+from marketplace.showrooms import consignments, lots, pickups, services, traceability
 from marketplace.showrooms.forms import ButtonForm, ReasonForm
 from marketplace.showrooms.models import ConsignmentKind
 from marketplace.showrooms.status import ConsignmentStatus
@@ -40,7 +40,7 @@ def showroom_stock(showroom_id: int):
     rows = lots.lots_at(showroom.location_id)
     soon = today_vn().toordinal() + EXPIRY_DAYS
     return render_template("showrooms/manage/stock.html", showroom=showroom, rows=rows, soon=soon,
-                           manager=is_manager(showroom))
+                           manager=is_manager(showroom), held=pickups.held_units(showroom))
 
 
 def expiring(showroom_id: int):
@@ -207,5 +207,5 @@ def stock_count(showroom_id: int):
                     flash(_("Count saved: %(n)s lot(s) adjusted.", n=changed), "success")
                     return redirect(url_for(".showroom_stock", showroom_id=showroom.id))
     return render_template("showrooms/manage/count_form.html", showroom=showroom, rows=rows, errors=errors,
-                           form=ButtonForm()), status
+                           form=ButtonForm(), held=pickups.held_units(showroom)), status
 
