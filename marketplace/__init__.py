@@ -163,6 +163,8 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.signals.views_admin import bp as signals_admin_bp
     from marketplace.signals.views_manage import bp as signals_manage_bp
     from marketplace.wishlists.views import bp as wishlists_bp
+    from marketplace.vouchers.views_admin import bp as vouchers_admin_bp
+    from marketplace.vouchers.views_manage import bp as vouchers_manage_bp
 
     # Public and shopper pages (views.py, blueprint <pkg>).
     app.register_blueprint(core_bp)
@@ -189,6 +191,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(questions_manage_bp, url_prefix="/manage/questions")
     app.register_blueprint(linkage_manage_bp, url_prefix="/manage/demand")
     app.register_blueprint(promotions_manage_bp, url_prefix="/manage/fairs")
+    app.register_blueprint(vouchers_manage_bp, url_prefix="/manage/vouchers")
     # The program office (views_admin.py, blueprint <pkg>_admin) under /admin; its home is marketplace.admin.
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(producers_admin_bp, url_prefix="/admin")
@@ -203,6 +206,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(questions_admin_bp, url_prefix="/admin")
     app.register_blueprint(linkage_admin_bp, url_prefix="/admin/demand")
     app.register_blueprint(promotions_admin_bp, url_prefix="/admin")
+    app.register_blueprint(vouchers_admin_bp, url_prefix="/admin/vouchers")
     # The versioned JSON API (/api/v1, its OpenAPI document at /api/v1/openapi.json): see marketplace.api.
     openapi.init_app(app, [api_v1_bp])
 
@@ -252,6 +256,7 @@ def register_jinja(app: Flask) -> None:
         reference_label,
     )
     from marketplace.urls import absolute, external_url
+    from marketplace.vouchers import labels as voucher_labels
 
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.globals["external_url"] = external_url
@@ -269,6 +274,8 @@ def register_jinja(app: Flask) -> None:
         location_kind_label=location_kind_label, movement_kind_label=movement_kind_label,
         movement_reason_label=movement_reason_label, reference_kind=reference_kind, reference_label=reference_label,
         participation_status_label=participation_status_label, selection_kind_label=selection_kind_label,
+        voucher_status_label=voucher_labels.status_label, voucher_kind_label=voucher_labels.kind_label,
+        voucher_bearer_label=voucher_labels.bearer_label, voucher_value_label=voucher_labels.value_label,
     )
     geo.load()
     app.jinja_env.trim_blocks = True

@@ -118,6 +118,7 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
             ("signals_manage.signals_page", _("What buyers look for"), {}, ("signals_manage.",)),
             ("promotions_manage.fair_list", _("Trade fairs"), {}, ("promotions_manage.",)),
             ("settlements_manage.statement_list", _("Statements"), {}, ("settlements_manage.",)),
+            ("vouchers_manage.voucher_list", _("Vouchers"), {}, ("vouchers_manage.",)),
             ("catalog_manage.import_products", _("Import / export"), {}, ()),
             ("producers_manage.profile", _("Shop profile"), {}, ()),
             ("producers_manage.legal_details", _("Legal details"), {}, ()),
@@ -137,6 +138,7 @@ def _own_links() -> list[tuple[str, str, dict, tuple[str, ...]]]:
             ("payments_admin.bank_transfers", _("Bank transfers"), {}, ("payments_admin.",)),
             ("settlements_admin.statement_list", _("Statements"), {}, ("settlements_admin.", "settlements_manage.")),
             ("showrooms_admin.showroom_list", _("Showrooms"), {}, ("showrooms_admin.",)),
+            ("vouchers_admin.voucher_list", _("Vouchers"), {}, ("vouchers_admin.",)),
             ("showrooms_manage.my_showrooms", _("Showroom stock"), {}, ("showrooms_manage.",)),
             ("signals_admin.signals_page", _("Demand signals"), {}, ("signals_admin.",)),
             ("reviews_admin.review_list", _("Review moderation"), {}, ("reviews_admin.",)),
@@ -164,6 +166,7 @@ def _producer_links(producer: Producer) -> list[tuple[str, str, dict, tuple[str,
         ("reports_manage.figures_page", _("Sales figures"), scoped, ("reports_manage.",)),
         ("signals_manage.signals_page", _("What buyers look for"), scoped, ("signals_manage.",)),
         ("settlements_admin.statement_list", _("Statements"), scoped, ("settlements_admin.", "settlements_manage.")),
+        ("vouchers_manage.voucher_list", _("Vouchers"), scoped, ("vouchers_manage.",)),
     ]
 
 

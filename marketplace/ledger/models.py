@@ -43,6 +43,13 @@ class SaleEntry(db.Model):
     quantity: Mapped[int] = mapped_column(sa.Integer)
     unit_price_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    #: The voucher discount on this line's goods and its share of the sub-order's shipping discount (a
+    #: reversal carries them negated, like total_vnd); what the buyer paid is total_vnd - discount_vnd.
+    discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    shipping_discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    #: Who pays for those discounts: "platform" or "producer"; NULL when there is none. Producer statements
+    #: subtract only what the producer bears.
+    discount_bearer: Mapped[str | None] = mapped_column(sa.String(16))
     #: One of CHANNELS: "online", "showroom" (with location_id the showroom's) or "linkage".
     channel: Mapped[str] = mapped_column(sa.String(32), default=ONLINE_CHANNEL, index=True)
     #: Where the units left from (a producer warehouse or a showroom).

@@ -17,9 +17,12 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
 from marketplace.orders import pricing
-from marketplace.orders.models import Cart, CartLine
+from marketplace.orders.models import Cart, CartLine, Order, ProducerOrder
+from marketplace.orders.status import OrderStatus
 from marketplace.producers.models import Producer
 from marketplace.stock.services import available_online
+from marketplace.vouchers import rules as voucher_rules
+from marketplace.vouchers.models import Voucher
 
 #: A cart with its lines, their products and the products' shops (relationships never load by themselves).
 CART_GRAPH = (selectinload(Cart.lines).joinedload(CartLine.product).joinedload(Product.producer),)
@@ -77,10 +80,15 @@ class CartItem:
 class ShopGroup:
     producer: object
     items: list[CartItem] = field(default_factory=list)
+    #: This shop's share of the applied voucher's discount (None without one).
+    discount: pricing.ShopDiscount | None = None
 
     @property
     def totals(self) -> pricing.Totals:
-        return pricing.shop_totals(self.producer, (item.total_vnd for item in self.items))
+        discount = self.discount or pricing.ShopDiscount()
+        return pricing.shop_totals(self.producer, (item.total_vnd for item in self.items),
+                                   discounts_vnd=discount.discount_vnd,
+                                   shipping_discount_vnd=discount.shipping_discount_vnd)
 
     @property
     def subtotal_vnd(self) -> int:
@@ -103,6 +111,10 @@ class ShopGroup:
 @dataclass
 class CartSummary:
     groups: list[ShopGroup]
+    #: The voucher code the buyer entered (normalised), the voucher when it applies, or why it does not.
+    voucher_code: str | None = None
+    voucher: Voucher | None = None
+    voucher_refusal: voucher_rules.VoucherRefused | None = None
 
     @property
     def items(self) -> list[CartItem]:
@@ -133,6 +145,10 @@ class CartSummary:
         return self.totals.discounts_vnd
 
     @property
+    def shipping_discount_vnd(self) -> int:
+        return self.totals.shipping_discount_vnd
+
+    @property
     def total_vnd(self) -> int:
         return self.totals.total_vnd
 
@@ -145,6 +161,8 @@ class CartSummary:
         """A fingerprint of products, quantities and prices: checkout refuses if it changed since shown."""
         text = ";".join(f"{i.product.id}:{i.quantity}:{i.unit_price_vnd}:{g.shipping_fee_vnd}"
                         for g in self.groups for i in g.items)
+        if self.voucher is not None:
+            text += f";voucher:{self.voucher.code}:{self.discounts_vnd}:{self.shipping_discount_vnd}"
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -319,8 +337,9 @@ def merge_guest_cart(user, guest_cart: dict | None) -> list[str]:
     return notes
 
 
-def load_cart(*, user=None, guest_cart: dict | None = None) -> CartSummary:
-    """The cart with current prices and stock, grouped by producer shop."""
+def load_cart(*, user=None, guest_cart: dict | None = None, voucher_code: str | None = None) -> CartSummary:
+    """The cart with current prices and stock, grouped by producer shop, and the voucher's discount when
+    a code is given and may be used (else summary.voucher_refusal says why)."""
     entries: list[tuple[Product, int, int | None]] = []
     if user is not None:
         cart = user_cart(user)
@@ -341,7 +360,43 @@ def load_cart(*, user=None, guest_cart: dict | None = None) -> CartSummary:
     ordered = sorted(groups.values(), key=lambda g: g.producer.name)
     for group in ordered:
         group.items.sort(key=lambda item: item.product.name)
-    return CartSummary(groups=ordered)
+    summary = CartSummary(groups=ordered)
+    if voucher_code and not summary.is_empty:
+        apply_voucher(summary, voucher_code, user=user)
+    return summary
+
+
+def has_earlier_orders(user) -> bool:
+    """Whether the buyer has an order with a sub-order that was not cancelled (first-order vouchers)."""
+    return db.session.scalar(sa.select(
+        sa.exists().where(Order.buyer_id == user.id, ProducerOrder.order_id == Order.id,
+                          ProducerOrder.status != OrderStatus.CANCELLED))) or False
+
+
+def apply_voucher(summary: CartSummary, code: str, *, user=None) -> None:
+    """Price the voucher on the cart (orders.pricing) and check it (vouchers.rules): on success the shops
+    carry their discounts and summary.voucher is set; otherwise summary.voucher_refusal says why."""
+    summary.voucher_code = voucher_rules.normalise_code(code)
+    try:
+        voucher = voucher_rules.find_voucher(code)
+        shops = [pricing.ShopLines(group.shipping_fee_vnd,
+                                   [(item.product.id, item.total_vnd, voucher_rules.applies_to(voucher, item.product))
+                                    for item in group.items]) for group in summary.groups]
+        discounts = pricing.voucher_discounts(voucher, shops)
+        facts = voucher_rules.CartFacts(
+            products=[item.product for item in summary.items],
+            eligible_subtotal_vnd=sum(shop.eligible_vnd for shop in shops),
+            discount_vnd=sum(part.discount_vnd + part.shipping_discount_vnd for part in discounts),
+            buyer_id=user.id if user is not None else None,
+            buyer_has_orders=user is not None and voucher.first_order_only and has_earlier_orders(user))
+        voucher_rules.check_voucher(voucher, facts, today_vn())
+    except voucher_rules.VoucherRefused as refusal:
+        summary.voucher_refusal = refusal
+        return
+    summary.voucher = voucher
+    summary.voucher_code = voucher.code
+    for group, discount in zip(summary.groups, discounts, strict=True):
+        group.discount = discount
 
 
 def acknowledge_prices(user) -> None:

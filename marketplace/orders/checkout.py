@@ -39,6 +39,8 @@ from marketplace.producers.models import Producer
 from marketplace.showrooms import pickups as holds
 from marketplace.showrooms.models import Showroom
 from marketplace.stock import services as stock
+from marketplace.vouchers import redemptions as voucher_redemptions
+from marketplace.vouchers.rules import VoucherRefused
 
 S = OrderStatus
 #: The address fields place_order reads from a mapping (a form or a JSON body).
@@ -109,15 +111,17 @@ def _payment_method(raw) -> PaymentMethod:
 
 def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_method: PaymentMethod | str,
                 token: str, cart_signature: str | None = None, save: bool = False,
-                pickups: Mapping[int, int | None] | None = None) -> tuple[Order, bool]:
+                pickups: Mapping[int, int | None] | None = None,
+                voucher_code: str | None = None) -> tuple[Order, bool]:
     """Turn the buyer's cart into an order with one sub-order per shop, reserving the stock.
 
     `address` is a checked DeliveryAddress or the raw fields (ADDRESS_FIELDS); `save` keeps a new address
     for next time; `pickups` maps a shop (producer id) to the showroom where its part is collected (shops not
     named are delivered). Returns (order, created). The same token again returns the first order with created
     False, also when a concurrent submit of the same token won the race. Raises InvalidAddress or
-    InvalidPaymentMethod or InvalidPickup (with `fields`), EmptyCart, CartNeedsAttention, CartChanged or stock.OutOfStock
-    (nothing is kept then).
+    InvalidPaymentMethod or InvalidPickup (with `fields`), EmptyCart, CartNeedsAttention, CartChanged, stock.OutOfStock
+    or vouchers.rules.VoucherRefused (nothing is kept then). A `voucher_code` is checked and its use taken in the
+    same transaction as the stock (vouchers.redemptions).
     """
     if not isinstance(address, DeliveryAddress):
         address = validate_address(*(address.get(name) for name in ADDRESS_FIELDS))
@@ -129,11 +133,13 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
         if existing.buyer_id != buyer.id:
             raise DomainError(_("This checkout form has expired. Please try again."))
         return existing, False
-    summary = carts.load_cart(user=buyer)
+    summary = carts.load_cart(user=buyer, voucher_code=voucher_code)
     if summary.is_empty:
         raise EmptyCart(_("Your cart is empty."))
     if summary.has_problems:
         raise CartNeedsAttention(_("Some items in your cart need your attention."))
+    if summary.voucher_refusal is not None:
+        raise summary.voucher_refusal
     if cart_signature is not None and cart_signature != summary.signature:
         raise CartChanged(_("Your cart changed since you opened this page (prices, quantities or shipping). "
                             "Please check it and confirm again."))
@@ -168,16 +174,22 @@ def _create_order(buyer: User, summary: carts.CartSummary, *, address: DeliveryA
         showroom = pickups.get(group.producer.id)
         group_totals = group.totals
         if showroom is not None:
-            # Collected at the showroom: no shipping fee for this shop's part.
+            # Collected at the showroom: no shipping fee for this shop's part (nor a voucher's shipping discount).
             group_totals = pricing.Totals(group_totals.subtotal_vnd, 0, group_totals.discounts_vnd)
         parts.append((group, showroom, group_totals))
     totals = pricing.cart_totals(part_totals for _group, _showroom, part_totals in parts)
+    if summary.voucher is not None and not totals.all_discounts_vnd:
+        raise VoucherRefused("nothing_to_discount", _(
+            "Shipping is already free for these products, so the voucher %(code)s takes nothing off.",
+            code=summary.voucher.code))
     with db.session.begin_nested():
         order = Order(
             number=f"NEW-{token[:24]}", buyer_id=buyer.id, idempotency_token=token, payment_method=payment_method,
             recipient_name=address.full_name, recipient_phone=address.phone, province_code=address.province_code,
             ward_code=address.ward_code, street=address.street, subtotal_vnd=totals.subtotal_vnd,
-            shipping_vnd=totals.shipping_vnd, total_vnd=totals.total_vnd, created_at=now,
+            shipping_vnd=totals.shipping_vnd, discount_vnd=totals.discounts_vnd,
+            shipping_discount_vnd=totals.shipping_discount_vnd,
+            voucher_code=summary.voucher.code if summary.voucher else None, total_vnd=totals.total_vnd, created_at=now,
         )
         if payment_method != PaymentMethod.COD:
             ttl = current_app.config.get("UNPAID_ORDER_TTL_MINUTES", 60)
@@ -194,15 +206,22 @@ def _create_order(buyer: User, summary: carts.CartSummary, *, address: DeliveryA
                 sales_channel=SHOWROOM_CHANNEL if showroom else ONLINE_CHANNEL,
                 status=S.PENDING_PAYMENT, subtotal_vnd=group_totals.subtotal_vnd,
                 shipping_fee_vnd=group_totals.shipping_vnd, total_vnd=group_totals.total_vnd,
-                producer_name=group.producer.name,
+                producer_name=group.producer.name, discount_vnd=group_totals.discounts_vnd,
+                shipping_discount_vnd=group_totals.shipping_discount_vnd,
+                discount_bearer=summary.voucher.bearer.value if group_totals.all_discounts_vnd else None,
             )
             db.session.add(sub)
             db.session.flush()
+            discount = group.discount
             for item in group.items:
                 product = item.product
                 db.session.add(OrderLine(
                     producer_order_id=sub.id, product_id=product.id, quantity=item.quantity,
-                    unit_price_vnd=product.price_vnd, total_vnd=item.total_vnd, product_name=product.name,
+                    unit_price_vnd=product.price_vnd, total_vnd=item.total_vnd,
+                    discount_vnd=discount.line_discounts.get(product.id, 0) if discount else 0,
+                    shipping_discount_vnd=discount.line_shipping_discounts.get(product.id, 0)
+                    if discount and showroom is None else 0,
+                    product_name=product.name,
                     sku=product.sku, unit=product.unit, producer_name=group.producer.name,
                 ))
                 if showroom is None:
@@ -216,6 +235,10 @@ def _create_order(buyer: User, summary: carts.CartSummary, *, address: DeliveryA
         stock.reserve_stock(reservations, reference=f"order:{order.number}", actor_id=buyer.id)
         for showroom, sub, lines in sorted(held, key=lambda part: part[0].location_id):
             holds.hold(showroom, sub.id, lines, reference=f"order:{order.number}", actor_id=buyer.id)
+        if summary.voucher is not None:
+            voucher_redemptions.redeem(summary.voucher, user_id=buyer.id, order_id=order.id,
+                                       discount_vnd=totals.discounts_vnd,
+                                       shipping_discount_vnd=totals.shipping_discount_vnd)
     return reload_order(order)
 
 

@@ -24,6 +24,7 @@ from marketplace.orders.status import CANCELLABLE, TRANSITIONS, OrderStatus
 from marketplace.showrooms import pickups
 from marketplace.statemachine import InvalidTransition, StatusConflict, check_transition
 from marketplace.stock import services as stock
+from marketplace.vouchers import redemptions as voucher_redemptions
 
 S = OrderStatus
 
@@ -83,6 +84,7 @@ def change_status(producer_order: ProducerOrder, new: OrderStatus | str, *, acto
         _record_sale(producer_order, now)
     elif new == S.CANCELLED:
         _release(producer_order, reason_text or "cancelled", actor)
+        _release_voucher_if_all_cancelled(order)
     elif new == S.REFUNDED:
         if current in (S.PAID, S.CONFIRMED, S.READY_FOR_PICKUP):
             # Nothing left the warehouse or the showroom: the reserved units go back on sale.
@@ -113,6 +115,15 @@ def _release(producer_order: ProducerOrder, reason: str, actor: User | None) -> 
                         actor_id=actor.id if actor else None)
 
 
+def _release_voucher_if_all_cancelled(order: Order) -> None:
+    """The last sub-order of an order was cancelled unpaid: the voucher's use goes back (once: the
+    redemption's compare-and-set). An order with a sub-order still going keeps its use."""
+    still_going = db.session.scalar(sa.select(sa.func.count()).select_from(ProducerOrder).where(
+        ProducerOrder.order_id == order.id, ProducerOrder.status != S.CANCELLED))
+    if not still_going:
+        voucher_redemptions.release_for_order(order.id)
+
+
 def _record_sale(producer_order: ProducerOrder, when) -> None:
     if producer_order.sale_recorded_at is not None:
         return
@@ -129,7 +140,9 @@ def _record_sale(producer_order: ProducerOrder, when) -> None:
             unit_price_vnd=line.unit_price_vnd, payment_method=payment_method,
             product_name=line.product_name, producer_name=line.producer_name, sku=line.sku, order_line_id=line.id,
             channel=producer_order.sales_channel, location_id=producer_order.location_id, buyer_province_code=order.province_code,
-            reference=f"order:{order.number}", occurred_at=when,
+            reference=f"order:{order.number}", occurred_at=when, discount_vnd=line.discount_vnd,
+            shipping_discount_vnd=line.shipping_discount_vnd,
+            discount_bearer=producer_order.discount_bearer if line.discount_vnd or line.shipping_discount_vnd else None,
         )
     stock.consume_reservation(stock_lines(producer_order), reference=f"order:{order.number}")
     producer_order.sale_recorded_at = when

@@ -99,6 +99,11 @@ class Order(db.Model):
     street: Mapped[str] = mapped_column(sa.String(255))
     subtotal_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     shipping_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    #: A voucher's discount off the products and off the shipping (vouchers); total_vnd is after both.
+    discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    shipping_discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    #: The voucher code used, as typed at checkout (upper-case); NULL without one.
+    voucher_code: Mapped[str | None] = mapped_column(sa.String(32))
     total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     #: Unpaid card and bank-transfer orders are cancelled (stock released) after this time.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -144,6 +149,11 @@ class ProducerOrder(db.Model):
     status: Mapped[OrderStatus] = mapped_column(enum_type(OrderStatus, 20), default=OrderStatus.PENDING_PAYMENT)
     subtotal_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     shipping_fee_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    #: This shop's share of the order's voucher discount (products, shipping); total_vnd is after both.
+    discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    shipping_discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    #: Who pays for that discount: "platform" or "producer" (vouchers.models.CostBearer); NULL without one.
+    discount_bearer: Mapped[str | None] = mapped_column(sa.String(16))
     total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     producer_name: Mapped[str] = mapped_column(sa.String(200))
     carrier: Mapped[str | None] = mapped_column(sa.String(80))
@@ -181,6 +191,9 @@ class OrderLine(db.Model):
     quantity: Mapped[int] = mapped_column(sa.Integer)
     unit_price_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     total_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    #: This line's share of its sub-order's voucher discounts (the ledger entry of its sale carries them).
+    discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    shipping_discount_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     # Snapshots: history and reports must survive later edits, renames and archiving of the product.
     product_name: Mapped[str] = mapped_column(sa.String(200))
     sku: Mapped[str] = mapped_column(sa.String(64))

@@ -12,6 +12,7 @@ from marketplace.catalog.models import Product
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
+from marketplace.money import format_vnd as money_text
 from marketplace.orders import cart as carts
 from marketplace.orders import checkout as checkouts
 from marketplace.orders.addresses import InvalidAddress, saved_addresses
@@ -27,12 +28,15 @@ from marketplace.payments.records import PaymentRefused
 from marketplace.payments.refunds import cancel_order_by_buyer
 from marketplace.payments.stripe_gateway import GatewayError
 from marketplace.stock.services import OutOfStock
+from marketplace.vouchers.rules import CODE_MAX_LENGTH, VoucherRefused
 
 bp = Blueprint("orders", __name__)
 
 CART_KEY = "cart"
 #: The e-wallet methods, explained at checkout when offered.
 WALLETS = ("vnpay", "momo")
+#: The voucher code the visitor applied to the cart (checked again on every page and at checkout).
+VOUCHER_KEY = "voucher"
 
 
 def _cart_args() -> dict:
@@ -80,11 +84,20 @@ def inject_cart_count():
     return {"cart_count": cart_count}
 
 
-def _render_cart(errors: dict | None = None, typed: dict | None = None, status: int = 200):
+def _voucher_code() -> str | None:
+    code = session.get(VOUCHER_KEY)
+    return code if isinstance(code, str) and code else None
+
+
+def _render_cart(errors: dict | None = None, typed: dict | None = None, status: int = 200, *,
+                 voucher_typed: str | None = None, voucher_error: str | None = None):
     args = _cart_args()
-    summary = carts.load_cart(**args)
+    summary = carts.load_cart(**args, voucher_code=_voucher_code())
+    if voucher_error is None and summary.voucher_refusal is not None:
+        voucher_error = summary.voucher_refusal.message
     page = render_template("orders/cart.html", cart=summary, errors=errors or {}, typed=typed or {},
-                           max_quantity=carts.MAX_LINE_QUANTITY)
+                           max_quantity=carts.MAX_LINE_QUANTITY, voucher_error=voucher_error,
+                           voucher_typed=summary.voucher_code if voucher_typed is None else voucher_typed)
     if "user" in args and any(item.price_changed for item in summary.items):
         carts.acknowledge_prices(current_user)
         db.session.commit()
@@ -151,6 +164,32 @@ def cart_remove():
     return redirect(url_for("orders.cart"))
 
 
+@bp.post("/cart/voucher")
+def cart_voucher():
+    """Apply a voucher code to the cart; a refused code re-shows the cart with the reason and what was typed."""
+    typed = request.form.get("code", "")[:CODE_MAX_LENGTH + 8]
+    args = _cart_args()
+    summary = carts.load_cart(**args)
+    if summary.is_empty:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("orders.cart"))
+    carts.apply_voucher(summary, typed, user=args.get("user"))
+    if summary.voucher is None:
+        return _render_cart(status=400, voucher_typed=typed, voucher_error=summary.voucher_refusal.message)
+    session[VOUCHER_KEY] = summary.voucher.code
+    flash(_("The voucher %(code)s was applied: %(amount)s off.", code=summary.voucher.code,
+            amount=money_text(summary.totals.all_discounts_vnd)), "success")
+    return redirect(url_for("orders.cart"))
+
+
+@bp.post("/cart/voucher/remove")
+def cart_voucher_remove():
+    """Take the voucher off the cart."""
+    if session.pop(VOUCHER_KEY, None):
+        flash(_("The voucher was removed from your cart."), "success")
+    return redirect(url_for("orders.cart"))
+
+
 def _fill_choices(form: CheckoutForm, addresses: list[Address]) -> None:
     form.address_choice.choices = [SelectChoice(str(a.id), f"{a.full_name}, {a.phone}, {a.street}, "
                                                f"{geo.province_name(a.province_code)}") for a in addresses]
@@ -194,7 +233,7 @@ def checkout():
         if addresses:
             form.address_choice.data = str(addresses[0].id)
     _fill_choices(form, addresses)
-    summary = carts.load_cart(user=current_user)
+    summary = carts.load_cart(user=current_user, voucher_code=_voucher_code())
     if request.method == "GET":
         if summary.is_empty:
             flash(_("Your cart is empty."), "info")
@@ -220,7 +259,7 @@ def checkout():
             current_user, address=address_fields, payment_method=form.payment_method.data, token=token,
             cart_signature=form.cart_signature.data or None,
             save=form.address_choice.data == "new" and bool(form.save_address.data),
-            pickups=_pickup_choices(summary))
+            pickups=_pickup_choices(summary), voucher_code=_voucher_code())
     except checkouts.InvalidPickup as error:
         db.session.rollback()
         return _render_checkout(form, summary, addresses, 400, pickup_errors=error.details["fields"])
@@ -234,14 +273,14 @@ def checkout():
         flash(_("Not enough stock for: %(items)s. Your cart shows what is left; nothing was ordered.", items=names),
               "error")
         return redirect(url_for("orders.cart"))
-    except (checkouts.CartNeedsAttention, checkouts.EmptyCart) as error:
+    except (checkouts.CartNeedsAttention, checkouts.EmptyCart, VoucherRefused) as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("orders.cart"))
     except checkouts.CartChanged as error:
         db.session.rollback()
         flash(error.message, "error")
-        summary = carts.load_cart(user=current_user)
+        summary = carts.load_cart(user=current_user, voucher_code=_voucher_code())
         form.cart_signature.data = summary.signature
         return _render_checkout(form, summary, addresses, 409)
     except DomainError as error:
@@ -249,6 +288,7 @@ def checkout():
         flash(error.message, "error")
         return redirect(url_for("orders.checkout"))
     db.session.commit()
+    session.pop(VOUCHER_KEY, None)
     if not created:
         return redirect(url_for("orders.order_detail", number=order.number))
     if order.payment_method == PaymentMethod.COD:
