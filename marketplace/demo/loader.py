@@ -34,6 +34,7 @@ from marketplace.demo.promotions import load_promotions
 from marketplace.demo.showrooms import load_closes, load_pos_sales, load_showrooms
 from marketplace.demo.signals import load_signals
 from marketplace.demo.trust import load_trust
+from marketplace.demo.vouchers import load_vouchers
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.stock import services as stock_services
@@ -225,4 +226,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     result.reviews_created = load_trust()
     result.demand_requests_created = load_linkage()
     result.promotions_created = load_promotions()
+    load_vouchers()
     return result
