@@ -162,9 +162,9 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.showrooms.views_manage import bp as showrooms_manage_bp
     from marketplace.signals.views_admin import bp as signals_admin_bp
     from marketplace.signals.views_manage import bp as signals_manage_bp
-    from marketplace.wishlists.views import bp as wishlists_bp
     from marketplace.vouchers.views_admin import bp as vouchers_admin_bp
     from marketplace.vouchers.views_manage import bp as vouchers_manage_bp
+    from marketplace.wishlists.views import bp as wishlists_bp
 
     # Public and shopper pages (views.py, blueprint <pkg>).
     app.register_blueprint(core_bp)
