@@ -1,8 +1,8 @@
 """vouchers: discount codes, their status events, per-buyer use counters and redemptions; the voucher's
 discount (and who bears it) on orders, sub-orders, order lines and sale entries
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-02 16:06:12.587397
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0025'
-down_revision = '0024'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
