@@ -379,12 +379,13 @@ def apply_voucher(summary: CartSummary, code: str, *, user=None) -> None:
     summary.voucher_code = voucher_rules.normalise_code(code)
     try:
         voucher = voucher_rules.find_voucher(code)
+        eligible = voucher_rules.eligible_product_ids(voucher, [item.product for item in summary.items])
         shops = [pricing.ShopLines(group.shipping_fee_vnd,
-                                   [(item.product.id, item.total_vnd, voucher_rules.applies_to(voucher, item.product))
+                                   [(item.product.id, item.total_vnd, item.product.id in eligible)
                                     for item in group.items]) for group in summary.groups]
         discounts = pricing.voucher_discounts(voucher, shops)
         facts = voucher_rules.CartFacts(
-            products=[item.product for item in summary.items],
+            eligible_ids=eligible,
             eligible_subtotal_vnd=sum(shop.eligible_vnd for shop in shops),
             discount_vnd=sum(part.discount_vnd + part.shipping_discount_vnd for part in discounts),
             buyer_id=user.id if user is not None else None,

@@ -29,6 +29,7 @@ class VoucherForm(FlaskForm):
     first_order_only = BooleanField(_l("Only for a buyer's first order"))
     bearer = RadioField(_l("Who bears the discount"), choices=[], validate_choice=False)
     producer_id = SelectField(_l("Only for the products of"), choices=[], validate_choice=False)
+    campaign_id = SelectField(_l("Only for the products of the campaign"), choices=[], validate_choice=False)
     product_skus = TextAreaField(_l("Only for these products (SKUs, one per line; empty for all)"),
                                  validators=[Optional(), Length(max=6000)])
 
@@ -37,12 +38,14 @@ class ButtonForm(FlaskForm):
     """A button-only form (CSRF token)."""
 
 
-def fill_choices(form: VoucherForm, *, producers=None) -> None:
-    """The radio and select choices; with `producers` (the program office) also bearer and producer."""
+def fill_choices(form: VoucherForm, *, producers=None, campaigns=()) -> None:
+    """The radio and select choices; with `producers` (the program office) also bearer, producer and campaign."""
     form.kind.choices = [(kind.value, kind_label(kind)) for kind in VoucherKind]
     if producers is None:
         del form.bearer
         del form.producer_id
+        del form.campaign_id
         return
+    form.campaign_id.choices = [("", _l("Any product"))] + [(str(c.id), c.title) for c in campaigns]
     form.bearer.choices = [(bearer.value, bearer_label(bearer)) for bearer in CostBearer]
     form.producer_id.choices = [("", _l("Every shop"))] + [(str(p.id), p.name) for p in producers]

@@ -84,6 +84,9 @@ class Voucher(db.Model):
     bearer: Mapped[CostBearer] = mapped_column(enum_type(CostBearer, 16))
     #: Only this producer's products (always set for a producer-borne code: its own shop).
     producer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("producers.id"), index=True)
+    #: Only the products of this campaign or collection (promotions: its chosen products, or those its rule
+    #: matches at checkout time).
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
     #: Only buyers without an earlier order that was not cancelled.
     first_order_only: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     #: Assigned only by services.change_voucher_status.
@@ -93,6 +96,7 @@ class Voucher(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     producer = relationship("Producer", lazy="raise_on_sql")
+    campaign = relationship("Campaign", lazy="raise_on_sql")
     #: When not empty, only these products (a product set, e.g. a campaign's selection).
     products = relationship("Product", secondary=voucher_products, order_by="Product.name", lazy="raise_on_sql")
 

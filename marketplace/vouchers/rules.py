@@ -15,10 +15,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from marketplace.catalog.models import Product
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.i18n import format_date
 from marketplace.money import format_vnd
+from marketplace.promotions import campaigns
+from marketplace.promotions.models import Campaign, SelectionKind
 from marketplace.vouchers.models import CODE_MAX_LENGTH, Voucher, VoucherKind, VoucherUse
 from marketplace.vouchers.status import VoucherStatus
 
@@ -56,7 +59,8 @@ def find_voucher(text) -> Voucher:
     voucher = None
     if is_valid_code(code):
         voucher = db.session.scalar(sa.select(Voucher).where(Voucher.code == code)
-                                    .options(selectinload(Voucher.products), selectinload(Voucher.producer))
+                                    .options(selectinload(Voucher.products), selectinload(Voucher.producer),
+                                             selectinload(Voucher.campaign))
                                     .execution_options(populate_existing=True))
     if voucher is None:
         raise VoucherRefused("unknown", _("There is no voucher with the code “%(code)s”. Please check it.",
@@ -64,13 +68,23 @@ def find_voucher(text) -> Voucher:
     return voucher
 
 
-def applies_to(voucher: Voucher, product) -> bool:
-    """Whether the voucher takes money off this product (its producer, its product set)."""
-    if voucher.producer_id is not None and product.producer_id != voucher.producer_id:
-        return False
+def _campaign_product_ids(campaign: Campaign, ids: set[int]) -> set[int]:
+    """Which of these product ids are in the campaign (its chosen products, or the public ones its rule matches)."""
+    if campaign.selection == SelectionKind.RULE:
+        return set(db.session.scalars(campaigns.rule_statement(campaign).where(Product.id.in_(ids))))
+    return set(campaigns.chosen_ids(campaign)) & ids
+
+
+def eligible_product_ids(voucher: Voucher, products: Iterable) -> set[int]:
+    """The ids of these products (with .id and .producer_id) the voucher takes money off: its producer's,
+    in its product set, in its campaign (each limit that is set)."""
+    ids = {product.id for product in products
+           if voucher.producer_id is None or product.producer_id == voucher.producer_id}
     if voucher.products:
-        return product.id in {chosen.id for chosen in voucher.products}
-    return True
+        ids &= {chosen.id for chosen in voucher.products}
+    if voucher.campaign_id is not None and ids:
+        ids = _campaign_product_ids(voucher.campaign, ids)
+    return ids
 
 
 def uses_by(voucher: Voucher, user_id: int) -> int:
@@ -83,8 +97,8 @@ def uses_by(voucher: Voucher, user_id: int) -> int:
 class CartFacts:
     """What the rules need to know of a cart and its buyer (orders computes it; vouchers imports no orders)."""
 
-    #: Products in the cart (with .id and .producer_id).
-    products: Iterable
+    #: The ids of the cart's products the voucher applies to (eligible_product_ids).
+    eligible_ids: set
     #: The subtotal of the products the voucher applies to (before shipping).
     eligible_subtotal_vnd: int
     #: What the voucher would take off (products and shipping), as orders.pricing computes it.
@@ -112,8 +126,11 @@ def check_terms(voucher: Voucher, today: date) -> None:
 def check_voucher(voucher: Voucher, facts: CartFacts, today: date) -> None:
     """Raise VoucherRefused unless the voucher may be used on this cart by this buyer today."""
     check_terms(voucher, today)
-    if not any(applies_to(voucher, product) for product in facts.products):
-        if voucher.producer_id is not None and not voucher.products:
+    if not facts.eligible_ids:
+        if voucher.campaign_id is not None:
+            message = _("The voucher %(code)s is only for the products of “%(campaign)s”, and your cart has none.",
+                        code=voucher.code, campaign=voucher.campaign.title)
+        elif voucher.producer_id is not None and not voucher.products:
             message = _("The voucher %(code)s is only for products of %(shop)s, and your cart has none.",
                         code=voucher.code, shop=voucher.producer.name)
         else:

@@ -20,6 +20,7 @@ from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers.models import Producer
+from marketplace.promotions.models import Campaign
 from marketplace.statemachine import StatusConflict, check_transition
 from marketplace.vouchers.labels import status_label
 from marketplace.vouchers.models import CODE_MAX_LENGTH, CostBearer, Voucher, VoucherEvent, VoucherKind
@@ -32,7 +33,7 @@ MAX_PRODUCTS = 200
 MAX_VALIDITY_DAYS = 366
 #: Every field create_voucher reads from its mapping (a form's data or a JSON body).
 FIELDS = ("code", "title", "kind", "percent", "amount", "max_discount", "min_order", "valid_from", "valid_until",
-          "total_limit", "per_user_limit", "first_order_only", "bearer", "producer_id", "product_skus")
+          "total_limit", "per_user_limit", "first_order_only", "bearer", "producer_id", "product_skus", "campaign_id")
 
 
 class InvalidVoucher(DomainError):
@@ -163,13 +164,19 @@ def create_voucher(data: Mapping, *, actor, producer: Producer | None = None) ->
         elif bearer == CostBearer.PRODUCER and producer_id is None:
             errors["producer_id"] = _("A discount the producer bears is for that producer's shop: choose it.")
     products = _products(data.get("product_skus"), producer_id, errors)
+    campaign_id = None
+    raw_campaign = str(data.get("campaign_id") or "").strip() if producer is None else ""
+    if raw_campaign:
+        campaign_id = parse_int(raw_campaign, minimum=1, maximum=MAX_ID)
+        if campaign_id is None or db.session.get(Campaign, campaign_id) is None:
+            errors["campaign_id"] = _("Please choose a campaign from the list.")
     if errors:
         raise InvalidVoucher(errors)
     voucher = Voucher(
         code=code, title=title, kind=kind, percent=percent, amount_vnd=amount, max_discount_vnd=cap,
         min_order_vnd=min_order, valid_from=valid_from, valid_until=valid_until, total_limit=total_limit,
         per_user_limit=per_user_limit, used_count=0, bearer=bearer, producer_id=producer_id,
-        first_order_only=bool(data.get("first_order_only")), status=VoucherStatus.ACTIVE,
+        first_order_only=bool(data.get("first_order_only")), status=VoucherStatus.ACTIVE, campaign_id=campaign_id,
         created_by_id=getattr(actor, "id", None), products=products,
     )
     db.session.add(voucher)
@@ -200,7 +207,7 @@ def change_voucher_status(voucher: Voucher, new: VoucherStatus | str, *, actor, 
 
 
 #: What the back-office lists and pages show of a voucher.
-VOUCHER_PAGE = (joinedload(Voucher.producer), selectinload(Voucher.products))
+VOUCHER_PAGE = (joinedload(Voucher.producer), joinedload(Voucher.campaign), selectinload(Voucher.products))
 
 
 def vouchers_statement(producer_id: int | None = None):

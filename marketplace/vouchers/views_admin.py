@@ -11,6 +11,7 @@ from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.pagination import page_count, paginate
 from marketplace.producers.models import Producer
+from marketplace.promotions.models import Campaign
 from marketplace.vouchers import services
 from marketplace.vouchers.forms import ButtonForm, VoucherForm, fill_choices
 from marketplace.vouchers.status import VoucherStatus
@@ -43,7 +44,8 @@ def voucher_new():
     """Create a voucher: platform-borne for any shop, or producer-borne for one producer."""
     form = VoucherForm()
     producers = list(db.session.scalars(sa.select(Producer).order_by(Producer.name)))
-    fill_choices(form, producers=producers)
+    fill_choices(form, producers=producers,
+                 campaigns=db.session.scalars(sa.select(Campaign).order_by(Campaign.starts_on.desc())).all())
     if request.method == "GET":
         form.kind.data, form.bearer.data, form.per_user_limit.data = "percent", "platform", "1"
     if form.validate_on_submit():

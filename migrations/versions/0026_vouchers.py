@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('used_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('bearer', sa.Enum('platform', 'producer', name='costbearer', native_enum=False, length=16), nullable=False),
     sa.Column('producer_id', sa.Integer(), nullable=True),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
     sa.Column('first_order_only', sa.Boolean(), nullable=False),
     sa.Column('status', sa.Enum('active', 'paused', name='voucherstatus', native_enum=False, length=16), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -50,12 +51,14 @@ def upgrade():
     sa.CheckConstraint('total_limit IS NULL OR used_count <= total_limit', name=op.f('ck_vouchers_used_within_limit')),
     sa.CheckConstraint('used_count >= 0', name=op.f('ck_vouchers_used_count_not_negative')),
     sa.CheckConstraint('valid_from <= valid_until', name=op.f('ck_vouchers_dates_in_order')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_vouchers_campaign_id_campaigns')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_vouchers_created_by_id_users')),
     sa.ForeignKeyConstraint(['producer_id'], ['producers.id'], name=op.f('fk_vouchers_producer_id_producers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vouchers')),
     sa.UniqueConstraint('code', name=op.f('uq_vouchers_code'))
     )
     with op.batch_alter_table('vouchers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_vouchers_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vouchers_producer_id'), ['producer_id'], unique=False)
 
     op.create_table('voucher_events',
@@ -172,6 +175,7 @@ def downgrade():
     op.drop_table('voucher_events')
     with op.batch_alter_table('vouchers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vouchers_producer_id'))
+        batch_op.drop_index(batch_op.f('ix_vouchers_campaign_id'))
 
     op.drop_table('vouchers')
     # ### end Alembic commands ###

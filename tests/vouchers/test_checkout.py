@@ -294,3 +294,36 @@ def test_cod_sale_with_a_platform_free_shipping_code_records_the_shipping_discou
     lifecycle.ship_sub_order(sub, actor=member, carrier="VNPost", tracking_number="VN2")
     cash.deliver_sub_order(sub, actor=member, cash_collected=True)
     assert (_entries()[-1].discount_vnd, _entries()[-1].discount_bearer) == (0, None)
+
+
+def _campaign(*, chosen=(), rule_group_code=None):
+    from marketplace.promotions.models import Campaign, CampaignProduct, SelectionKind
+
+    campaign = Campaign(slug=f"qua-tet-{len(chosen)}-{rule_group_code}", title="Quà Tết OCOP", starts_on=today_vn(),
+                        ends_on=today_vn() + timedelta(days=30),
+                        selection=SelectionKind.RULE if rule_group_code else SelectionKind.CHOSEN,
+                        rule_group_code=rule_group_code)
+    db.session.add(campaign)
+    db.session.flush()
+    for position, product in enumerate(chosen):
+        db.session.add(CampaignProduct(campaign_id=campaign.id, product_id=product.id, position=position))
+    db.session.flush()
+    return campaign
+
+
+def test_campaign_voucher_applies_only_to_the_campaigns_products():
+    """A code limited to a campaign: only the campaign's chosen products are discounted; a cart without any
+    of them is refused naming the campaign. A rule campaign counts the products its rule matches."""
+    buyer = make_user()
+    chosen = make_product(price_vnd=100_000)
+    other = make_product(price_vnd=100_000, group_code="4.1")
+    make_voucher("QUATET", percent=10).campaign_id = _campaign(chosen=[chosen]).id
+    _fill(buyer, chosen, other)
+    summary = carts.load_cart(user=buyer, voucher_code="quatet")
+    assert summary.discounts_vnd == 10_000
+    carts.remove_products(buyer, [chosen.id])
+    refusal = _refusal(buyer, "quatet")
+    assert refusal.reason == "not_for_these_products" and "Quà Tết OCOP" in refusal.message
+    make_voucher("THUCONG", percent=20).campaign_id = _campaign(rule_group_code="4.1").id
+    db.session.flush()
+    assert carts.load_cart(user=buyer, voucher_code="thucong").discounts_vnd == 20_000
