@@ -245,6 +245,13 @@ def register_jinja(app: Flask) -> None:
     from marketplace.settlements.labels import (
         balance_heading,
         balance_label,
+        collector_label,
+        entry_collector_label,
+        owed_label,
+        section_name,
+        section_owed_label,
+        section_title,
+        showrooms_owed_label,
         statement_state,
         statement_status_label,
     )
@@ -276,6 +283,9 @@ def register_jinja(app: Flask) -> None:
         participation_status_label=participation_status_label, selection_kind_label=selection_kind_label,
         voucher_status_label=voucher_labels.status_label, voucher_kind_label=voucher_labels.kind_label,
         voucher_bearer_label=voucher_labels.bearer_label, voucher_value_label=voucher_labels.value_label,
+        collector_label=collector_label, entry_collector_label=entry_collector_label, owed_label=owed_label,
+        section_owed_label=section_owed_label, section_name=section_name, section_title=section_title,
+        showrooms_owed_label=showrooms_owed_label,
     )
     geo.load()
     app.jinja_env.trim_blocks = True

@@ -187,7 +187,9 @@ def _showroom_groups() -> list[tuple[str, list]]:
             entries += [("showrooms_manage.return_new", _("Return to a producer"), args, ()),
                         ("showrooms_manage.stock_count", _("Stock count"), args, ()),
                         ("showrooms_manage.close_list", _("Till close"), args, ("showrooms_manage.close_",)),
-                        ("showrooms_manage.pos_discarded", _("Discarded till sales"), args, ())]
+                        ("showrooms_manage.pos_discarded", _("Discarded till sales"), args, ()),
+                        ("settlements_manage.showroom_statements", _("Producer settlements"), args,
+                         ("settlements_manage.showroom_",))]
         groups.append((member.showroom.name, entries))
     return groups
 
@@ -250,7 +252,7 @@ def format_rate_bp(rate_bp: int | None) -> str:
 #: What the members of a suspended producer may still open (GET only): its dashboard, past orders,
 #: statements and sales figures. Endpoint names, or blueprint names ending with a dot.
 SUSPENDED_READ_ONLY = ("producers_manage.dashboard", "orders_manage.order_list", "orders_manage.order_detail",
-                       "settlements_manage.", "reports_manage.")
+                       "settlements_manage.statement_", "reports_manage.")
 
 
 def refuse_suspended_producer():

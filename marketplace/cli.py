@@ -20,7 +20,8 @@ def demo_load() -> None:
         f"{result.images_written} picture files written, {result.showrooms_created} showrooms created, "
         f"{result.pos_sales_created} till sales recorded, {result.till_closes_created} till closes made, "
         f"{result.demand_signals_created} illustrative demand-signal rows added, "
-        f"{result.reviews_created} buyer reviews written, {result.promotions_created} campaigns and fairs created."
+        f"{result.reviews_created} buyer reviews written, {result.promotions_created} campaigns and fairs created, "
+        f"{result.statements_created} producer statements built."
     )
     click.echo(f"Demand board: {result.demand_requests_created} illustrative requests created.")
     if result.skipped:

@@ -33,6 +33,7 @@ from marketplace.demo.pickups import load_pickups
 from marketplace.demo.promotions import load_promotions
 from marketplace.demo.showrooms import load_closes, load_pos_sales, load_showrooms
 from marketplace.demo.signals import load_signals
+from marketplace.demo.statements import load_statements
 from marketplace.demo.trust import load_trust
 from marketplace.demo.vouchers import load_vouchers
 from marketplace.extensions import db
@@ -62,6 +63,7 @@ class LoadResult:
     reviews_created: int = 0
     demand_requests_created: int = 0
     promotions_created: int = 0
+    statements_created: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -227,4 +229,5 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     result.demand_requests_created = load_linkage()
     result.promotions_created = load_promotions()
     load_vouchers()
+    result.statements_created = load_statements()
     return result

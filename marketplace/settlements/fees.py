@@ -7,14 +7,18 @@ import sqlalchemy as sa
 from flask import current_app
 
 from marketplace.extensions import db
-from marketplace.ledger.models import SaleEntry
-from marketplace.orders.models import OrderLine, ProducerOrder
+from marketplace.ledger.models import SHOWROOM_CHANNEL, SaleEntry
+from marketplace.orders.models import Order, OrderLine, PaymentMethod, ProducerOrder
 from marketplace.producers.models import Producer
-from marketplace.settlements.models import Statement, StatementEntry
+from marketplace.settlements.models import Collector, Statement, StatementEntry
+from marketplace.showrooms.models import Pickup
 
-#: Payment methods whose money the producer collects itself; every other method (card, bank transfer,
-#: showroom tills) is collected by the marketplace and paid out through statements.
-PRODUCER_COLLECTED_METHODS = frozenset({"cod"})
+#: Payment methods whose money the producer collects itself; every other online method (card, VietQR) is
+#: collected by the marketplace and paid out through statements.
+PRODUCER_COLLECTED_METHODS = frozenset({PaymentMethod.COD.value})
+#: Online payment methods whose money reaches OCOP Market before the goods are handed over (card, VietQR,
+#: e-wallets): every order payment method but cash on delivery.
+PREPAID_ONLINE_METHODS = frozenset(method.value for method in PaymentMethod) - PRODUCER_COLLECTED_METHODS
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,42 @@ class OrderFees:
 def is_producer_collected(payment_method: str) -> bool:
     """True for sales whose money the producer received directly (cash on delivery)."""
     return payment_method in PRODUCER_COLLECTED_METHODS
+
+
+def order_payment_methods(entries) -> dict[int, str | None]:
+    """How the order of each showroom-channel entry's order line was paid, by order line id (one query): the
+    order's own payment method, or None when the buyer paid at the showroom's counter on collection."""
+    line_ids = {entry.order_line_id for entry in entries
+                if entry.channel == SHOWROOM_CHANNEL and entry.order_line_id is not None}
+    if not line_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(OrderLine.id, Order.payment_method, Pickup.counter_payment_method)
+        .join(ProducerOrder, ProducerOrder.id == OrderLine.producer_order_id)
+        .join(Order, Order.id == ProducerOrder.order_id)
+        .outerjoin(Pickup, Pickup.producer_order_id == ProducerOrder.id).where(OrderLine.id.in_(line_ids)))
+    return {line_id: None if counter is not None else str(method) for line_id, method, counter in rows}
+
+
+def collector_of(entry: SaleEntry, order_methods: dict[int, str | None] | None = None) -> Collector:
+    """Who received the buyer's money for this ledger entry (and so owes the producer its share).
+
+    On the showroom channel, an online order picked up there (the entry has an order line) that was paid
+    online (its order's method in PREPAID_ONLINE_METHODS) was collected by OCOP Market; anything else there
+    (a till sale, or an order paid at the counter on collection, whose ledger entry carries the counter's
+    method, which can also be "card") by the showroom. `order_methods` (order_payment_methods) says how each
+    order was paid; without it the entry's method decides. On the other channels, cash on delivery was
+    collected by the producer, the rest by OCOP Market.
+    """
+    if entry.channel == SHOWROOM_CHANNEL:
+        if entry.order_line_id is None:
+            return Collector.SHOWROOM
+        method = (order_methods or {}).get(entry.order_line_id, entry.payment_method)
+        return Collector.MARKETPLACE if method in PREPAID_ONLINE_METHODS else Collector.SHOWROOM
+    if is_producer_collected(entry.payment_method):
+        return Collector.PRODUCER
+    return Collector.MARKETPLACE
+
 
 
 def commission_rate_for(producer: Producer) -> int:

@@ -21,11 +21,26 @@ class StatementStatus(StrEnum):
     VOID = "void"
 
 
-class Statement(db.Model):
-    """What one producer earned in one period, frozen when the statement is built.
+class Collector(StrEnum):
+    """Who received the buyer's money for a sale, and so who owes the producer its share."""
 
-    net_payable_vnd = platform_sales_vnd - platform_refunds_vnd + shipping_fees_vnd - commission_vnd - discounts_vnd;
-    negative means the producer owes the marketplace (e.g. commission on cash it collected itself).
+    #: OCOP Market: online payments (card, VietQR), also for an online order collected at a showroom.
+    MARKETPLACE = "marketplace"
+    #: The showroom: its till, or an online order paid at the counter when collected.
+    SHOWROOM = "showroom"
+    #: The producer itself: cash on delivery. It keeps the money and owes the commission.
+    PRODUCER = "producer"
+
+
+class Statement(db.Model):
+    """What one producer earned in one period over every channel, frozen when the statement is built.
+
+    Its sections (StatementSection) hold the figures per channel, showroom and collector; these columns are
+    their totals. net_payable_vnd is the balance between OCOP Market and the producer:
+    the sections OCOP Market or the producer collected (sales - refunds - commission, or minus the commission
+    for cash on delivery) + shipping_fees_vnd - discounts_vnd; negative means the producer owes OCOP Market.
+    showroom_payable_vnd is what the showrooms that collected till money owe the producer, all together
+    (negative: the producer owes them, e.g. a return after the sale was settled).
     """
 
     __tablename__ = "statements"
@@ -44,7 +59,7 @@ class Statement(db.Model):
     period_end: Mapped[date] = mapped_column(sa.Date)
     status: Mapped[StatementStatus] = mapped_column(enum_type(StatementStatus, 8), default=StatementStatus.OPEN,
                                                     index=True)
-    #: Sales whose money the marketplace (or a showroom) collected: card, bank transfer, showroom tills.
+    #: Sales whose money OCOP Market collected: card, VietQR (online, linkage, or collected at a showroom).
     platform_sales_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     #: Refunds of those sales (a positive number, subtracted).
     platform_refunds_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -52,15 +67,22 @@ class Statement(db.Model):
     producer_sales_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     #: Refunds of cash-on-delivery sales (a positive number; the producer returned that cash).
     producer_refunds_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Sales whose money a showroom collected (its till, or paid at the counter on collection).
+    showroom_sales_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    #: Returns and voids of those sales (a positive number, subtracted).
+    showroom_refunds_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     #: Shipping fees the marketplace collected for the producer's prepaid sub-orders (net of refunded ones).
     shipping_fees_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    #: The rate used, snapshotted: the producer's override or the marketplace default at build time.
+    #: OCOP Market's rate, snapshotted: the producer's override or the marketplace default at build time
+    #: (online and linkage sections; a showroom section carries its showroom's rate).
     commission_rate_bp: Mapped[int] = mapped_column(sa.Integer)
-    #: Commission on all net sales of the period (both collection methods).
+    #: Commission of every section (OCOP Market's and the showrooms').
     commission_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     #: Promotion discounts the producer agreed to bear.
     discounts_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     net_payable_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: What the showrooms that collected till money pay the producer, all together (see the sections).
+    showroom_payable_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     #: How many ledger entries it settles (sales and reversals).
     entry_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -76,14 +98,16 @@ class Statement(db.Model):
     void = relationship("StatementVoid", back_populates="statement", uselist=False, lazy="raise_on_sql")
     entries = relationship("StatementEntry", back_populates="statement", order_by="StatementEntry.id",
                            lazy="raise_on_sql")
+    sections = relationship("StatementSection", back_populates="statement", order_by="StatementSection.position",
+                            lazy="raise_on_sql")
 
     @property
     def gross_sales_vnd(self) -> int:
-        return self.platform_sales_vnd + self.producer_sales_vnd
+        return self.platform_sales_vnd + self.producer_sales_vnd + self.showroom_sales_vnd
 
     @property
     def refunds_vnd(self) -> int:
-        return self.platform_refunds_vnd + self.producer_refunds_vnd
+        return self.platform_refunds_vnd + self.producer_refunds_vnd + self.showroom_refunds_vnd
 
     @property
     def net_sales_vnd(self) -> int:
@@ -100,6 +124,91 @@ class Statement(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == StatementStatus.OPEN
+
+
+class StatementSection(db.Model):
+    """The part of a statement for one channel, one showroom (showroom channel only) and one collector.
+
+    sales - refunds is what the buyers paid net; the commission is taken at the section's rate (OCOP
+    Market's for online and linkage, the showroom's for a showroom) and rounded once per section to whole
+    đồng. due_vnd is what the collector owes the producer: net - commission, or for cash the producer
+    collected itself, minus the commission (the producer owes it). Frozen with the statement.
+    """
+
+    __tablename__ = "statement_sections"
+    __table_args__ = (
+        sa.CheckConstraint("commission_rate_bp >= 0 AND commission_rate_bp <= 10000", name="commission_rate_range"),
+        sa.CheckConstraint("sales_vnd >= 0 AND refunds_vnd >= 0", name="amounts_not_negative"),
+        sa.CheckConstraint(
+            "(collected_by = 'producer' AND due_vnd = -commission_vnd)"
+            " OR (collected_by <> 'producer' AND due_vnd = sales_vnd - refunds_vnd - commission_vnd)",
+            name="due_adds_up"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(sa.ForeignKey("statements.id", ondelete="CASCADE"), index=True)
+    #: Order on the page and in the export: online, linkage, then showrooms by name.
+    position: Mapped[int] = mapped_column(sa.Integer)
+    #: One of ledger.models.CHANNELS.
+    channel: Mapped[str] = mapped_column(sa.String(32))
+    #: The showroom whose stock location the sales left from (showroom channel only).
+    showroom_id: Mapped[int | None] = mapped_column(sa.ForeignKey("showrooms.id"), index=True)
+    #: The showroom's name when the statement was built.
+    showroom_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    collected_by: Mapped[Collector] = mapped_column(enum_type(Collector, 16))
+    commission_rate_bp: Mapped[int] = mapped_column(sa.Integer)
+    sales_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Refunds, returns and voids (a positive number, subtracted).
+    refunds_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    commission_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: What the collector owes the producer; negative means the producer owes the collector (or, for cash
+    #: on delivery, OCOP Market its commission).
+    due_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    entry_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    statement = relationship("Statement", back_populates="sections", lazy="raise_on_sql")
+    lines = relationship("StatementLine", back_populates="section", order_by="StatementLine.position",
+                         lazy="raise_on_sql")
+
+    @property
+    def net_sales_vnd(self) -> int:
+        return self.sales_vnd - self.refunds_vnd
+
+    @property
+    def units_sold(self) -> int:
+        return sum(line.units_sold for line in self.lines)
+
+    @property
+    def units_returned(self) -> int:
+        return sum(line.units_returned for line in self.lines)
+
+
+class StatementLine(db.Model):
+    """One product within a section: units sold and returned, and their amounts (frozen with the statement)."""
+
+    __tablename__ = "statement_lines"
+    __table_args__ = (
+        sa.CheckConstraint("units_sold >= 0 AND units_returned >= 0", name="units_not_negative"),
+        sa.CheckConstraint("sales_vnd >= 0 AND refunds_vnd >= 0", name="amounts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(sa.ForeignKey("statement_sections.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(sa.Integer)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
+    #: Snapshots from the ledger entries.
+    product_name: Mapped[str] = mapped_column(sa.String(200))
+    sku: Mapped[str] = mapped_column(sa.String(64), default="")
+    units_sold: Mapped[int] = mapped_column(sa.Integer, default=0)
+    units_returned: Mapped[int] = mapped_column(sa.Integer, default=0)
+    sales_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    refunds_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    section = relationship("StatementSection", back_populates="lines", lazy="raise_on_sql")
+
+    @property
+    def net_sales_vnd(self) -> int:
+        return self.sales_vnd - self.refunds_vnd
 
 
 class StatementEntry(db.Model):

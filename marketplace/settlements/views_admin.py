@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -16,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, arg_int, parse_int
 from marketplace.pagination import page_count, paginate
 from marketplace.producers.models import Producer
-from marketplace.settlements import fees, services
+from marketplace.settlements import exports, labels, services
 from marketplace.settlements.models import Statement, StatementStatus
 
 bp = Blueprint("settlements_admin", __name__)
@@ -90,11 +90,12 @@ def statement_new():
 def _render_detail(statement: Statement, *, bank_reference: str = "", error: str | None = None,
                    void_reason: str = "", void_error: str | None = None, status: int = 200):
     return render_template(
-        "settlements/statement_detail.html", statement=statement, entries=services.statement_entries(statement),
-        admin=True, bank_reference=bank_reference, error=error, void_reason=void_reason, void_error=void_error,
+        "settlements/statement_detail.html", statement=statement, entries=(entries := services.statement_entries(statement)),
+        collectors=services.entry_collectors(entries),
+        admin=True, view=labels.OFFICE_VIEW, balances=services.statement_balances(statement),
+        marketplace_sections=services.marketplace_sections(statement), bank_reference=bank_reference, error=error, void_reason=void_reason, void_error=void_error,
         max_void_reason=services.MAX_VOID_REASON, period_start_utc=period_bounds(
             statement.period_start, statement.period_end)[0],
-        producer_collected=fees.is_producer_collected,
     ), status
 
 
@@ -103,6 +104,17 @@ def _render_detail(statement: Statement, *, bank_reference: str = "", error: str
 def statement_detail(statement_id: int):
     """A statement's figures and every ledger entry it settles."""
     return _render_detail(services.statement_for(current_user, statement_id))
+
+
+@bp.get("/<int:statement_id>.xlsx")
+@roles_required(Role.ADMIN)
+def statement_export(statement_id: int):
+    """The statement as a spreadsheet: its sections, products and who owes whom."""
+    statement = services.statement_for(current_user, statement_id)
+    rows = exports.statement_rows(statement, statement.sections, view=labels.OFFICE_VIEW,
+                                  balances=services.statement_balances(statement))
+    return Response(exports.to_xlsx(f"#{statement.id}", rows), mimetype=exports.XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="statement-{statement.id}.xlsx"'})
 
 
 def _change(statement_id: int, change, typed: str, *, typed_key: str, error_key: str, done: str):

@@ -1,4 +1,5 @@
-"""Real concurrency on PostgreSQL: two admins settling or paying the same statement at once do it once.
+"""Real concurrency on PostgreSQL: two admins settling or paying the same statement at once do it once, and
+statements built at once over every channel settle each ledger entry once.
 
 SQLite serialises every writer on one database lock, so these races cannot happen there: the tests skip
 on SQLite with that reason and run with TEST_DATABASE_URL pointing at PostgreSQL.
@@ -14,10 +15,12 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
+from marketplace.ledger.models import SaleEntry
 from marketplace.producers.models import Producer
 from marketplace.settlements import services
-from marketplace.settlements.models import Statement, StatementEntry, StatementStatus
+from marketplace.settlements.models import Statement, StatementEntry, StatementSection, StatementStatus
 from tests.factories import make_product, make_user
+from tests.settlements.channels import october
 from tests.settlements.sample import sale, vn
 
 pytestmark = [pytest.mark.committed, pytest.mark.postgres(
@@ -129,3 +132,44 @@ def test_a_void_racing_payouts_leaves_one_outcome(app):
         assert settled == 3 and final.void is None
     else:
         assert final.status == StatementStatus.VOID and settled == 0 and final.void.released_entries == 3
+
+
+def test_two_overlapping_statements_built_at_once_settle_each_sale_of_every_channel_once(app, monkeypatch):
+    """Eight admins build statements of one producer at once, half for all October, half for its first half,
+    over online, picked-up and till sales at two showrooms with a till void: exactly one statement is kept
+    and every ledger entry is settled exactly once; voiding it and building again settles them once more."""
+    month = october(monkeypatch)
+    admin = make_user(role=Role.ADMIN)
+    db.session.commit()
+    producer_id, admin_id = month.producer.id, admin.id
+    entries = db.session.scalar(sa.select(sa.func.count()).select_from(SaleEntry)
+                                .where(SaleEntry.producer_id == producer_id))
+    numbers = [_numbering()]
+
+    def build():
+        period_end = date(2026, 10, 31) if numbers[-1]() % 2 else date(2026, 10, 15)
+        services.build_statement(db.session.get(Producer, producer_id), date(2026, 10, 1), period_end,
+                                 actor=db.session.get(User, admin_id), today=TODAY)
+
+    results = _race(app, build)
+    assert results.count("ok") == 1 and results.count("refused") == ADMINS - 1
+    db.session.expire_all()
+    [kept] = db.session.scalars(sa.select(Statement).where(Statement.producer_id == producer_id)).all()
+    settled = db.session.scalars(sa.select(StatementEntry.sale_entry_id)).all()
+    assert len(settled) == len(set(settled)) == kept.entry_count
+    if kept.period_end.day == 31:
+        assert kept.entry_count == entries
+    channels = set(db.session.scalars(sa.select(StatementSection.channel)
+                                      .where(StatementSection.statement_id == kept.id)))
+    assert "showroom" in channels
+
+    services.void_statement(kept, "built in a race", actor=db.session.get(User, admin_id))
+    db.session.commit()
+    numbers.append(_numbering())
+    again = _race(app, build)
+    assert again.count("ok") == 1
+    db.session.expire_all()
+    settled = db.session.scalars(sa.select(StatementEntry.sale_entry_id)).all()
+    assert len(settled) == len(set(settled))
+    live = db.session.scalars(sa.select(Statement).where(Statement.status != StatementStatus.VOID)).all()
+    assert len(live) == 1 and live[0].entry_count == len(settled)

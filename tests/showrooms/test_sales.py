@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from marketplace.dates import VIETNAM
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
 from marketplace.settlements import services as settlements
@@ -133,10 +134,16 @@ def test_lookup_by_barcode_sku_and_words(shop):
         till_lookup.find(showroom, "4006381333931")
 
 
-def test_a_till_sale_is_not_settled_by_the_online_statement_at_the_marketplace_rate(shop):
-    """Online statements settle online sales only: a showroom sale waits for the showroom's settlement."""
+def test_a_till_sale_is_settled_at_the_showrooms_commission_and_owed_by_the_showroom(shop):
+    """A till sale goes into the producer's statement in its showroom's section, at the showroom's rate, and
+    the showroom (which took the money) owes the producer the rest; OCOP Market owes nothing for it."""
     showroom, staff, product = shop
-    sales.complete_sale(showroom, [sales.LineInput(product.id, 2)], CASH, "client-settle", staff)
-    assert settlements.unsettled_total(product.producer_id) == (0, 0)
-    with pytest.raises(settlements.NothingToSettle):
-        settlements.build_statement(product.producer, date(2026, 1, 1), date(2026, 1, 31), today=date(2099, 1, 1))
+    sale = sales.complete_sale(showroom, [sales.LineInput(product.id, 2)], CASH, "client-settle", staff)
+    assert settlements.unsettled_total(product.producer_id) == (1, 200000)
+    day = sale.occurred_at.astimezone(VIETNAM).date()
+    statement = settlements.build_statement(product.producer, day, day, today=date(2099, 1, 1))
+    [section] = statement.sections
+    assert (section.channel, section.showroom_id, section.collected_by) == ("showroom", showroom.id, "showroom")
+    assert section.commission_rate_bp == showroom.commission_rate_bp == 1500
+    assert (section.sales_vnd, section.commission_vnd, section.due_vnd) == (200000, 30000, 170000)
+    assert statement.showroom_payable_vnd == 170000 and statement.net_payable_vnd == 0
