@@ -25,6 +25,7 @@ from marketplace.catalog.models import Product, ZeroResultSearch
 from marketplace.catalog.status import ProductStatus
 from marketplace.dates import parse_date, period_bounds, today_vn, utcnow
 from marketplace.extensions import db
+from marketplace.linkage import queries as linkage_queries
 from marketplace.orders.models import Order, OrderLine, ProducerOrder
 from marketplace.orders.status import OrderStatus
 from marketplace.producers.models import Producer
@@ -350,3 +351,26 @@ def carts_not_bought(period: Period, *, producer_id: int | None = None, limit: i
             for product_id, row in totals.items() if product_id in names]
     rows.sort(key=lambda row: (-row.not_bought, -row.additions, row.product_name))
     return rows[:limit]
+
+
+# --- Most-wanted items of the demand board -------------------------------------------------------------
+
+
+#: Requests read before a producer's groups are picked out of them.
+WANTED_SCAN = 1000
+
+
+def most_wanted(period: Period, *, group_codes: list[str] | None = None, limit: int = ROW_LIMIT) -> list:
+    """What buyers asked for most on the demand board since the period's first day (linkage.queries.most_wanted:
+    folded title words, product group, number of requests, last posted); with `group_codes`, only those groups."""
+    since, _end = period.bounds
+    if group_codes is None:
+        return linkage_queries.most_wanted(since, limit)
+    wanted = set(group_codes)
+    return [row for row in linkage_queries.most_wanted(since, WANTED_SCAN) if row.group_code in wanted][:limit]
+
+
+def group_label(code: str | None, language: str) -> str:
+    """'1.5 Chè' for a group code (the code alone when unknown)."""
+    group = categories.get(code) if code else None
+    return f"{group.code} {group.name(language)}" if group else (code or "")

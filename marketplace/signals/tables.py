@@ -3,11 +3,11 @@
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from marketplace.i18n import format_datetime
+from marketplace.i18n import current_language, format_datetime
 from marketplace.signals import queries
 
 #: The exportable tables, by the name used in their URL.
-TABLES = ("searches", "out_of_stock", "carts")
+TABLES = ("searches", "wanted", "out_of_stock", "carts")
 
 
 def searches_table(rows: list[queries.MissedSearch]) -> tuple[str, list[str], list[list]]:
@@ -32,3 +32,10 @@ def carts_table(rows: list[queries.CartRow], *, with_producer: bool) -> tuple[st
     return (_("Added to carts but not bought"), headers,
             [[row.product_name, *([row.producer_name] if with_producer else []), row.additions, row.units,
               row.buyers, row.bought, row.not_bought, row.guest_additions] for row in rows])
+
+
+def wanted_table(rows) -> tuple[str, list[str], list[list]]:
+    language = current_language()
+    return (_("Most wanted on the demand board"), [_("Requested"), _("Product group"), _("Requests"), _("Last posted")],
+            [[row.folded_text, queries.group_label(row.group_code, language), row.count,
+              format_datetime(row.last_posted_at)] for row in rows])

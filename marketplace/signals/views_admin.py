@@ -13,6 +13,8 @@ bp = Blueprint("signals_admin", __name__)
 def _table(name: str, period: queries.Period):
     if name == "searches":
         return tables.searches_table(queries.missed_searches(period))
+    if name == "wanted":
+        return tables.wanted_table(queries.most_wanted(period))
     if name == "out_of_stock":
         return tables.out_of_stock_table(queries.out_of_stock(period), with_producer=True)
     return tables.carts_table(queries.carts_not_bought(period), with_producer=True)
@@ -27,6 +29,7 @@ def signals_page():
         flash(message, "error")
     return render_template(
         "signals/admin/signals.html", period=period, searches=queries.missed_searches(period),
+        wanted=queries.most_wanted(period), group_label=queries.group_label,
         out_of_stock=queries.out_of_stock(period), carts=queries.carts_not_bought(period),
         export_args=period.as_args(), export_endpoint="signals_admin.signals_export")
 

@@ -25,6 +25,8 @@ def _searches(producer, period: queries.Period, show_all: bool):
 def _table(name: str, producer, period: queries.Period, show_all: bool):
     if name == "searches":
         return tables.searches_table(_searches(producer, period, show_all))
+    if name == "wanted":
+        return tables.wanted_table(queries.most_wanted(period, group_codes=queries.producer_groups(producer.id)))
     if name == "out_of_stock":
         return tables.out_of_stock_table(queries.out_of_stock(period, producer_id=producer.id), with_producer=False)
     return tables.carts_table(queries.carts_not_bought(period, producer_id=producer.id), with_producer=False)
@@ -44,7 +46,8 @@ def signals_page():
     return render_template(
         "signals/manage/signals.html", producer=producer, period=period, show_all=show_all,
         groups=[group for code in queries.producer_groups(producer.id) if (group := categories.get(code))],
-        searches=_searches(producer, period, show_all),
+        searches=_searches(producer, period, show_all), group_label=queries.group_label,
+        wanted=queries.most_wanted(period, group_codes=queries.producer_groups(producer.id)),
         out_of_stock=queries.out_of_stock(period, producer_id=producer.id),
         carts=queries.carts_not_bought(period, producer_id=producer.id),
         hidden=hidden, base_args=dict(period.as_args(), **named), export_args=dict(period.as_args(), **hidden),

@@ -114,3 +114,23 @@ def test_bad_period_is_explained_in_vietnamese(client, login_as):
     page = client.get("/admin/signals?from=abc&lang=vi")
     assert page.status_code == 200
     assert "Không hiểu được ngày bắt đầu" in page.get_data(as_text=True)
+
+
+def test_most_wanted_requests_show_for_the_office_and_by_group_for_producers(client, login_as):
+    """Two requests for fish sauce and one for tea: the office sees both rows with counts; a fish-sauce producer
+    sees only its group's row, and the export holds the same count."""
+    from tests.linkage.sample import post
+
+    post(title="Nước mắm cốt Phú Quốc", group_code="1.4")
+    post(title="NUOC MAM COT PHU QUOC", group_code="1.4")
+    post(title="Chè Shan tuyết", group_code="1.5")
+    login_as(make_user(role=Role.ADMIN))
+    page = client.get("/admin/signals?lang=en").get_data(as_text=True)
+    assert "nuoc mam cot phu quoc" in page and "che shan tuyet" in page
+    producer = make_producer()
+    make_product("Nước mắm Nam Ô", producer=producer, group_code="1.4")
+    login_as(make_user(role=Role.PRODUCER, producer=producer))
+    mine = client.get("/manage/signals?lang=en").get_data(as_text=True)
+    assert "nuoc mam cot phu quoc" in mine and "che shan tuyet" not in mine
+    rows = list(csv.reader(io.StringIO(client.get("/manage/signals/export/wanted.csv").data.decode("utf-8-sig"))))
+    assert rows[1][0] == "nuoc mam cot phu quoc" and rows[1][2] == "2"
