@@ -218,6 +218,7 @@ def register_cli(app: Flask) -> None:
     from marketplace.linkage.cli import linkage_cli
     from marketplace.payments.cli import payments_cli
     from marketplace.producers.cli import producers_cli
+    from marketplace.reports.cli import reports_cli
     from marketplace.showrooms.cli import showrooms_cli
 
     app.cli.add_command(demo_cli)
@@ -226,6 +227,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(accounts_cli)
     app.cli.add_command(showrooms_cli)
     app.cli.add_command(linkage_cli)
+    app.cli.add_command(reports_cli)
 
 
 def register_jinja(app: Flask) -> None:

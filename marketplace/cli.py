@@ -21,7 +21,8 @@ def demo_load() -> None:
         f"{result.pos_sales_created} till sales recorded, {result.till_closes_created} till closes made, "
         f"{result.demand_signals_created} illustrative demand-signal rows added, "
         f"{result.reviews_created} buyer reviews written, {result.promotions_created} campaigns and fairs created, "
-        f"{result.statements_created} producer statements built."
+        f"{result.statements_created} producer statements built, "
+        f"{result.history_entries_written} illustrative sales history entries written."
     )
     click.echo(f"Demand board: {result.demand_requests_created} illustrative requests created.")
     if result.skipped:

@@ -31,6 +31,7 @@ from marketplace.demo.catalogue import (
 from marketplace.demo.linkage import load_linkage
 from marketplace.demo.pickups import load_pickups
 from marketplace.demo.promotions import load_promotions
+from marketplace.demo.sales_history import load_sales_history
 from marketplace.demo.showrooms import load_closes, load_pos_sales, load_showrooms
 from marketplace.demo.signals import load_signals
 from marketplace.demo.statements import load_statements
@@ -64,6 +65,7 @@ class LoadResult:
     demand_requests_created: int = 0
     promotions_created: int = 0
     statements_created: int = 0
+    history_entries_written: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -228,6 +230,7 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     result.reviews_created = load_trust()
     result.demand_requests_created = load_linkage()
     result.promotions_created = load_promotions()
+    result.history_entries_written = load_sales_history()
     load_vouchers()
     result.statements_created = load_statements()
     return result

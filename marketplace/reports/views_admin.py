@@ -5,6 +5,7 @@ and producer type, and the program's targets; every table as CSV and XLSX with t
 import logging
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
@@ -12,6 +13,7 @@ from marketplace import geo
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.extensions import db
+from marketplace.producers.models import Producer
 from marketplace.reports import analytics, exports, province_map, summary, targets
 
 bp = Blueprint("reports_admin", __name__)
@@ -23,6 +25,11 @@ log = logging.getLogger(__name__)
 def _admins_only():
     """Every screen here is for administrators only."""
     return None
+
+
+def _has_demo_data() -> bool:
+    """True when the illustrative demo producers are loaded (their sales are invented)."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(Producer.is_demo))))
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ def _common(filters: analytics.Filters) -> dict:
         "filters": filters, "export_args": filters.as_args(), "granularities": analytics.GRANULARITIES,
         "channel_options": analytics.channel_options(showrooms), "group_options": analytics.group_options(),
         "province_options": [(place.code, place.short_name) for place in geo.provinces()],
-        "star_options": analytics.STARS,
+        "star_options": analytics.STARS, "demo_data": _has_demo_data(),
     }
 
 
@@ -72,7 +79,8 @@ def _figure_headers(first: str, *, orders: bool = True) -> list[str]:
 
 
 def _overview_tables(filters: analytics.Filters) -> dict[str, Table]:
-    growth = analytics.growth(filters)
+    channels = analytics.by_channel(filters)
+    growth = analytics.growth(filters, analytics.sum_rows(channels))
     previous = _("Previous period %(start)s to %(end)s", start=growth.previous_from.strftime("%d/%m/%Y"),
                  end=growth.previous_to.strftime("%d/%m/%Y"))
     timeline = [row for row in analytics.timeline(filters) if not row.is_empty]
@@ -83,7 +91,7 @@ def _overview_tables(filters: analytics.Filters) -> dict[str, Table]:
             [_("Units"), growth.current.units, growth.previous.units, _percent(growth.units_percent)],
             [_("Orders"), growth.current.orders or 0, growth.previous.orders or 0, _percent(growth.orders_percent)],
         ]),
-        "channels": Table(_("By channel"), _figure_headers(_("Channel")), _figure_rows(analytics.by_channel(filters))),
+        "channels": Table(_("By channel"), _figure_headers(_("Channel")), _figure_rows(channels)),
         "timeline": Table(_("Over time"), _figure_headers(str(analytics.GRANULARITIES[filters.granularity])),
                           _figure_rows(timeline)),
         "top_products": Table(_("Top products"), _figure_headers(_("Product"), orders=False),
@@ -160,11 +168,12 @@ def overview():
     """Totals and growth, sales by channel and over time, top products and producers."""
     _catch_up()
     filters = _filters()
-    growth = analytics.growth(filters)
+    channels = analytics.by_channel(filters)
+    growth = analytics.growth(filters, analytics.sum_rows(channels))
     timeline = analytics.timeline(filters)
     return render_template(
         "reports/admin/overview.html", growth=growth, timeline=timeline,
-        timeline_rows=[row for row in timeline if not row.is_empty], channels=analytics.by_channel(filters),
+        timeline_rows=[row for row in timeline if not row.is_empty], channels=channels,
         top_products=analytics.top_products(filters), top_producers=analytics.top_producers(filters),
         **_common(filters))
 
@@ -200,7 +209,7 @@ def products():
 @bp.get("/targets")
 def targets_page():
     """The program's targets next to the platform's figures, producers per province, expiring certificates."""
-    return render_template("reports/admin/targets.html", targets=targets.program_targets(),
+    return render_template("reports/admin/targets.html", targets=targets.program_targets(), demo_data=_has_demo_data(),
                            provinces=targets.producers_per_province(),
                            expiring=targets.expiring_certificates(), window=targets.EXPIRY_WINDOW_DAYS)
 

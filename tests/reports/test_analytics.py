@@ -153,3 +153,13 @@ def test_period_rules():
     assert long.days == analytics.MAX_DAYS and long.granularity == "month"
     year = analytics.parse_filters(MultiDict({"from": "2026-01-01", "to": "2026-11-20"}), today=TODAY, showrooms={})
     assert year.granularity == "week" and year.notes
+
+
+def test_refresh_command_folds_new_entries(runner):
+    """flask reports refresh-summary folds what is new, then nothing the second time."""
+    build_ledger()
+    first = runner.invoke(args=["reports", "refresh-summary"])
+    assert first.exit_code == 0 and "12 ledger entries folded in" in first.output
+    again = runner.invoke(args=["reports", "refresh-summary"])
+    assert "0 ledger entries folded in" in again.output
+    assert summary.pending_entries() == 0
