@@ -49,7 +49,8 @@ def test_the_demo_showrooms_have_a_few_till_sales_recorded_once(runner):
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     sales_count = db.session.scalar(sa.select(sa.func.count()).select_from(PosSale))
     entries = db.session.scalar(sa.select(sa.func.count()).select_from(SaleEntry).where(SaleEntry.channel == "showroom"))
-    assert sales_count == 6 and entries >= 6
+    # Six at the demo showrooms' counters today, plus the till sales of the demo statement's month.
+    assert sales_count >= 6 and entries >= sales_count
     result = runner.invoke(args=["demo", "load"])
     assert "0 till sales recorded" in result.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(PosSale)) == 6
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PosSale)) == sales_count
