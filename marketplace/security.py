@@ -84,6 +84,12 @@ def content_security_policy(app: Flask) -> str:
         images.append(f"{parts.scheme}://{parts.netloc}")
     elif (app.config.get("STORAGE_BACKEND") or "local").lower() == "s3":
         images.append("https:")  # presigned URLs on the provider's own host
+    forms = list(FORM_TARGETS)
+    # The e-wallets' pay buttons redirect to their payment pages (when the wallet is configured).
+    for credential, page in (("VNPAY_TMN_CODE", "VNPAY_PAYMENT_URL"), ("MOMO_PARTNER_CODE", "MOMO_ENDPOINT")):
+        parts = urlsplit(app.config.get(page) or "")
+        if app.config.get(credential) and parts.scheme in ("http", "https") and parts.netloc:
+            forms.append(f"{parts.scheme}://{parts.netloc}")
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -93,7 +99,7 @@ def content_security_policy(app: Flask) -> str:
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": list(FORM_TARGETS),
+        "form-action": forms,
         "frame-ancestors": ["'none'"],
     }
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())

@@ -73,3 +73,14 @@ def test_a_momo_checkout_goes_straight_to_momo(client, login_as, fake_momo):
     response = client.post("/checkout", data=checkout_form(token="momo-direct", payment_method="momo"))
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"{fake_momo.base_url}/pay/")
+
+
+def test_the_pay_button_may_redirect_to_a_configured_wallet_only(app, fake_vnpay):
+    """The CSP's form-action lets the pay form's redirect reach the configured wallets' pages, no others."""
+    from marketplace.security import content_security_policy
+
+    form_action = next(d for d in content_security_policy(app).split("; ") if d.startswith("form-action"))
+    assert fake_vnpay.base_url in form_action
+    app.config["VNPAY_TMN_CODE"] = app.config["MOMO_PARTNER_CODE"] = ""
+    form_action = next(d for d in content_security_policy(app).split("; ") if d.startswith("form-action"))
+    assert form_action == "form-action 'self' https://checkout.stripe.com"
