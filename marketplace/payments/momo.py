@@ -159,4 +159,7 @@ class MoMoProvider:
 
     def refund(self, payment, amount_vnd: int, *, producer_order=None):
         # Refunded by the program office in MoMo's merchant portal; recorded here to be carried out.
-        return record_manual_refund(payment, amount_vnd, producer_order=producer_order)
+        refund = record_manual_refund(payment, amount_vnd, producer_order=producer_order)
+        # The office refunds this transaction in the gateway's portal: keep its numbers on the refund row.
+        refund.external_id, refund.external_reference = payment.external_id, payment.external_reference
+        return refund

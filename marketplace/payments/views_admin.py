@@ -1,5 +1,6 @@
-"""The program office's bank-transfer screens under /payments/admin: orders awaiting a transfer, marking
-one paid, and importing a bank statement whose matched lines mark their orders paid."""
+"""The program office's payment screens under /payments/admin: orders awaiting a transfer, marking one
+paid, importing a bank statement whose matched lines mark their orders paid, and the e-wallet money to
+give back (refunds carried out in the gateway's merchant portal, then recorded here)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,8 +9,12 @@ from flask_login import current_user
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.extensions import db
+from marketplace.money import format_vnd
+from marketplace.orders.labels import PAYMENT_LABELS
+from marketplace.orders.models import PaymentMethod
 from marketplace.orders.queries import order_by_number
-from marketplace.payments import bank_statement, bank_transfer
+from marketplace.payments import bank_statement, bank_transfer, wallets
+from marketplace.payments.models import Payment
 from marketplace.payments.records import PaymentRefused
 
 bp = Blueprint("payments_admin", __name__)
@@ -83,3 +88,31 @@ def import_statement():
         flash(error, "error")
     return render_template("payments/admin/bank_transfers.html", orders=bank_transfer.pending_bank_transfers(),
                            report=report), (400 if error else 200)
+
+
+@bp.get("/wallet-refunds")
+def wallet_refunds():
+    """VNPAY and MoMo money to give back: refunds of cancelled paid orders, and unmatched payments."""
+    return render_template("payments/admin/wallet_refunds.html", payments=wallets.refunds_due(),
+                           wallet_label=lambda provider: PAYMENT_LABELS[PaymentMethod(provider)])
+
+
+@bp.post("/wallet-refunds/<int:payment_id>/done")
+def wallet_refund_done(payment_id: int):
+    """An admin refunded the money in the gateway's portal and records it (with the gateway's reference)."""
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        abort(404)
+    reference = " ".join(request.form.get("reference", "").split())[:255] or None
+    try:
+        done = wallets.record_refund_done(payment, actor=current_user, reference=reference)
+    except PaymentRefused as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".wallet_refunds")), 303
+    db.session.commit()
+    if done:
+        flash(_("The refund of %(amount)s is recorded.", amount=format_vnd(payment.amount_vnd)), "success")
+    else:
+        flash(_("This refund was already recorded."), "info")
+    return redirect(url_for(".wallet_refunds")), 303

@@ -32,8 +32,16 @@ from marketplace.orders.models import Order
 from marketplace.orders.queries import ORDER_GRAPH
 from marketplace.payments.fulfilment import awaits_payment, fulfil_order, record_unmatched
 from marketplace.payments.models import Payment, PaymentKind, ProviderEvent
-from marketplace.payments.records import PaymentRefused, add_payment, charges, close_attempt, latest_attempt
+from marketplace.payments.records import (
+    PaymentRefused,
+    add_payment,
+    change_payment_status,
+    charges,
+    close_attempt,
+    latest_attempt,
+)
 from marketplace.payments.status import PaymentStatus
+from marketplace.statemachine import StatusConflict
 
 log = logging.getLogger(__name__)
 
@@ -216,3 +224,60 @@ def record_notification(provider: str, event_id: str, event_type: str, outcome: 
     """Keep a handled notification; its unique id makes a replay a no-op."""
     db.session.add(ProviderEvent(provider=provider, event_id=event_id[:255], event_type=event_type[:80],
                                  outcome=outcome[:255]))
+
+
+# The program office's refunds of e-wallet money (carried out in the gateway's merchant portal).
+
+WALLET_PROVIDERS = ("vnpay", "momo")
+
+
+def _unmatched_key(charge: Payment) -> str:
+    return f"refund-unmatched-{charge.id}"
+
+
+def refunds_due() -> list[Payment]:
+    """E-wallet money to give back: refunds recorded but not yet carried out, and "unmatched" charges
+    (paid for a cancelled or already paid order) with no refund yet; oldest first, with their orders."""
+    refunded = sa.select(Payment.idempotency_key).where(Payment.kind == PaymentKind.REFUND,
+                                                        Payment.idempotency_key.is_not(None))
+    return list(db.session.scalars(
+        sa.select(Payment).where(Payment.provider.in_(WALLET_PROVIDERS)).where(sa.or_(
+            sa.and_(Payment.kind == PaymentKind.REFUND, Payment.status == PaymentStatus.STARTED),
+            sa.and_(Payment.kind == PaymentKind.CHARGE, Payment.status == PaymentStatus.UNMATCHED,
+                    (sa.literal("refund-unmatched-") + sa.cast(Payment.id, sa.String)).not_in(refunded)),
+        )).options(joinedload(Payment.order)).order_by(Payment.created_at, Payment.id)))
+
+
+def record_refund_done(payment: Payment, *, actor, reference: str | None) -> bool:
+    """An admin gave the money back in the gateway's portal: the refund row becomes succeeded (an unmatched
+    charge gets its succeeded refund row). False when it was already recorded (nothing changes)."""
+    reason = f"refunded in the {payment.provider} merchant portal" + (f": {reference}" if reference else "")
+    if payment.provider not in WALLET_PROVIDERS:
+        raise PaymentRefused(_("This is not an e-wallet payment."))
+    if payment.kind == PaymentKind.REFUND:
+        if payment.status != PaymentStatus.STARTED:
+            return False
+        if not close_refund(payment, actor=actor, reason=reason):
+            return False
+        payment.external_reference = reference or payment.external_reference
+        db.session.flush()
+        return True
+    if payment.status != PaymentStatus.UNMATCHED:
+        raise PaymentRefused(_("This payment was applied to its order; cancel the order to refund it."))
+    key = _unmatched_key(payment)
+    if db.session.scalar(sa.select(Payment.id).where(Payment.idempotency_key == key)) is not None:
+        return False
+    add_payment(Payment(order_id=payment.order_id, kind=PaymentKind.REFUND, provider=payment.provider,
+                        amount_vnd=payment.amount_vnd, status=PaymentStatus.SUCCEEDED, idempotency_key=key,
+                        external_id=payment.external_id, external_reference=reference or payment.external_reference),
+                actor=actor, reason=reason)
+    return True
+
+
+def close_refund(refund: Payment, *, actor, reason: str) -> bool:
+    """Move a started refund to succeeded; False when someone else did first."""
+    try:
+        change_payment_status(refund, PaymentStatus.SUCCEEDED, actor=actor, reason=reason)
+    except StatusConflict:
+        return False
+    return True

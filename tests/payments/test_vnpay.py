@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from marketplace.accounts.models import Role
 from marketplace.dates import utcnow
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
@@ -244,3 +245,49 @@ def test_an_ipn_after_the_order_expired_is_kept_for_a_refund(app, client, vnpay_
     page = client.get("/payments/vnpay/return", query_string=fake_vnpay.pay(ref)).get_data(as_text=True)
     assert "cần chúng tôi kiểm tra" in page
 
+
+
+def test_the_office_records_the_refund_of_an_unmatched_payment(app, client, vnpay_order, fake_vnpay, runner,
+                                                               login_as):
+    """Money that came for a cancelled order is listed for the office; recording its refund once removes it."""
+    order, _product = vnpay_order
+    _start(client, order)
+    ref = fake_vnpay.last_reference()
+    order.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    runner.invoke(args=["payments", "expire-unpaid"])
+    params = fake_vnpay.pay(ref)
+    _ipn(client, params)
+    admin = make_user(email="office@example.test", role=Role.ADMIN)
+    db.session.commit()
+    login_as(admin)
+    page = client.get("/payments/admin/wallet-refunds").get_data(as_text=True)
+    assert order.number in page and "Đã trả cho một đơn hàng đã hủy hoặc đã được thanh toán" in page
+    charge = db.session.scalar(sa.select(Payment).where(Payment.kind == PaymentKind.CHARGE))
+    url = f"/payments/admin/wallet-refunds/{charge.id}/done"
+    response = client.post(url, data={"reference": "HT-123"}, follow_redirects=True)
+    assert "Đã ghi nhận khoản hoàn tiền" in response.get_data(as_text=True)
+    assert order.number not in client.get("/payments/admin/wallet-refunds").get_data(as_text=True)
+    assert "đã được ghi nhận" in client.post(url, data={}, follow_redirects=True).get_data(as_text=True)
+    refunds = list(db.session.scalars(sa.select(Payment).where(Payment.kind == PaymentKind.REFUND)))
+    assert [(r.amount_vnd, r.status, r.external_reference) for r in refunds] == [
+        (order.total_vnd, PaymentStatus.SUCCEEDED, "HT-123")]
+
+
+def test_cancelling_a_paid_wallet_order_lists_its_refund_until_recorded(client, vnpay_order, fake_vnpay, login_as):
+    """The buyer cancels a paid VNPAY order: stock back, sale reversed, the refund waits for the office."""
+    order, product = vnpay_order
+    _start(client, order)
+    _ipn(client, fake_vnpay.pay(fake_vnpay.last_reference()))
+    assert client.post(f"/orders/{order.number}/cancel").status_code == 302
+    assert _statuses(order) == [S.REFUNDED] and stock_of(product) == 5
+    refund = db.session.scalar(sa.select(Payment).where(Payment.kind == PaymentKind.REFUND))
+    assert refund.status == PaymentStatus.STARTED and refund.provider == "vnpay"
+    charge = db.session.scalar(sa.select(Payment).where(Payment.kind == PaymentKind.CHARGE))
+    assert refund.external_reference == charge.external_reference  # the VNPAY transaction to refund
+    login_as(make_user(role=Role.ADMIN))
+    assert order.number in client.get("/payments/admin/wallet-refunds").get_data(as_text=True)
+    client.post(f"/payments/admin/wallet-refunds/{refund.id}/done", data={"reference": "VNP-R-1"})
+    db.session.refresh(refund)
+    assert refund.status == PaymentStatus.SUCCEEDED and refund.external_reference == "VNP-R-1"
+    assert order.number not in client.get("/payments/admin/wallet-refunds").get_data(as_text=True)

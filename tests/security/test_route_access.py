@@ -252,6 +252,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "/payments/admin/bank-transfers": OFFICE,
     "/payments/admin/bank-transfers/import": OFFICE,
     "/payments/admin/bank-transfers/<number>/paid": OFFICE,
+    "/payments/admin/wallet-refunds": OFFICE,
+    "/payments/admin/wallet-refunds/<int:payment_id>/done": OFFICE,
 }
 
 #: Made-up values for URL arguments: ids no row has, tokens no one signed, a format and table that exist.
