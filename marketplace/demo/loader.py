@@ -37,6 +37,7 @@ from marketplace.demo.signals import load_signals
 from marketplace.demo.statements import load_statements
 from marketplace.demo.trust import load_trust
 from marketplace.demo.vouchers import load_vouchers
+from marketplace.demo.wallets import load_wallet_orders
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.stock import services as stock_services
@@ -227,6 +228,7 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     result.till_closes_created = load_closes()
     result.demand_signals_created = load_signals()
     load_pickups()
+    load_wallet_orders()
     result.reviews_created = load_trust()
     result.demand_requests_created = load_linkage()
     result.promotions_created = load_promotions()
