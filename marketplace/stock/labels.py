@@ -55,6 +55,11 @@ SYSTEM_REASONS = {
     "pickup cancelled": _l("pickup cancelled"),
     "collected at the showroom": _l("collected at the showroom"),
     "not collected in time": _l("not collected in time"),
+    # payments.fulfilment writes "paid by <provider>" on the sub-order that becomes paid.
+    "paid by card": _l("paid by card"),
+    "paid by vietqr": _l("paid by bank transfer"),
+    "paid by vnpay": _l("paid with VNPAY"),
+    "paid by momo": _l("paid with the MoMo e-wallet"),
 }
 
 _SOLD = re.compile(r"sold (\d+)")

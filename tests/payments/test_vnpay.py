@@ -291,3 +291,12 @@ def test_cancelling_a_paid_wallet_order_lists_its_refund_until_recorded(client, 
     db.session.refresh(refund)
     assert refund.status == PaymentStatus.SUCCEEDED and refund.external_reference == "VNP-R-1"
     assert order.number not in client.get("/payments/admin/wallet-refunds").get_data(as_text=True)
+
+
+def test_the_order_page_says_how_it_was_paid_in_vietnamese(client, vnpay_order, fake_vnpay):
+    """After the IPN, the buyer's order page names VNPAY in Vietnamese words, no stored code."""
+    order, _product = vnpay_order
+    _start(client, order)
+    _ipn(client, fake_vnpay.pay(fake_vnpay.last_reference()))
+    page = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "thanh toán qua VNPAY" in page and "paid by vnpay" not in page
