@@ -18,7 +18,6 @@ from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.ledger.models import LINKAGE_CHANNEL, ONLINE_CHANNEL, SHOWROOM_CHANNEL, SaleEntry
 from marketplace.producers.models import Producer
-from marketplace.reports.summary import refresh_summary
 from marketplace.showrooms.models import Showroom
 
 REFERENCE = "demo-history"
@@ -86,6 +85,4 @@ def load_sales_history() -> int:
                         ledger.record_reversal(entry, reference=f"{REFERENCE}:refund:{serial}", occurred_at=refund_at)
                         written += 1
     db.session.flush()
-    # Fold the history into the analytics summary now rather than on the first analytics page.
-    refresh_summary()
     return written
