@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
-from marketplace import geo
+from marketplace import exports, geo
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.extensions import db
 from marketplace.producers.models import Producer
-from marketplace.reports import analytics, exports, province_map, summary, targets
+from marketplace.reports import analytics, province_map, summary, targets
 
 bp = Blueprint("reports_admin", __name__)
 log = logging.getLogger(__name__)

@@ -3,10 +3,11 @@
 from flask import Blueprint, Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 
+from marketplace import exports
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.backoffice import producer_scope
-from marketplace.reports import exports, figures
+from marketplace.reports import figures
 
 bp = Blueprint("reports_manage", __name__)
 

@@ -3,9 +3,10 @@ carts not bought, for every producer; each table as CSV or XLSX for the same per
 
 from flask import Blueprint, abort, flash, render_template, request
 
+from marketplace import exports
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
-from marketplace.signals import exports, queries, tables
+from marketplace.signals import queries, tables
 
 bp = Blueprint("signals_admin", __name__)
 

@@ -7,11 +7,12 @@ another producer's are never read. Missed searches are the buyers' words, not an
 
 from flask import Blueprint, abort, flash, render_template, request
 
+from marketplace import exports
 from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.backoffice import producer_scope
 from marketplace.catalog import categories
-from marketplace.signals import exports, queries, tables
+from marketplace.signals import queries, tables
 
 bp = Blueprint("signals_manage", __name__)
 

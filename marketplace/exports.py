@@ -1,8 +1,6 @@
-"""The demand-signal tables as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Vietnamese) and
-XLSX, safe against formula injection: a buyer typed the search texts, so a cell starting like a formula
-("=", "+", "-", "@", tab, carriage return) is written with a leading apostrophe and stays text.
-
-(reports.exports does the same for the sales figures; the reports package is closed to other packages.)
+"""Tables as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Vietnamese) and XLSX, safe against
+formula injection: a cell starting like a formula ("=", "+", "-", "@", tab, carriage return) is written with a
+leading apostrophe and stays text. Shared by the producer's figures, the program analytics and the demand signals.
 """
 
 import csv
