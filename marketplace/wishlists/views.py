@@ -68,30 +68,40 @@ def _refused(error: DomainError, status: int):
     return redirect(safe_next(request.form.get("next"), url_for("wishlists.wishlist")))
 
 
-@bp.post("/saved/<int:product_id>")
-def saved_toggle(product_id: int):
-    """Save (action=add) or unsave (action=remove) a product; back to the page it was clicked on."""
-    if not current_user.is_authenticated:
-        return _guest_redirect(_("Log in to save products to your wishlist."))
+def _toggle(actions: tuple[str, str], run, *, json_key: str, back_endpoint: str):
+    """Run `run(action)` for one of the two `actions` (on, off), which returns the message to show; answer as JSON
+    for the page's script or with a flash and a redirect back. Unknown actions are 400, missing objects 404,
+    refused changes 409; the change is committed only when it succeeded."""
     action = request.form.get("action", "")
-    if action not in ("add", "remove"):
+    if action not in actions:
         return _refused(DomainError(_("Unknown action.")), 400)
     try:
-        if action == "add":
-            product = services.save_product(current_user, product_id)
-            message = _("%(name)s is saved in your wishlist.", name=product.name)
-        else:
-            services.unsave_product(current_user, product_id)
-            message = _("Removed from your wishlist.")
+        message = run(action)
     except NotFound as error:
         return _refused(error, 404)
     except DomainError as error:
         return _refused(error, 409)
     db.session.commit()
     if _wants_json():
-        return jsonify(saved=action == "add", message=message)
+        return jsonify({json_key: action == actions[0], "message": message})
     flash(message, "success")
-    return redirect(safe_next(request.form.get("next"), url_for("wishlists.wishlist")))
+    return redirect(safe_next(request.form.get("next"), url_for(back_endpoint)))
+
+
+@bp.post("/saved/<int:product_id>")
+def saved_toggle(product_id: int):
+    """Save (action=add) or unsave (action=remove) a product; back to the page it was clicked on."""
+    if not current_user.is_authenticated:
+        return _guest_redirect(_("Log in to save products to your wishlist."))
+
+    def run(action: str) -> str:
+        if action == "add":
+            product = services.save_product(current_user, product_id)
+            return _("%(name)s is saved in your wishlist.", name=product.name)
+        services.unsave_product(current_user, product_id)
+        return _("Removed from your wishlist.")
+
+    return _toggle(("add", "remove"), run, json_key="saved", back_endpoint="wishlists.wishlist")
 
 
 @bp.get("/saved")
@@ -107,25 +117,15 @@ def follow_toggle(producer_id: int):
     """Follow (action=follow) or unfollow (action=unfollow) a shop; back to the page it was clicked on."""
     if not current_user.is_authenticated:
         return _guest_redirect(_("Log in to follow shops."))
-    action = request.form.get("action", "")
-    if action not in ("follow", "unfollow"):
-        return _refused(DomainError(_("Unknown action.")), 400)
-    try:
+
+    def run(action: str) -> str:
         if action == "follow":
             producer = services.follow_shop(current_user, producer_id)
-            message = _("You follow %(name)s: its new products appear on your page.", name=producer.name)
-        else:
-            services.unfollow_shop(current_user, producer_id)
-            message = _("You no longer follow this shop.")
-    except NotFound as error:
-        return _refused(error, 404)
-    except DomainError as error:
-        return _refused(error, 409)
-    db.session.commit()
-    if _wants_json():
-        return jsonify(following=action == "follow", message=message)
-    flash(message, "success")
-    return redirect(safe_next(request.form.get("next"), url_for("wishlists.following")))
+            return _("You follow %(name)s: its new products appear on your page.", name=producer.name)
+        services.unfollow_shop(current_user, producer_id)
+        return _("You no longer follow this shop.")
+
+    return _toggle(("follow", "unfollow"), run, json_key="following", back_endpoint="wishlists.following")
 
 
 @bp.get("/following")
