@@ -29,15 +29,15 @@ from flask_babel import gettext as _
 from marketplace.i18n import current_language
 from marketplace.orders.models import Order
 from marketplace.payments.models import Payment
-from marketplace.payments.records import PaymentRefused, record_manual_refund
+from marketplace.payments.records import PaymentRefused
 from marketplace.payments.wallets import (
     FAILED,
     PAID,
     PENDING,
+    WalletProvider,
     WalletResult,
     WalletUnavailable,
     post_json,
-    start_wallet_payment,
 )
 from marketplace.urls import external_url
 
@@ -139,7 +139,7 @@ def query(payment: Payment) -> WalletResult:
     return result_from_values(answer)
 
 
-class MoMoProvider:
+class MoMoProvider(WalletProvider):
     """The MoMo e-wallet (app or QR code on MoMo's page)."""
 
     name = NAME
@@ -153,13 +153,3 @@ class MoMoProvider:
 
     def query(self, payment) -> WalletResult:
         return query(payment)
-
-    def start(self, order) -> str:
-        return start_wallet_payment(self, order)
-
-    def refund(self, payment, amount_vnd: int, *, producer_order=None):
-        # Refunded by the program office in MoMo's merchant portal; recorded here to be carried out.
-        refund = record_manual_refund(payment, amount_vnd, producer_order=producer_order)
-        # The office refunds this transaction in the gateway's portal: keep its numbers on the refund row.
-        refund.external_id, refund.external_reference = payment.external_id, payment.external_reference
-        return refund

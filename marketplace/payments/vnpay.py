@@ -31,15 +31,14 @@ from marketplace.dates import VIETNAM, utcnow
 from marketplace.i18n import current_language
 from marketplace.orders.models import Order
 from marketplace.payments.models import Payment
-from marketplace.payments.records import record_manual_refund
 from marketplace.payments.wallets import (
     FAILED,
     PAID,
     PENDING,
+    WalletProvider,
     WalletResult,
     WalletUnavailable,
     post_json,
-    start_wallet_payment,
 )
 from marketplace.urls import external_url
 
@@ -204,7 +203,7 @@ def query(payment: Payment) -> WalletResult:
                         message=str(answer.get("vnp_Message") or ""))
 
 
-class VNPayProvider:
+class VNPayProvider(WalletProvider):
     """Banking apps, VNPAY-QR and domestic cards through the VNPAY gateway."""
 
     name = NAME
@@ -218,13 +217,3 @@ class VNPayProvider:
 
     def query(self, payment) -> WalletResult:
         return query(payment)
-
-    def start(self, order) -> str:
-        return start_wallet_payment(self, order)
-
-    def refund(self, payment, amount_vnd: int, *, producer_order=None):
-        # Refunded by the program office in VNPAY's merchant portal; recorded here to be carried out.
-        refund = record_manual_refund(payment, amount_vnd, producer_order=producer_order)
-        # The office refunds this transaction in the gateway's portal: keep its numbers on the refund row.
-        refund.external_id, refund.external_reference = payment.external_id, payment.external_reference
-        return refund

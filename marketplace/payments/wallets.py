@@ -39,6 +39,7 @@ from marketplace.payments.records import (
     charges,
     close_attempt,
     latest_attempt,
+    record_manual_refund,
 )
 from marketplace.payments.status import PaymentStatus
 from marketplace.statemachine import StatusConflict
@@ -141,6 +142,22 @@ def apply_result(payment: Payment, result: WalletResult) -> str:
     record_unmatched(order, provider=payment.provider, amount_vnd=payment.amount_vnd, payment=payment,
                      external_reference=result.transaction_id, error=error)
     return f"unmatched: {error}"
+
+
+class WalletProvider:
+    """What VNPAY and MoMo share as payment providers: starting a payment through start_wallet_payment, and refunds
+    recorded for the program office to carry out in the gateway's merchant portal (the refund row keeps the
+    gateway's transaction numbers). Each subclass binds its module's is_configured, create_payment and query."""
+
+    name = NAME = ""
+
+    def start(self, order) -> str:
+        return start_wallet_payment(self, order)
+
+    def refund(self, payment, amount_vnd: int, *, producer_order=None):
+        refund = record_manual_refund(payment, amount_vnd, producer_order=producer_order)
+        refund.external_id, refund.external_reference = payment.external_id, payment.external_reference
+        return refund
 
 
 def settle_from_gateway(gateway: WalletGateway, payment: Payment) -> str:
