@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app wsgi
 # The exact versions CI tested (make lock writes them from pyproject.toml); main.lock is the runtime only.
 LOCK   := requirements/dev.lock
 
-.PHONY: install translations run serve db demo test lint lock bench clean
+.PHONY: install translations run serve db demo test lint lock bench api-fuzz clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ lock: install
 		--annotation-style line --custom-compile-command 'make lock' -o requirements/dev.lock
 	$(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
 		--annotation-style line --custom-compile-command 'make lock' -o requirements/main.lock
+
+## The JSON API fuzzed against its OpenAPI document on a live app (schemathesis; see .ci/api-fuzz).
+api-fuzz: translations
+	BIN=$(BIN) .ci/api-fuzz
 
 bench: translations
 	$(BIN)/python bench/run.py

@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.admin.views_admin import bp as admin_bp
     from marketplace.api import openapi
+    from marketplace.api.read_views import blp as api_read_bp
     from marketplace.api.views import blp as api_v1_bp
     from marketplace.api.views_admin import bp as api_admin_bp
     from marketplace.catalog.views import bp as catalog_bp
@@ -208,7 +209,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(promotions_admin_bp, url_prefix="/admin")
     app.register_blueprint(vouchers_admin_bp, url_prefix="/admin/vouchers")
     # The versioned JSON API (/api/v1, its OpenAPI document at /api/v1/openapi.json): see marketplace.api.
-    openapi.init_app(app, [api_v1_bp])
+    openapi.init_app(app, [api_v1_bp, api_read_bp])
 
 
 def register_cli(app: Flask) -> None:

@@ -77,6 +77,23 @@ def describe(error: DBAPIError) -> str:
             f" in {request.method} {request.path}: {statement}")
 
 
+#: The codes of the JSON error bodies, by status.
+API_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                   405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type",
+                   422: "validation_error", 429: "rate_limited", 500: "server_error", 503: "unavailable"}
+
+
+def api_error_response(status: int, code: str | None, message: str, details: dict | None = None):
+    """The API's error body, {"error": code, "message": ..., "details": {...}}, with its status."""
+    response = jsonify(error=code or API_ERROR_CODES.get(status, "error"), message=message, details=details or {})
+    response.status_code = status
+    return response
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -97,6 +114,8 @@ def register_error_handlers(app: Flask) -> None:
     def render(status: int, title: str, message: str, *, offline: bool = False):
         """The error page; `offline` draws it without anything that may query the database (the
         signed-in user, the cart count, screens' context processors): only the template and the cookie."""
+        if _is_api():  # an unknown /api/ URL, a NUL byte, an outage: the API's own error body
+            return api_error_response(status, None, message)
         if _wants_json():
             response = jsonify(error=title, message=message)
             response.status_code = status

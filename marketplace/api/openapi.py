@@ -3,10 +3,15 @@
 from flask import Flask
 from flask_smorest import Api
 
+from marketplace.api.schemas import ErrorOut
+
 
 class TillApi(Api):
     """flask-smorest's Api without its app-wide HTTP error handler (the HTML pages keep the app's own; the
-    API blueprint renders its JSON error bodies itself)."""
+    API blueprints render their JSON error bodies themselves). Every error the document describes has that
+    body, {"error": code, "message": ..., "details": {...}} (ERROR_SCHEMA, used for the default response)."""
+
+    ERROR_SCHEMA = ErrorOut
 
     def _register_error_handlers(self):
         return None

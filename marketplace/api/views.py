@@ -13,7 +13,7 @@ import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +22,7 @@ from marketplace.api.schemas import ErrorOut, SaleIn, SaleResult
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import is_valid_ean13
 from marketplace.dates import utcnow
+from marketplace.errors import API_ERROR_CODES, api_error_response
 from marketplace.extensions import csrf, db, limiter
 from marketplace.ledger.models import SaleEntry
 from marketplace.showrooms import sales
@@ -46,16 +47,13 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None):
-    response = jsonify(error=code, message=message, details=details or {})
-    response.status_code = status
+    response = api_error_response(status, code, message, details)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="ocop-till"'
     return response
 
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type",
-               422: "validation_error", 429: "rate_limited"}
+_HTTP_CODES = {code: name for code, name in API_ERROR_CODES.items() if 400 <= code < 500}
 
 
 @blp.errorhandler(ApiError)

@@ -108,6 +108,20 @@ ACCESS: dict[str, frozenset[str]] = {
     # (test_the_till_api_ignores_the_session: every role without a token gets 401).
     "/api/v1/openapi.json": EVERYONE,
     "/api/v1/showroom-sales": EVERYONE,
+    # The read API: public records only (tests/api/test_read_api.py), the same for every role and no session.
+    "/api/v1/products": EVERYONE,
+    "/api/v1/products/<slug>": EVERYONE,
+    "/api/v1/producers": EVERYONE,
+    "/api/v1/producers/<slug>": EVERYONE,
+    "/api/v1/producers/<slug>/products": EVERYONE,
+    "/api/v1/showrooms": EVERYONE,
+    "/api/v1/showrooms/<slug>": EVERYONE,
+    "/api/v1/certificates": EVERYONE,
+    "/api/v1/certificates/<code>": EVERYONE,
+    "/api/v1/campaigns": EVERYONE,
+    "/api/v1/campaigns/<slug>": EVERYONE,
+    "/api/v1/demand-requests": EVERYONE,
+    "/api/v1/demand-requests/<int:request_id>": EVERYONE,
     # Stripe calls this one; the signature decides.
     "/payments/stripe/webhook": EVERYONE,
     # The e-wallet gateways call these; the signature decides.
