@@ -128,9 +128,9 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.admin.views_admin import bp as admin_bp
     from marketplace.api import openapi
-    from marketplace.api.read_views import blp as api_read_bp
     from marketplace.api.views import blp as api_v1_bp
     from marketplace.api.views_admin import bp as api_admin_bp
+    from marketplace.api.views_read import blp as api_read_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.catalog.views_admin import bp as catalog_admin_bp
     from marketplace.catalog.views_manage import bp as catalog_manage_bp

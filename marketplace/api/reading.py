@@ -1,4 +1,4 @@
-"""What every GET endpoint of the read API shares: its blueprint, pages, ETags, caching and error bodies.
+"""What every GET endpoint of the read API shares: its blueprint class, pages, ETags, caching and error bodies.
 
 - Pages: `?page=` and `?page_size=` (flask-smorest's pagination, 1..100); the answer's body is the page's list,
   its headers say where it is: `X-Pagination` (JSON: total, total_pages, first_page, last_page, page,
@@ -83,20 +83,6 @@ def page_url(page: int, page_size: int) -> str:
     return f"{site_url()}{request.path}?{urlencode(args)}"
 
 
-blp = ReadBlueprint("api_read", __name__, url_prefix="/api/v1",
-                    description="Public reads: the catalogue, producers, showrooms, certificates, campaigns and "
-                                "the demand board (public fields only).")
-
-
-def _rate_limit() -> str:
-    return current_app.config.get("API_READ_RATE_LIMIT") or RATE_LIMIT
-
-
-limiter.limit(_rate_limit)(blp)
-
-_CODES = {code: API_ERROR_CODES[code] for code in (400, 404, 405, 422, 429, 500)}
-
-
 def paged(items_or_total, page_params: PaginationParameters):
     """Check the page against the total (PageNotFound past the last) and note the total for the headers."""
     total = items_or_total if isinstance(items_or_total, int) else len(items_or_total)
@@ -122,14 +108,19 @@ def page_of_statement(statement: sa.Select, page_params: PaginationParameters) -
     return list(rows.unique())
 
 
-@blp.errorhandler(PageNotFound)
-def page_not_found(error: PageNotFound):
+def _rate_limit() -> str:
+    return current_app.config.get("API_READ_RATE_LIMIT") or RATE_LIMIT
+
+
+_CODES = {code: API_ERROR_CODES[code] for code in (400, 404, 405, 422, 429, 500)}
+
+
+def _page_not_found(error: PageNotFound):
     details = {"page": error.page} if error.last is None else {"page": error.page, "last_page": error.last}
     return api_error_response(404, "not_found", str(error), details)
 
 
-@blp.errorhandler(_NotModified)
-def not_modified(error: _NotModified):
+def _not_modified(error: _NotModified):
     response = current_app.response_class(status=304)
     response.headers["ETag"] = quote_etag(error.etag)
     return response
@@ -145,16 +136,23 @@ def _http_error(error: HTTPException):
     return api_error_response(status, _CODES.get(status, "error"), error.description or "")
 
 
-for _code in _CODES:
-    blp.register_error_handler(_code, _http_error)
-
-
-@blp.after_request
-def revalidate(response):
+def _revalidate(response):
     if response.status_code in (200, 304):
         response.headers["Cache-Control"] = "no-cache"
     response.vary.add("Accept-Encoding")
     return response
+
+
+def install(blueprint: ReadBlueprint) -> ReadBlueprint:
+    """The read blueprint's rate limit, error bodies, 304s and caching headers."""
+    limiter.limit(_rate_limit)(blueprint)
+    blueprint.register_error_handler(PageNotFound, _page_not_found)
+    blueprint.register_error_handler(_NotModified, _not_modified)
+    # By code: Flask looks for a handler of the code (the app's pages) before one of the class.
+    for code in _CODES:
+        blueprint.register_error_handler(code, _http_error)
+    blueprint.after_request(_revalidate)
+    return blueprint
 
 
 def not_found(what: str):

@@ -6,7 +6,8 @@ listing rule, filters, search and sorts as /products), a shop's products through
 through showrooms.services.public_showrooms, campaigns through promotions.campaigns (shown today, not hidden),
 demand requests through linkage.queries.public_requests (open ones; one request unless hidden, never its
 contact details). Producers are the verified ones; certificates are the office-decided ones (valid, expired
-or revoked) of verified producers' non-draft products. Pages, ETags and errors: see api.reading.
+or revoked) of verified producers' non-draft products. Pages, ETags and errors: see api.reading. The blueprint is
+its own (api_read): the till's (api, views.py) authenticates every request it gets, these take no token.
 """
 
 import sqlalchemy as sa
@@ -29,7 +30,15 @@ from marketplace.api.read_schemas import (
     ShowroomOut,
     ShowroomQuery,
 )
-from marketplace.api.reading import PageNotFound, blp, not_found, page_of, page_of_statement, paged
+from marketplace.api.reading import (
+    PageNotFound,
+    ReadBlueprint,
+    install,
+    not_found,
+    page_of,
+    page_of_statement,
+    paged,
+)
 from marketplace.api.schemas import ErrorOut
 from marketplace.catalog import filtering, queries
 from marketplace.catalog.listing import public_clause
@@ -45,6 +54,11 @@ from marketplace.promotions import campaigns
 from marketplace.showrooms import services as showroom_services
 from marketplace.storage import media_url
 from marketplace.urls import absolute, external_url
+
+blp = install(ReadBlueprint(
+    "api_read", __name__, url_prefix="/api/v1",
+    description="Public reads: the catalogue, producers, showrooms, certificates, campaigns and the demand board "
+                "(public fields only)."))
 
 #: The most campaigns shown at once (a handful run at a time).
 MAX_CAMPAIGNS = 500
