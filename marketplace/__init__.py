@@ -251,6 +251,7 @@ def register_jinja(app: Flask) -> None:
         collector_label,
         entry_collector_label,
         owed_label,
+        section_discount_lines,
         section_name,
         section_owed_label,
         section_title,
@@ -288,7 +289,7 @@ def register_jinja(app: Flask) -> None:
         voucher_bearer_label=voucher_labels.bearer_label, voucher_value_label=voucher_labels.value_label,
         collector_label=collector_label, entry_collector_label=entry_collector_label, owed_label=owed_label,
         section_owed_label=section_owed_label, section_name=section_name, section_title=section_title,
-        showrooms_owed_label=showrooms_owed_label,
+        showrooms_owed_label=showrooms_owed_label, section_discount_lines=section_discount_lines,
     )
     geo.load()
     app.jinja_env.trim_blocks = True

@@ -48,6 +48,8 @@ def _section_rows(section: StatementSection, *, view: str, producer: str) -> lis
           section.net_sales_vnd], True),
         ([_("Commission (rate in column F)"), "", "", "", "", _Rate(section.commission_rate_bp),
           section.commission_vnd], False),
+        *(([line.text, "", "", "", "", "", line.amount_vnd], False)
+          for line in labels.section_discount_lines(section, view=view, producer=producer)),
         ([labels.section_owed_label(section, view=view, producer=producer), "", "", "", "", "", abs(section.due_vnd)],
          True),
         ([], False),

@@ -12,6 +12,7 @@ from marketplace.orders.models import Order, OrderLine, PaymentMethod, ProducerO
 from marketplace.producers.models import Producer
 from marketplace.settlements.models import Collector, Statement, StatementEntry
 from marketplace.showrooms.models import Pickup
+from marketplace.vouchers.models import CostBearer
 
 #: Payment methods whose money the producer collects itself; every other online method (card, VietQR) is
 #: collected by the marketplace and paid out through statements.
@@ -30,10 +31,30 @@ class OrderFees:
     shipping_fee_vnd: int
     #: True when the producer collected the money itself (cash on delivery).
     collected_by_producer: bool
-    #: Goods plus shipping minus commission: what this sub-order earns the producer.
+    #: Its voucher discount (goods and shipping), and who bears it: "producer", "platform" or None.
+    discount_vnd: int
+    discount_bearer: str | None
+    #: Goods plus shipping minus commission minus the discount the producer bears: what this sub-order
+    #: earns the producer, however the buyer paid (the statements' rule, settlements.services).
     producer_earns_vnd: int
     #: The statement that settled it, if any.
     statement: Statement | None
+
+    @property
+    def producer_discount_vnd(self) -> int:
+        return self.discount_vnd if self.discount_bearer == CostBearer.PRODUCER else 0
+
+    @property
+    def platform_discount_vnd(self) -> int:
+        return self.discount_vnd if self.discount_bearer == CostBearer.PLATFORM else 0
+
+    @property
+    def balance_vnd(self) -> int:
+        """What OCOP Market owes the producer for it (negative: the producer owes OCOP Market). Cash on delivery:
+        the platform's discount minus the commission; prepaid: what it earns."""
+        if self.collected_by_producer:
+            return self.platform_discount_vnd - self.commission_vnd
+        return self.producer_earns_vnd
 
 
 def is_producer_collected(payment_method: str) -> bool:
@@ -119,9 +140,14 @@ def order_fees(producer_order: ProducerOrder) -> OrderFees:
 def _fees(producer_order: ProducerOrder, statement: Statement | None) -> OrderFees:
     rate = statement.commission_rate_bp if statement else commission_rate_for(producer_order.producer)
     commission = commission_on(producer_order.subtotal_vnd, rate)
+    discount = producer_order.discount_vnd + producer_order.shipping_discount_vnd
+    bearer = producer_order.discount_bearer if discount else None
+    producer_discount = discount if bearer == CostBearer.PRODUCER else 0
     return OrderFees(
         commission_rate_bp=rate, commission_vnd=commission, shipping_fee_vnd=producer_order.shipping_fee_vnd,
         collected_by_producer=is_producer_collected(str(producer_order.order.payment_method)),
-        producer_earns_vnd=producer_order.subtotal_vnd + producer_order.shipping_fee_vnd - commission,
+        discount_vnd=discount, discount_bearer=bearer,
+        producer_earns_vnd=producer_order.subtotal_vnd + producer_order.shipping_fee_vnd - commission
+        - producer_discount,
         statement=statement,
     )

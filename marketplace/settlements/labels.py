@@ -2,6 +2,8 @@
 sections (channel, showroom, who collected the money) and every balance worded as who owes whom, never as a
 bare signed amount."""
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
@@ -151,3 +153,63 @@ def entry_collector_label(collector: Collector | str) -> str:
     if collector == Collector.PRODUCER:
         return _("Collected by the producer")
     return _("Collected by the marketplace")
+
+
+@dataclass(frozen=True)
+class DiscountLine:
+    """One voucher line of a section: what it says, the amount, and how it counts in the section's amount due
+    ("minus", "plus", or "none" when it is shown but changes nothing)."""
+
+    text: str
+    amount_vnd: int
+    effect: str
+
+    @property
+    def amount_text(self) -> str:
+        amount = format_vnd(abs(self.amount_vnd))
+        if self.effect == "none":
+            return f"− {amount}" if self.amount_vnd < 0 else amount
+        minus = (self.effect == "minus") == (self.amount_vnd > 0)
+        return f"− {amount}" if minus else f"+ {amount}"
+
+
+def section_discount_lines(section: StatementSection, *, view: str, producer: str = "") -> list[DiscountLine]:
+    """The section's voucher discounts, by who bears them and what that means for the money (the rule in
+    settlements.services): "Vouchers you bear, off what OCOP Market collected − 10.000 ₫" etc."""
+    you = view == PRODUCER_VIEW
+    collector = Collector(section.collected_by)
+    lines = []
+    if section.producer_discounts_vnd:
+        if collector == Collector.MARKETPLACE:
+            text = (_("Vouchers you bear, off what OCOP Market collected") if you else
+                    _("Vouchers %(producer)s bears, off what OCOP Market collected", producer=producer))
+            effect = "minus"
+        elif collector == Collector.PRODUCER:
+            text = (_("Vouchers you bear: the buyers paid you that much less in cash, nothing more is deducted")
+                    if you else _("Vouchers %(producer)s bears: the buyers paid it that much less in cash, nothing"
+                                  " more is deducted", producer=producer))
+            effect = "none"
+        else:
+            text = (_("Vouchers you bear: the showroom collected that much less") if you else
+                    _("Vouchers %(producer)s bears: the showroom collected that much less", producer=producer))
+            effect = "minus"
+        lines.append(DiscountLine(text, section.producer_discounts_vnd, effect))
+    if section.platform_discounts_vnd:
+        if collector == Collector.MARKETPLACE:
+            text = (_("Vouchers OCOP Market bears: not taken from you") if you else
+                    _("Vouchers OCOP Market bears: not taken from %(producer)s", producer=producer))
+            effect = "none"
+        elif collector == Collector.PRODUCER:
+            text = (_("Vouchers OCOP Market bears: the buyers paid you that much less in cash, so OCOP Market pays"
+                      " it to you") if you else
+                    _("Vouchers OCOP Market bears: the buyers paid %(producer)s that much less in cash, so OCOP"
+                      " Market pays it back", producer=producer))
+            effect = "plus"
+        else:
+            text = (_("Vouchers OCOP Market bears: the showroom collected that much less, OCOP Market pays it to"
+                      " you instead") if you else
+                    _("Vouchers OCOP Market bears: the showroom collected that much less, OCOP Market pays it to"
+                      " %(producer)s instead", producer=producer))
+            effect = "minus"
+        lines.append(DiscountLine(text, section.platform_discounts_vnd, effect))
+    return lines

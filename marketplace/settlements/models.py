@@ -36,11 +36,13 @@ class Statement(db.Model):
     """What one producer earned in one period over every channel, frozen when the statement is built.
 
     Its sections (StatementSection) hold the figures per channel, showroom and collector; these columns are
-    their totals. net_payable_vnd is the balance between OCOP Market and the producer:
-    the sections OCOP Market or the producer collected (sales - refunds - commission, or minus the commission
-    for cash on delivery) + shipping_fees_vnd - discounts_vnd; negative means the producer owes OCOP Market.
-    showroom_payable_vnd is what the showrooms that collected till money owe the producer, all together
-    (negative: the producer owes them, e.g. a return after the sale was settled).
+    their totals. net_payable_vnd is the balance between OCOP Market and the producer: the amounts due of
+    the sections OCOP Market or the producer collected (each with its voucher discounts, see StatementSection)
+    + shipping_fees_vnd + the discounts OCOP Market bears on sales a showroom collected; negative means the
+    producer owes OCOP Market. showroom_payable_vnd is what the showrooms that collected till money owe the
+    producer, all together (negative: the producer owes them, e.g. a return after the sale was settled).
+    Statements built before sections existed have none, and net_payable_vnd was their online sales -
+    commission + shipping_fees_vnd - discounts_vnd.
     """
 
     __tablename__ = "statements"
@@ -78,8 +80,13 @@ class Statement(db.Model):
     commission_rate_bp: Mapped[int] = mapped_column(sa.Integer)
     #: Commission of every section (OCOP Market's and the showrooms').
     commission_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    #: Promotion discounts the producer agreed to bear.
+    #: Voucher discounts (off the goods and off the shipping) the producer bears, on every section, net of
+    #: those given back with refunds: subtracted where OCOP Market or a showroom collected the money; on cash
+    #: on delivery the buyer simply paid the producer that much less.
     discounts_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Voucher discounts OCOP Market bears, on every section, net of refunds: they never lower the producer's
+    #: money; where the producer or a showroom collected the (lower) price, OCOP Market pays them to the producer.
+    platform_discounts_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     net_payable_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     #: What the showrooms that collected till money pay the producer, all together (see the sections).
     showroom_payable_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
@@ -114,6 +121,13 @@ class Statement(db.Model):
         return self.gross_sales_vnd - self.refunds_vnd
 
     @property
+    def showroom_platform_discounts_vnd(self) -> int:
+        """The discounts OCOP Market bears on sales a showroom collected (part of net_payable_vnd; needs the
+        sections loaded)."""
+        return sum(section.platform_discounts_vnd for section in self.sections
+                   if section.collected_by == Collector.SHOWROOM)
+
+    @property
     def is_paid(self) -> bool:
         return self.status == StatementStatus.PAID
 
@@ -126,23 +140,39 @@ class Statement(db.Model):
         return self.status == StatementStatus.OPEN
 
 
+#: A section's amount due, by collector (StatementSection's docstring says why).
+DUE_ADDS_UP = (
+    "(collected_by = 'producer' AND due_vnd = platform_discounts_vnd - commission_vnd)"
+    " OR (collected_by = 'marketplace'"
+    " AND due_vnd = sales_vnd - refunds_vnd - commission_vnd - producer_discounts_vnd)"
+    " OR (collected_by = 'showroom'"
+    " AND due_vnd = sales_vnd - refunds_vnd - commission_vnd - producer_discounts_vnd - platform_discounts_vnd)"
+)
+
+
 class StatementSection(db.Model):
     """The part of a statement for one channel, one showroom (showroom channel only) and one collector.
 
-    sales - refunds is what the buyers paid net; the commission is taken at the section's rate (OCOP
-    Market's for online and linkage, the showroom's for a showroom) and rounded once per section to whole
-    đồng. due_vnd is what the collector owes the producer: net - commission, or for cash the producer
-    collected itself, minus the commission (the producer owes it). Frozen with the statement.
+    sales - refunds is the goods' price net of refunds, before any voucher; the commission is taken on it at
+    the section's rate (OCOP Market's for online and linkage, the showroom's for a showroom) and rounded once
+    per section to whole đồng, so a voucher never changes the commission. due_vnd is what the collector owes
+    the producer, voucher discounts (goods and shipping, refunds netted) included:
+
+    - OCOP Market collected (prepaid): net - commission - the discounts the producer bears (the buyer paid
+      that much less; what OCOP Market bears it pays itself);
+    - the producer collected (cash on delivery, already net of every discount): the discounts OCOP Market
+      bears (it owes them to the producer) - commission;
+    - a showroom collected (paid at its counter): net - commission - every discount (it received that much
+      less); the discounts OCOP Market bears are added to the producer's balance with OCOP Market instead.
+
+    Frozen with the statement.
     """
 
     __tablename__ = "statement_sections"
     __table_args__ = (
         sa.CheckConstraint("commission_rate_bp >= 0 AND commission_rate_bp <= 10000", name="commission_rate_range"),
         sa.CheckConstraint("sales_vnd >= 0 AND refunds_vnd >= 0", name="amounts_not_negative"),
-        sa.CheckConstraint(
-            "(collected_by = 'producer' AND due_vnd = -commission_vnd)"
-            " OR (collected_by <> 'producer' AND due_vnd = sales_vnd - refunds_vnd - commission_vnd)",
-            name="due_adds_up"),
+        sa.CheckConstraint(DUE_ADDS_UP, name="due_adds_up"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,6 +191,10 @@ class StatementSection(db.Model):
     #: Refunds, returns and voids (a positive number, subtracted).
     refunds_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     commission_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Voucher discounts (goods and shipping) on the section's sales, by who bears them, net of those given
+    #: back with refunds (so negative when a refund of an earlier statement's sale lands here).
+    producer_discounts_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    platform_discounts_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     #: What the collector owes the producer; negative means the producer owes the collector (or, for cash
     #: on delivery, OCOP Market its commission).
     due_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)

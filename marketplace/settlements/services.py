@@ -11,6 +11,21 @@ The entries are grouped into sections by (channel, showroom, collector) (fees.co
 found through the entry's location (the showroom's stock location). Each section's commission is rounded
 once, to whole đồng, at its rate; its amount due is net - commission (the collector pays the producer), or
 minus the commission when the producer collected the cash itself.
+
+Voucher discounts. Each ledger entry carries its line's share of a voucher's discount off the goods
+(discount_vnd) and off the shipping (shipping_discount_vnd), and who bears it (discount_bearer); a refund's
+reversing entry carries them negated. The rule, per section (StatementSection has the formulas):
+
+    payable to the producer = platform-collected sales - commission + shipping
+                              - the discounts the producer bears on prepaid (platform-collected) orders
+                              + the discounts the platform bears on cash-on-delivery orders
+
+On a prepaid order OCOP Market received the discounted price: the producer's own discount is subtracted,
+while the platform's is OCOP Market's cost and changes nothing for the producer. On cash on delivery the
+producer (its carrier) collected the discounted price itself: its own discount is already out of the cash,
+and the platform's is owed by OCOP Market to the producer. Commission is taken on the price before any
+discount, so a producer-borne voucher lowers the payout by exactly the discount and a platform-borne one
+not at all. A refund reverses the discounts with the sale (net zero over the sale and its refund).
 """
 
 from collections import defaultdict
@@ -47,6 +62,7 @@ from marketplace.settlements.models import (
     StatementVoid,
 )
 from marketplace.showrooms.models import Showroom
+from marketplace.vouchers.models import CostBearer
 
 #: The longest period one statement may cover.
 MAX_PERIOD_DAYS = 366
@@ -189,9 +205,15 @@ def compute_sections(entries: list[SaleEntry], marketplace_rate_bp: int,
         rate = showroom.commission_rate_bp if showroom is not None else marketplace_rate_bp
         section = StatementSection(channel=key.channel, showroom_id=key.showroom_id,
                                    showroom_name=showroom.name if showroom else "", collected_by=key.collected_by,
-                                   commission_rate_bp=rate, entry_count=len(rows))
+                                   commission_rate_bp=rate, entry_count=len(rows), producer_discounts_vnd=0,
+                                   platform_discounts_vnd=0)
         lines: dict[int, StatementLine] = {}
         for entry in rows:
+            discount = entry.discount_vnd + entry.shipping_discount_vnd
+            if entry.discount_bearer == CostBearer.PRODUCER:
+                section.producer_discounts_vnd += discount
+            elif entry.discount_bearer == CostBearer.PLATFORM:
+                section.platform_discounts_vnd += discount
             line = lines.get(entry.product_id)
             if line is None:
                 line = lines[entry.product_id] = StatementLine(
@@ -210,10 +232,7 @@ def compute_sections(entries: list[SaleEntry], marketplace_rate_bp: int,
         section.sales_vnd = sum(line.sales_vnd for line in ordered)
         section.refunds_vnd = sum(line.refunds_vnd for line in ordered)
         section.commission_vnd = commission_on(section.sales_vnd - section.refunds_vnd, rate)
-        if key.collected_by == Collector.PRODUCER:
-            section.due_vnd = -section.commission_vnd
-        else:
-            section.due_vnd = section.sales_vnd - section.refunds_vnd - section.commission_vnd
+        section.due_vnd = section_due(section)
         sections.append(section)
     sections.sort(key=_sort_key)
     for position, section in enumerate(sections):
@@ -221,8 +240,28 @@ def compute_sections(entries: list[SaleEntry], marketplace_rate_bp: int,
     return sections
 
 
-def compute_figures(sections: list[StatementSection], rate_bp: int, shipping_fees_vnd: int = 0,
-                    discounts_vnd: int = 0) -> dict[str, int]:
+def section_due(section: StatementSection) -> int:
+    """What the section's collector owes the producer (the rule in the module docstring; the database checks
+    the same formula, StatementSection.due_adds_up)."""
+    net = section.sales_vnd - section.refunds_vnd - section.commission_vnd
+    if section.collected_by == Collector.PRODUCER:
+        # The producer holds the cash, already net of every discount: it owes the commission, and OCOP Market
+        # owes it the discounts OCOP Market bears.
+        return section.platform_discounts_vnd - section.commission_vnd
+    if section.collected_by == Collector.MARKETPLACE:
+        # OCOP Market received the discounted price and bears its own discounts: only the producer's come off.
+        return net - section.producer_discounts_vnd
+    # A showroom received the discounted price: it owes that, less its commission (OCOP Market's share of
+    # the discounts is OCOP Market's to pay: showroom_platform_discounts).
+    return net - section.producer_discounts_vnd - section.platform_discounts_vnd
+
+
+def showroom_platform_discounts(sections: list[StatementSection]) -> int:
+    """The discounts OCOP Market bears on sales a showroom collected: OCOP Market pays them to the producer."""
+    return sum(section.platform_discounts_vnd for section in sections if section.collected_by == Collector.SHOWROOM)
+
+
+def compute_figures(sections: list[StatementSection], rate_bp: int, shipping_fees_vnd: int = 0) -> dict[str, int]:
     """The statement's columns: the totals of its sections, and the balances with OCOP Market and showrooms."""
     figures = dict(platform_sales_vnd=0, platform_refunds_vnd=0, producer_sales_vnd=0, producer_refunds_vnd=0,
                    showroom_sales_vnd=0, showroom_refunds_vnd=0)
@@ -233,8 +272,10 @@ def compute_figures(sections: list[StatementSection], rate_bp: int, shipping_fee
     marketplace_due = sum(section.due_vnd for section in sections if section.collected_by != Collector.SHOWROOM)
     figures.update(
         shipping_fees_vnd=shipping_fees_vnd, commission_rate_bp=rate_bp,
-        commission_vnd=sum(section.commission_vnd for section in sections), discounts_vnd=discounts_vnd,
-        net_payable_vnd=marketplace_due + shipping_fees_vnd - discounts_vnd,
+        commission_vnd=sum(section.commission_vnd for section in sections),
+        discounts_vnd=sum(section.producer_discounts_vnd for section in sections),
+        platform_discounts_vnd=sum(section.platform_discounts_vnd for section in sections),
+        net_payable_vnd=marketplace_due + shipping_fees_vnd + showroom_platform_discounts(sections),
         showroom_payable_vnd=sum(section.due_vnd for section in sections
                                  if section.collected_by == Collector.SHOWROOM),
         entry_count=sum(section.entry_count for section in sections),
