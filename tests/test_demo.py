@@ -13,6 +13,7 @@ from marketplace.demo.catalogue import PRODUCERS, PRODUCTS
 from marketplace.demo.loader import ean13
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, VerificationStatus
+from marketplace.settlements.models import Statement
 from marketplace.stock.services import available_online
 from marketplace.text import slugify
 from tests.factories import make_product
@@ -178,3 +179,11 @@ def test_demo_pages_show_pictures_and_hide_the_hidden_products(runner, client):
     assert picture.status_code == 200 and picture.mimetype == "image/webp"
     for hidden in ("Mắm tôm chua Huế", "Bánh tráng phơi sương Trảng Bàng"):
         assert client.get(f"/products/{slugify(hidden)}").status_code == 404
+
+
+def test_demo_statement_shows_voucher_discounts_by_who_bears_them(runner):
+    """The illustrative statement has a voucher the producer bears (prepaid) and one OCOP Market bears (COD)."""
+    _load(runner)
+    statement = db.session.scalars(sa.select(Statement)).first()
+    assert statement is not None
+    assert statement.discounts_vnd > 0 and statement.platform_discounts_vnd > 0

@@ -2,7 +2,7 @@
 
 For a demo producer whose goods are consigned to both demo showrooms, last month (Vietnam calendar) gets a few
 illustrative sales: till sales in each showroom (one with a discount), online sales paid by VietQR and card,
-one cash on delivery and one refund. Online ones are written to the ledger directly, with illustrative order
+one cash on delivery, one refund, and two with vouchers (one borne by the producer, one by OCOP Market). Online ones are written to the ledger directly, with illustrative order
 numbers (MH-...), since a demo cannot replay last month's checkouts; till sales go through the real till
 service. Then the program office's statement for that month is built through the real service and left
 open. Idempotent: nothing is added when the producer already has a statement for that month, and every demo
@@ -90,7 +90,7 @@ def _till(showroom: Showroom, product: Product, quantity: int, method: str, when
 
 
 def _online(producer: Producer, product: Product, quantity: int, method: str, when: datetime,
-            reference: str) -> SaleEntry:
+            reference: str, *, discount_vnd: int = 0, bearer: str | None = None) -> SaleEntry:
     found = db.session.scalar(sa.select(SaleEntry).where(SaleEntry.reference == reference,
                                                          SaleEntry.reverses_id.is_(None)))
     if found is not None:
@@ -98,7 +98,8 @@ def _online(producer: Producer, product: Product, quantity: int, method: str, wh
     return ledger.record_sale(product_id=product.id, producer_id=producer.id, quantity=quantity,
                               unit_price_vnd=product.price_vnd, payment_method=method, product_name=product.name,
                               producer_name=producer.name, sku=product.sku, channel="online",
-                              buyer_province_code=1, reference=reference, occurred_at=when)
+                              buyer_province_code=1, reference=reference, occurred_at=when,
+                              discount_vnd=discount_vnd, discount_bearer=bearer if discount_vnd else None)
 
 
 def load_statements(today: date | None = None) -> int:
@@ -129,6 +130,12 @@ def load_statements(today: date | None = None) -> int:
     _online(producer, product, 2, "vietqr", _at(start + timedelta(days=2), 9), f"order:MH-{month}-0001")
     refunded = _online(producer, product, 1, "card", _at(start + timedelta(days=6), 20), f"order:MH-{month}-0002")
     _online(producer, in_second[0], 1, "cod", _at(start + timedelta(days=14), 15), f"order:MH-{month}-0003")
+    # Two orders with vouchers: 10 % off borne by the producer (prepaid: deducted from its payout), and
+    # 15.000 ₫ off borne by OCOP Market on cash on delivery (OCOP Market pays it to the producer).
+    _online(producer, product, 1, "vietqr", _at(start + timedelta(days=16), 10), f"order:MH-{month}-0004",
+            discount_vnd=product.price_vnd // 10, bearer="producer")
+    _online(producer, product, 1, "cod", _at(start + timedelta(days=18), 17), f"order:MH-{month}-0005",
+            discount_vnd=min(15_000, product.price_vnd), bearer="platform")
     if db.session.scalar(sa.select(SaleEntry.id).where(SaleEntry.reverses_id == refunded.id)) is None:
         ledger.record_reversal(refunded, reference=f"refund:MH-{month}-0002",
                                occurred_at=_at(start + timedelta(days=9), 14))
