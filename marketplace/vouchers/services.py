@@ -1,4 +1,5 @@
-"""Creating vouchers, pausing and resuming them (the one status writer), and the lists the back office shows.
+"""Creating vouchers, editing their terms, pausing and resuming them (the one status writer), and the lists
+the back office shows.
 
 The program office creates platform-borne codes (for every shop, one producer, a product set or first
 orders) and producer-borne ones for a producer; a producer creates producer-borne codes for its own shop
@@ -23,7 +24,14 @@ from marketplace.producers.models import Producer
 from marketplace.promotions.models import Campaign
 from marketplace.statemachine import StatusConflict, check_transition
 from marketplace.vouchers.labels import status_label
-from marketplace.vouchers.models import CODE_MAX_LENGTH, CostBearer, Voucher, VoucherEvent, VoucherKind
+from marketplace.vouchers.models import (
+    CODE_MAX_LENGTH,
+    CostBearer,
+    Voucher,
+    VoucherEvent,
+    VoucherKind,
+    VoucherRedemption,
+)
 from marketplace.vouchers.rules import is_valid_code, normalise_code
 from marketplace.vouchers.status import TRANSITIONS, VoucherStatus
 
@@ -102,28 +110,15 @@ def _products(skus_text: str, producer_id: int | None, errors: dict[str, str]) -
     return found
 
 
-def create_voucher(data: Mapping, *, actor, producer: Producer | None = None) -> Voucher:
-    """A new active voucher from the raw fields (FIELDS); InvalidVoucher with every field's error otherwise.
-
-    With `producer` (a producer's own back office) the code is borne by that producer and limited to its
-    shop whatever the data says; without it (the program office) `bearer` and `producer_id` are read.
-    """
-    errors: dict[str, str] = {}
-    parse = _Parsed(errors)
-    code = normalise_code(data.get("code"))
-    if not is_valid_code(code):
-        errors["code"] = _("A code has 3 to %(max)s letters (A-Z), digits or hyphens, e.g. TET2027.",
-                           max=CODE_MAX_LENGTH)
-    elif db.session.scalar(sa.select(Voucher.id).where(Voucher.code == code)) is not None:
-        errors["code"] = _("The code %(code)s is already taken; choose another.", code=code)
+def _terms(data: Mapping, kind: VoucherKind | None, parse: _Parsed, *, editing: bool = False,
+           used_count: int = 0) -> dict:
+    """The terms a voucher's owner may set, and change later (description, value, minimum, dates, limits,
+    first orders only), parsed from the raw fields; errors go to parse.errors. When `editing`, a total limit
+    cannot be below the `used_count` uses already taken."""
+    errors = parse.errors
     title = " ".join(str(data.get("title") or "").split())
     if len(title) > 120:
         errors["title"] = _("At most 120 characters.")
-    try:
-        kind = VoucherKind(data.get("kind"))
-    except ValueError:
-        kind = None
-        errors["kind"] = _("Please choose the kind of discount.")
     percent = amount = cap = None
     if kind == VoucherKind.PERCENT:
         percent = parse_int(str(data.get("percent") or "").strip().rstrip("%").strip(), minimum=1, maximum=100)
@@ -143,11 +138,40 @@ def create_voucher(data: Mapping, *, actor, producer: Producer | None = None) ->
         if valid_until < valid_from:
             errors["valid_until"] = _("The last day must be on or after the first day.")
         elif valid_until < today_vn():
-            errors["valid_until"] = _("The last day is already past.")
+            errors["valid_until"] = (_("The last day is already past. To stop the voucher now, pause it.")
+                                     if editing else _("The last day is already past."))
         elif (valid_until - valid_from).days + 1 > MAX_VALIDITY_DAYS:
             errors["valid_until"] = _("A voucher is valid for at most %(days)s days.", days=MAX_VALIDITY_DAYS)
     total_limit = parse.count("total_limit", data.get("total_limit"))
+    if editing and total_limit is not None and total_limit < used_count:
+        errors["total_limit"] = _("Already used on %(count)s orders: the limit cannot be lower than that.",
+                                  count=used_count)
     per_user_limit = parse.count("per_user_limit", data.get("per_user_limit"), maximum=1000)
+    return dict(title=title, percent=percent, amount_vnd=amount, max_discount_vnd=cap, min_order_vnd=min_order,
+                valid_from=valid_from, valid_until=valid_until, total_limit=total_limit,
+                per_user_limit=per_user_limit, first_order_only=bool(data.get("first_order_only")))
+
+
+def create_voucher(data: Mapping, *, actor, producer: Producer | None = None) -> Voucher:
+    """A new active voucher from the raw fields (FIELDS); InvalidVoucher with every field's error otherwise.
+
+    With `producer` (a producer's own back office) the code is borne by that producer and limited to its
+    shop whatever the data says; without it (the program office) `bearer` and `producer_id` are read.
+    """
+    errors: dict[str, str] = {}
+    parse = _Parsed(errors)
+    code = normalise_code(data.get("code"))
+    if not is_valid_code(code):
+        errors["code"] = _("A code has 3 to %(max)s letters (A-Z), digits or hyphens, e.g. TET2027.",
+                           max=CODE_MAX_LENGTH)
+    elif db.session.scalar(sa.select(Voucher.id).where(Voucher.code == code)) is not None:
+        errors["code"] = _("The code %(code)s is already taken; choose another.", code=code)
+    try:
+        kind = VoucherKind(data.get("kind"))
+    except ValueError:
+        kind = None
+        errors["kind"] = _("Please choose the kind of discount.")
+    terms = _terms(data, kind, parse)
     if producer is not None:
         bearer, producer_id = CostBearer.PRODUCER, producer.id
     else:
@@ -173,11 +197,9 @@ def create_voucher(data: Mapping, *, actor, producer: Producer | None = None) ->
     if errors:
         raise InvalidVoucher(errors)
     voucher = Voucher(
-        code=code, title=title, kind=kind, percent=percent, amount_vnd=amount, max_discount_vnd=cap,
-        min_order_vnd=min_order, valid_from=valid_from, valid_until=valid_until, total_limit=total_limit,
-        per_user_limit=per_user_limit, used_count=0, bearer=bearer, producer_id=producer_id,
-        first_order_only=bool(data.get("first_order_only")), status=VoucherStatus.ACTIVE, campaign_id=campaign_id,
-        created_by_id=getattr(actor, "id", None), products=products,
+        code=code, kind=kind, **terms, used_count=0, bearer=bearer, producer_id=producer_id,
+        status=VoucherStatus.ACTIVE, campaign_id=campaign_id, created_by_id=getattr(actor, "id", None),
+        products=products,
     )
     db.session.add(voucher)
     db.session.flush()
@@ -202,6 +224,80 @@ def change_voucher_status(voucher: Voucher, new: VoucherStatus | str, *, actor, 
     db.session.add(VoucherEvent(voucher_id=voucher.id, from_status=current, to_status=new, at=utcnow(),
                                 actor_id=getattr(actor, "id", None), reason=(reason or None) and str(reason)[:300]))
     db.session.flush()
+    db.session.refresh(voucher)
+    return voucher
+
+
+#: What the edit screen may change; code and kind only until the voucher is first used.
+EDIT_FIELDS = ("code", "title", "kind", "percent", "amount", "max_discount", "min_order", "valid_from",
+               "valid_until", "total_limit", "per_user_limit", "first_order_only")
+
+
+def times_used(voucher: Voucher) -> int:
+    """On how many orders the voucher was ever used (a use given back by a cancelled order still counts:
+    that order showed the code and its kind)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(VoucherRedemption)
+                             .where(VoucherRedemption.voucher_id == voucher.id)) or 0
+
+
+def edit_form_data(voucher: Voucher) -> dict[str, object]:
+    """The edit form's fields filled from the voucher (amounts as plain digits, dates as YYYY-MM-DD)."""
+    def digits(value):
+        return "" if value is None else str(value)
+    return {"code": voucher.code, "title": voucher.title, "kind": voucher.kind.value,
+            "percent": digits(voucher.percent), "amount": digits(voucher.amount_vnd),
+            "max_discount": digits(voucher.max_discount_vnd),
+            "min_order": digits(voucher.min_order_vnd or None), "valid_from": voucher.valid_from.isoformat(),
+            "valid_until": voucher.valid_until.isoformat(), "total_limit": digits(voucher.total_limit),
+            "per_user_limit": digits(voucher.per_user_limit), "first_order_only": voucher.first_order_only}
+
+
+def update_voucher(voucher: Voucher, data: Mapping, *, actor) -> Voucher:
+    """Change a voucher's terms (EDIT_FIELDS) from the raw fields; InvalidVoucher with every field's error.
+
+    Who bears it and which products it is for never change (a new code is made for that). The code and the
+    kind of discount change only while the voucher was never used: once an order showed them, a change is
+    refused with a message saying so (an empty or absent field keeps them). The total limit cannot go
+    below the uses already taken. The write is conditional, so a checkout taking a use at the same moment
+    cannot slip past either rule: the edit is then refused and asks to reload.
+    """
+    errors: dict[str, str] = {}
+    parse = _Parsed(errors)
+    used = times_used(voucher)
+    raw_code = str(data.get("code") or "").strip()
+    code = normalise_code(raw_code) if raw_code else voucher.code
+    if code != voucher.code:
+        if used:
+            errors["code"] = _("The code cannot be changed: it was already used on %(count)s orders. Create a"
+                               " new voucher for another code.", count=used)
+        elif not is_valid_code(code):
+            errors["code"] = _("A code has 3 to %(max)s letters (A-Z), digits or hyphens, e.g. TET2027.",
+                               max=CODE_MAX_LENGTH)
+        elif db.session.scalar(sa.select(Voucher.id).where(Voucher.code == code, Voucher.id != voucher.id)):
+            errors["code"] = _("The code %(code)s is already taken; choose another.", code=code)
+    raw_kind = str(data.get("kind") or "").strip()
+    try:
+        kind = VoucherKind(raw_kind) if raw_kind else VoucherKind(voucher.kind)
+    except ValueError:
+        kind = None
+        errors["kind"] = _("Please choose the kind of discount.")
+    if kind is not None and kind != voucher.kind and used:
+        errors["kind"] = _("The kind of discount cannot be changed: the voucher was already used on %(count)s"
+                           " orders. Create a new voucher for another kind.", count=used)
+    terms = _terms(data, kind, parse, editing=True, used_count=voucher.used_count)
+    if errors:
+        raise InvalidVoucher(errors)
+    conditions = [Voucher.id == voucher.id]
+    if terms["total_limit"] is not None:
+        conditions.append(Voucher.used_count <= terms["total_limit"])
+    if code != voucher.code or kind != voucher.kind:
+        conditions.append(~sa.select(VoucherRedemption.id).where(VoucherRedemption.voucher_id == voucher.id).exists())
+    result = db.session.execute(
+        sa.update(Voucher).where(*conditions).values(code=code, kind=kind, updated_at=utcnow(), **terms)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(voucher)
+        raise StatusConflict(_("This voucher was used by a buyer in the meantime. Please reload and try again."))
     db.session.refresh(voucher)
     return voucher
 

@@ -1,4 +1,5 @@
-"""The program office's voucher screens under /admin/vouchers: list (uses left), create, detail, pause/resume."""
+"""The program office's voucher screens under /admin/vouchers: list (uses left), create, detail, edit the terms,
+pause/resume."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -71,6 +72,33 @@ def voucher_detail(voucher_id: int):
                            events=services.events_for(voucher), button=ButtonForm())
 
 
+@bp.route("/<int:voucher_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def voucher_edit(voucher_id: int):
+    """Change a voucher's description, value, minimum, dates and limits (code and kind only until it is used)."""
+    voucher = _voucher_or_404(voucher_id)
+    used = services.times_used(voucher)
+    form = VoucherForm(data=services.edit_form_data(voucher) if request.method == "GET" else None)
+    fill_choices(form)
+    del form.product_skus
+    if form.validate_on_submit():
+        try:
+            services.update_voucher(voucher, form.data, actor=current_user)
+        except services.InvalidVoucher as error:
+            # Refused before any write: the page shows what was typed, each error on its field.
+            for name, message in error.errors.items():
+                getattr(form, name).errors = [message]
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The voucher %(code)s was saved.", code=voucher.code), "success")
+            return redirect(url_for(".voucher_detail", voucher_id=voucher.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("vouchers/admin/voucher_edit.html", form=form, voucher=voucher, used=used,
+                           button=ButtonForm()), status
+
+
 @bp.post("/<int:voucher_id>/status")
 @roles_required(Role.ADMIN)
 def voucher_status(voucher_id: int):
@@ -90,4 +118,6 @@ def voucher_status(voucher_id: int):
               else _("The voucher %(code)s can be used again.", code=voucher.code), "success")
     if request.form.get("back") == "list":
         return redirect(url_for(".voucher_list"))
+    if request.form.get("back") == "edit":
+        return redirect(url_for(".voucher_edit", voucher_id=voucher.id))
     return redirect(url_for(".voucher_detail", voucher_id=voucher.id))

@@ -248,6 +248,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "/admin/vouchers/new": OFFICE,
     "/admin/vouchers/<int:voucher_id>": OFFICE,
     "/admin/vouchers/<int:voucher_id>/status": OFFICE,
+    "/admin/vouchers/<int:voucher_id>/edit": OFFICE,
     "/admin/showrooms/new": OFFICE,
     "/admin/showrooms/<int:showroom_id>": OFFICE,
     "/admin/showrooms/<int:showroom_id>/active": OFFICE,
