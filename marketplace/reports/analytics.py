@@ -29,9 +29,9 @@ from marketplace.inputs import MAX_ID, parse_int
 from marketplace.ledger.labels import sale_channel_label
 from marketplace.ledger.models import CHANNELS, LINKAGE_CHANNEL, ONLINE_CHANNEL, SHOWROOM_CHANNEL
 from marketplace.producers.labels import producer_type_label
-from marketplace.producers.models import Producer, ProducerType
-from marketplace.reports.models import NONE_KEY
-from marketplace.reports.summary import sales_source
+from marketplace.producers.models import Producer
+from marketplace.reports.models import GRAINS, NONE_KEY
+from marketplace.reports.summary import Selection, sales_source
 from marketplace.showrooms.models import Showroom
 
 GRANULARITIES = {"day": _l("Day"), "week": _l("Week"), "month": _l("Month"), "quarter": _l("Quarter")}
@@ -230,43 +230,30 @@ def parse_filters(args, *, today: date | None = None, showrooms: dict[int, str] 
 
 # Reading the figures.
 
+def selection(filters: Filters) -> Selection:
+    """The sales the filters keep, besides the period."""
+    return Selection(channel=filters.channel, location=filters.location, province=filters.province,
+                     group=filters.group, star=filters.star)
+
+
 def _aggregate(filters: Filters, keys: tuple[str, ...], *, order_by_revenue: bool = False,
-               limit: int | None = None):
-    """Units, revenue and orders of the sales matching `filters`, grouped by `keys` (see _columns)."""
+               limit: int | None = None, grains=GRAINS):
+    """Units, revenue and orders of the sales matching `filters`, grouped by `keys` (see
+    reports.summary.sales_source; "day" is the first day of each row's grain, one of `grains`)."""
     if db.session.get_bind().dialect.name == "postgresql":
         # These statements are estimated as costly (the ledger part's first-line check), so PostgreSQL
-        # would compile them just in time: half a second of compiling for a few hundred ms of work.
+        # would compile them just in time: half a second of compiling for a few milliseconds of work.
         db.session.execute(sa.text("SET LOCAL jit = off"))
-    source = sales_source(filters.date_from, filters.date_to, channel=filters.channel,
-                          location_key=filters.location)
-    columns = {
-        "day": source.c.day, "channel": source.c.channel, "location": source.c.location_key,
-        "buyer": source.c.buyer_province_key, "product": source.c.product_id, "producer": source.c.producer_id,
-        "province": Producer.province_code, "type": Producer.type,
-        "group": Product.group_code, "star": Product.star_level,
-    }
-    needs_product = filters.group is not None or filters.star is not None or bool({"group", "star"} & set(keys))
-    needs_producer = filters.province is not None or bool({"province", "type"} & set(keys))
+    source = sales_source(filters.date_from, filters.date_to, keys, selection(filters), grains=grains)
     units = sa.func.coalesce(sa.func.sum(source.c.units), 0).label("units")
     revenue = sa.func.coalesce(sa.func.sum(source.c.revenue_vnd), 0).label("revenue")
     orders = sa.func.coalesce(sa.func.sum(source.c.orders), 0).label("orders")
-    grouping = [columns[key].label(key) for key in keys]
-    statement = sa.select(*grouping, units, revenue, orders).select_from(source)
-    if needs_product:
-        statement = statement.join(Product, Product.id == source.c.product_id)
-    if needs_producer:
-        statement = statement.join(Producer, Producer.id == source.c.producer_id)
-    if filters.group is not None:
-        statement = statement.where(Product.group_code == filters.group if "." in filters.group
-                                    else Product.group_code.like(filters.group + ".%"))
-    if filters.star is not None:
-        statement = statement.where(Product.star_level == filters.star)
-    if filters.province is not None:
-        statement = statement.where(Producer.province_code == filters.province)
+    grouping = [source.c[key] for key in keys]
+    statement = sa.select(*grouping, units, revenue, orders)
     if keys:
-        statement = statement.group_by(*[columns[key] for key in keys])
+        statement = statement.group_by(*grouping)
     if order_by_revenue:
-        statement = statement.order_by(revenue.desc(), units.desc(), *[columns[key] for key in keys])
+        statement = statement.order_by(revenue.desc(), units.desc(), *grouping)
     if limit is not None:
         statement = statement.limit(limit)
     return db.session.execute(statement).all()
@@ -362,8 +349,8 @@ def product_figures(filters: Filters) -> tuple[list[Row], list[Row], list[Row]]:
     types: dict[str, list[int]] = {}
     for result in _aggregate(filters, ("group", "star", "type")):
         values = (int(result.units), int(result.revenue), int(result.orders))
-        kind = result.type.value if isinstance(result.type, ProducerType) else str(result.type)
-        for table, key in ((groups, result.group), (stars, result.star), (types, kind)):
+        star = int(result.star) or None
+        for table, key in ((groups, result.group), (stars, star), (types, str(result.type))):
             total = table.setdefault(key, [0, 0, 0])
             for index, value in enumerate(values):
                 total[index] += value
@@ -418,7 +405,9 @@ def timeline(filters: Filters) -> list[Row]:
     while cursor <= filters.date_to:
         buckets[cursor] = [0, 0, 0]
         cursor = _next_bucket(cursor, filters.granularity)
-    for result in _aggregate(filters, ("day",)):
+    # Weeks and days need day rows; months and quarters can add up month rows.
+    grains = ("day",) if filters.granularity in ("day", "week") else ("day", "month")
+    for result in _aggregate(filters, ("day",), grains=grains):
         day = result.day if isinstance(result.day, date) else date.fromisoformat(str(result.day))
         bucket = buckets.setdefault(bucket_start(day, filters.granularity), [0, 0, 0])
         bucket[0] += int(result.units)

@@ -56,3 +56,63 @@ class SummaryMark(db.Model):
     #: Every ledger entry with an id up to this one is in report_sales_days.
     last_entry_id: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+#: The time grains of the rollups: a row adds up one Vietnamese calendar day, month or year (its `start` is
+#: that day, the first of the month, or the first of January).
+GRAINS = ("day", "month", "year")
+
+
+class SalesRollup(db.Model):
+    """The ledger added up without the product, per level (reports.rollups.LEVELS: which dimensions a level
+    keeps), time grain and the level's dimensions; the dimensions a level leaves out hold NONE_KEY or "".
+
+    Product group, star level, producer province and producer type are the ones in ProductKey (the
+    product's and producer's as of the last refresh, which re-keys a product's rows when they change)."""
+
+    __tablename__ = "report_sales_rollups"
+    __table_args__ = (
+        sa.UniqueConstraint("level", "grain", "start", "channel", "location_key", "buyer_province_key",
+                            "province_key", "group_code", "star_key", "producer_type", "producer_id", "product_id",
+                            name="uq_report_sales_rollups_key"),
+        sa.Index("ix_report_sales_rollups_province", "level", "grain", "province_key", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The name of a reports.rollups.LEVELS entry.
+    level: Mapped[str] = mapped_column(sa.String(16))
+    #: One of GRAINS.
+    grain: Mapped[str] = mapped_column(sa.String(8))
+    #: The first day the row adds up (a day, the first of a month or of a year; Vietnamese calendar).
+    start: Mapped[date] = mapped_column(sa.Date)
+    channel: Mapped[str] = mapped_column(sa.String(32))
+    location_key: Mapped[int] = mapped_column(sa.Integer, default=NONE_KEY)
+    buyer_province_key: Mapped[int] = mapped_column(sa.Integer, default=NONE_KEY)
+    #: The producer's province code.
+    province_key: Mapped[int] = mapped_column(sa.Integer, default=NONE_KEY)
+    #: The Decision 148 group code ("" when the level leaves it out).
+    group_code: Mapped[str] = mapped_column(sa.String(8), default="")
+    #: The product's star level, NONE_KEY for no valid certificate (or when the level leaves it out).
+    star_key: Mapped[int] = mapped_column(sa.SmallInteger, default=NONE_KEY)
+    #: The producer's type (producers.models.ProducerType value; "" when the level leaves it out).
+    producer_type: Mapped[str] = mapped_column(sa.String(8), default="")
+    producer_id: Mapped[int] = mapped_column(sa.Integer, default=NONE_KEY)
+    product_id: Mapped[int] = mapped_column(sa.Integer, default=NONE_KEY)
+    units: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    revenue_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    orders: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class ProductKey(db.Model):
+    """The attributes each product's sales are filed under in the rollups: its group and star level and its
+    producer's province and type as of the last refresh. A refresh that finds them changed moves the
+    product's sales to the new ones; until then the figures read the product-level rows instead."""
+
+    __tablename__ = "report_product_keys"
+
+    product_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    producer_id: Mapped[int] = mapped_column(sa.Integer)
+    province_key: Mapped[int] = mapped_column(sa.Integer)
+    group_code: Mapped[str] = mapped_column(sa.String(8))
+    star_key: Mapped[int] = mapped_column(sa.SmallInteger)
+    producer_type: Mapped[str] = mapped_column(sa.String(8))
