@@ -64,6 +64,9 @@ class Filters:
     errors: list[str] = field(default_factory=list)
     #: Notes about what was adjusted (e.g. a coarser grouping for a long period).
     notes: list[str] = field(default_factory=list)
+    #: Whether the rollups' product attributes are today's, when the caller has just checked (a page checks
+    #: once, not once per figure); None: each figure checks (reports.rollups.keys_changed).
+    keys_current: bool | None = None
 
     @property
     def days(self) -> int:
@@ -244,7 +247,8 @@ def _aggregate(filters: Filters, keys: tuple[str, ...], *, order_by_revenue: boo
         # These statements are estimated as costly (the ledger part's first-line check), so PostgreSQL
         # would compile them just in time: half a second of compiling for a few milliseconds of work.
         db.session.execute(sa.text("SET LOCAL jit = off"))
-    source = sales_source(filters.date_from, filters.date_to, keys, selection(filters), grains=grains)
+    source = sales_source(filters.date_from, filters.date_to, keys, selection(filters), grains=grains,
+                          keys_current=filters.keys_current)
     units = sa.func.coalesce(sa.func.sum(source.c.units), 0).label("units")
     revenue = sa.func.coalesce(sa.func.sum(source.c.revenue_vnd), 0).label("revenue")
     orders = sa.func.coalesce(sa.func.sum(source.c.orders), 0).label("orders")

@@ -160,19 +160,22 @@ def _day_columns(table) -> dict:
 
 
 def sales_source(date_from: date, date_to: date, keys: tuple[str, ...] = (), selection: Selection = Selection(),
-                 *, grains=GRAINS):
+                 *, grains=GRAINS, keys_current: bool | None = None):
     """A subquery of the sales of days date_from..date_to (both included) in `selection`, with a column per
     key ("day", "channel" or one of KEYS; "day" is the first day of the row's grain, one of `grains`) and
     units, revenue_vnd, orders, to be added up by the caller. It reads the smallest rollup level that has
     the keys and the selection's dimensions, in the coarsest grains that fit the period, the product-level
     day summary for the other days, and the ledger entries not folded in yet: one statement, so it always
-    equals a direct sum over the ledger."""
+    equals a direct sum over the ledger. `keys_current`: whether the rollups' product attributes are today's,
+    when the caller has just checked (None: checked here when it matters)."""
     dimensions = (set(keys) | selection.dimensions) - {"day", "channel"}
-    level = rollups.choose_level(dimensions, keys_current=not _attribute_level_needed(dimensions)
-                                 or not rollups.keys_changed())
+    if keys_current is None:
+        keys_current = not _attribute_level_needed(dimensions) or not rollups.keys_changed()
+    level = rollups.choose_level(dimensions, keys_current=keys_current)
     parts = []
-    for grain, first, last in rollups.segments(date_from, date_to, level.grains if level else ("day",)):
-        if level is not None and grain in level.grains:
+    usable = [grain for grain in (level.grains if level else ()) if grain in grains]
+    for grain, first, last in rollups.segments(date_from, date_to, usable):
+        if grain in usable:
             table = SalesRollup.__table__
             columns = {"day": table.c.start, "channel": table.c.channel, "units": table.c.units,
                        "revenue_vnd": table.c.revenue_vnd, "orders": table.c.orders}

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
 from marketplace.accounts.models import Role
+from marketplace.catalog.models import Product
 from marketplace.dates import period_bounds
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
@@ -21,6 +22,7 @@ from marketplace.reports import analytics, summary
 from tests.core.test_vietnamese_only import visible_text
 from tests.factories import make_producer, make_product, make_user
 from tests.reports.analytics_sample import FIRST, LAST, build_ledger, sell
+from tests.reports.test_rollups import _more_history
 from tests.settlements.sample import vn
 from tests.showrooms.helpers import make_showroom, make_staff
 
@@ -244,8 +246,8 @@ def _ledger_sum(first: date, last: date) -> tuple[int, int]:
     return int(units), int(revenue)
 
 
-def _page_totals(client) -> tuple[int, int]:
-    totals = page_tables(client.get(f"/admin/analytics?{QUERY}").get_data(as_text=True))["totals"]
+def _page_totals(client, query=QUERY) -> tuple[int, int]:
+    totals = page_tables(client.get(f"/admin/analytics?{query}").get_data(as_text=True))["totals"]
     revenue = next(row for row in totals if row[0] == "Revenue")
     units = next(row for row in totals if row[0] == "Units")
     return _number(units[1]), _number(revenue[1])
@@ -275,6 +277,38 @@ def test_page_equals_a_direct_sum_over_the_ledger_after_new_sales_and_refunds(cl
     assert _page_totals(client) == expected
     assert summary.pending_entries() == 0
     assert fresh.id is not None
+
+
+def test_long_period_pages_equal_direct_sums_after_new_sales_refunds_and_changes(client, admin):
+    """Over a period read from year, month and day rollups: after new sales in a month already rolled up, a
+    refund of an old sale and a product moved to another group, the pages equal a direct SUM over the ledger
+    (by today's group), before the next refresh (a direct read) and after it (the page refreshes)."""
+    made = build_ledger()
+    _more_history(made)
+    summary.refresh_summary()
+    db.session.commit()
+    sell(made.vase, 2, 210_000, when=vn(2025, 6, 10), reference="order:h3", province=48)
+    old = db.session.scalars(sa.select(SaleEntry).where(SaleEntry.reference == "order:h1")).one()
+    ledger.record_reversal(old, reference="refund:h1", occurred_at=vn(2025, 2, 1))
+    made.sauce.group_code = "1.3"
+    db.session.commit()
+    first, last = date(2025, 1, 1), date(2026, 11, 30)
+    query = f"from={first.isoformat()}&to={last.isoformat()}&by=month&lang=en"
+    expected = _ledger_sum(first, last)
+    start, end = period_bounds(first, last)
+    by_group = {code: (int(units), int(revenue)) for code, units, revenue in db.session.execute(
+        sa.select(Product.group_code, sa.func.sum(SaleEntry.quantity), sa.func.sum(SaleEntry.total_vnd))
+        .join(Product, Product.id == SaleEntry.product_id)
+        .where(SaleEntry.occurred_at >= start, SaleEntry.occurred_at < end).group_by(Product.group_code))}
+    assert by_group["1.3"] == (14 + 1 + 20, 650_000 + 50_000 + 800_000)
+    direct = analytics.totals(analytics.parse_filters(MultiDict({"from": first.isoformat(), "to": last.isoformat()})))
+    assert (direct.units, direct.revenue_vnd) == expected
+    assert summary.pending_entries() == 2
+    assert _page_totals(client, query) == expected
+    assert summary.pending_entries() == 0
+    groups = page_tables(client.get(f"/admin/analytics/products?{query}").get_data(as_text=True))["groups"]
+    assert {row[0].split()[0]: (_number(row[1]), _number(row[2])) for row in groups[1:] if row[0] != "Total"} \
+        == by_group
 
 
 def test_vietnamese_pages_have_no_english(client, admin):
