@@ -205,7 +205,10 @@ def run(args) -> None:
                 locations = add_showrooms(connection)
                 products = connection.execute(sa.text("SELECT max(id) FROM products")).scalar_one()
                 load_ledger(connection, args.rows, products, locations)
-                connection.execute(sa.text("UPDATE report_summary_marks SET last_entry_id = 0"))
+                # An empty summary with its mark at 0: the "before" figures read the ledger alone.
+                connection.execute(sa.text("DELETE FROM report_summary_marks"))
+                connection.execute(sa.text("INSERT INTO report_summary_marks (id, last_entry_id, refreshed_at) "
+                                           "VALUES (1, 0, now())"))
             analyze(db.engine)
             admin = User(email="bench-admin@example.test", full_name="Bench", role=Role.ADMIN,
                          password_hash="!unusable")  # noqa: S106 (signs in through the session, never a password)
@@ -240,7 +243,10 @@ def run(args) -> None:
             folded = summary.refresh_summary()
             db.session.commit()
             log(f"summary built from {folded:,} ledger rows in {time.monotonic() - started:.1f} s; "
-                f"{db.session.scalar(sa.text('SELECT count(*) FROM report_sales_days')):,} summary rows")
+                f"{db.session.scalar(sa.text('SELECT count(*) FROM report_sales_days')):,} day summary rows")
+            for level, grain, count in db.session.execute(sa.text(
+                    "SELECT level, grain, count(*) FROM report_sales_rollups GROUP BY level, grain ORDER BY 1, 2")):
+                log(f"  rollup {level} by {grain}: {count:,} rows")
             analyze(db.engine)
         after = time_pages(client, pages, args.repeat)
         print_table("After: summary built (figures read it plus the ledger entries not yet folded in)", after)
