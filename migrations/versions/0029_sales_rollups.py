@@ -5,8 +5,8 @@ The summary is emptied and its mark removed: the next `flask reports refresh-sum
 an analytics page) rebuilds the day summary and the rollups from the ledger; until then the figures read
 the ledger itself, so they stay exact.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-03 08:00:00.000000
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0028'
-down_revision = '0027'
+revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
