@@ -136,6 +136,42 @@ def test_return_before_the_ipn_asks_momo_then_the_ipn_changes_nothing(client, mo
     _one_payment_one_sale(order)
 
 
+def test_ipn_before_the_return_shows_paid_without_asking_again(client, momo_order, fake_momo):
+    """IPN first, then the buyer's return: the page says paid without asking MoMo, still one payment and one sale."""
+    order, _product = momo_order
+    _start(client, order)
+    body = fake_momo.pay(fake_momo.last_reference())
+    assert _ipn(client, body).status_code == 204
+    requests_before = len(fake_momo.requests)
+    page = client.get("/payments/momo/return", query_string={**body, "lang": "en"})
+    assert page.status_code == 200 and "Payment received" in page.get_data(as_text=True)
+    assert len(fake_momo.requests) == requests_before
+    _one_payment_one_sale(order)
+
+
+@pytest.mark.parametrize("forgery", ["other secret", "tampered amount", "no signature"])
+def test_a_forged_return_is_refused_and_marks_nothing_paid(client, momo_order, fake_momo, forgery):
+    """A return whose signature does not verify: 400 with a clear message, MoMo not asked, the order unpaid;
+    the genuine IPN then pays exactly once."""
+    order, _product = momo_order
+    _start(client, order)
+    body = fake_momo.pay(fake_momo.last_reference())
+    if forgery == "other secret":
+        forged = fake_momo.signed(body, secret="attacker")
+    elif forgery == "tampered amount":
+        forged = {**body, "amount": 1000}
+    else:
+        forged = {key: value for key, value in body.items() if key != "signature"}
+    requests_before = len(fake_momo.requests)
+    page = client.get("/payments/momo/return", query_string=forged)
+    assert page.status_code == 400
+    assert "Liên kết thanh toán này không hợp lệ" in page.get_data(as_text=True)
+    assert len(fake_momo.requests) == requests_before
+    assert _statuses(order) == [S.PENDING_PAYMENT] and _count(SaleEntry) == 0
+    assert _ipn(client, body).status_code == 204
+    _one_payment_one_sale(order)
+
+
 def test_a_return_claiming_success_is_checked_with_momo(client, momo_order, fake_momo):
     """A correctly signed redirect saying paid, while MoMo says the buyer has not paid: nothing is marked paid."""
     order, _product = momo_order

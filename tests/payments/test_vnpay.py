@@ -11,10 +11,13 @@ from marketplace.accounts.models import Role
 from marketplace.dates import utcnow
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
+from marketplace.orders import cart as carts
+from marketplace.orders import checkout
 from marketplace.orders.status import OrderStatus
 from marketplace.payments.models import Payment, PaymentEvent, PaymentKind, PaymentStatus, ProviderEvent
 from tests.factories import make_product, make_user
-from tests.orders.helpers import place, stock_of
+from tests.orders.helpers import address, place, stock_of
+from tests.vouchers.helpers import make_voucher
 
 S = OrderStatus
 
@@ -300,3 +303,27 @@ def test_the_order_page_says_how_it_was_paid_in_vietnamese(client, vnpay_order, 
     _ipn(client, fake_vnpay.pay(fake_vnpay.last_reference()))
     page = client.get(f"/orders/{order.number}").get_data(as_text=True)
     assert "thanh toán qua VNPAY" in page and "paid by vnpay" not in page
+
+
+def test_a_voucher_order_is_paid_at_its_discounted_total(client, login_as, fake_vnpay):
+    """A 10 % voucher: VNPAY is asked for the discounted total × 100; an IPN for the undiscounted price is a
+    wrong amount and pays nothing; the right one pays once, and the ledger sale carries the discount."""
+    buyer = make_user(email="voucher@example.test")
+    product = make_product(price_vnd=150000, stock=5)
+    make_voucher("GIAM10", percent=10)
+    carts.add_to_cart(product.id, 2, user=buyer)
+    order, _created = checkout.place_order(buyer, address=address(), payment_method="vnpay",
+                                           token=checkout.new_checkout_token(), voucher_code="giam10")
+    assert order.discount_vnd == 30000 and order.total_vnd == order.subtotal_vnd + order.shipping_vnd - 30000
+    db.session.commit()
+    login_as(buyer)
+    params = dict(parse_qsl(urlsplit(_start(client, order)).query))
+    assert params["vnp_Amount"] == str(order.total_vnd * 100)
+    ref = fake_vnpay.last_reference()
+    undiscounted = fake_vnpay.pay(ref, amount_vnd=order.total_vnd + order.discount_vnd)
+    assert _ipn(client, undiscounted).get_json() == {"RspCode": "04", "Message": "invalid amount"}
+    assert _statuses(order) == [S.PENDING_PAYMENT] and _count(SaleEntry) == 0
+    assert _ipn(client, fake_vnpay.pay(ref)).get_json()["RspCode"] == "00"
+    _one_payment_one_sale(order)
+    sale = db.session.scalar(sa.select(SaleEntry))
+    assert (sale.total_vnd, sale.discount_vnd, sale.discount_bearer) == (300000, 30000, "platform")
