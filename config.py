@@ -110,6 +110,16 @@ class Config:
     #: In development mail is written to the log instead of being sent.
     MAIL_TO_LOG = _bool("MAIL_TO_LOG", not os.environ.get("MAIL_SERVER"))
 
+    #: Jobs (mail, scheduled commands; see marketplace/jobs.py): on Redis (REDIS_URL, or JOBS_REDIS_URL for
+    #: another database) through RQ and `flask jobs worker`; in-process when neither is set or JOBS_INLINE.
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", "")
+    JOBS_INLINE = _bool("JOBS_INLINE", False)
+    #: A failing job is tried again this many times, after these pauses (seconds; the last one repeats).
+    JOB_RETRIES = _int("JOB_RETRIES", 4)
+    JOB_RETRY_INTERVALS = [int(value) for value in _list("JOB_RETRY_INTERVALS")] or [30, 120, 600, 1800]
+    #: How long a job that failed for good stays in RQ's failed-job registry (seconds).
+    JOB_FAILURE_TTL = _int("JOB_FAILURE_TTL", 7 * 24 * 3600)
+
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
@@ -167,6 +177,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    #: Jobs run in-process in the tests (tests/test_jobs.py builds its own RQ queue on Redis database 8).
+    JOBS_INLINE = True
     MAIL_TO_LOG = False
     SERVER_NAME = "localhost"
     SITE_URL = "http://localhost"

@@ -64,9 +64,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    from marketplace import storage
+    from marketplace import jobs, storage
 
     storage.init_app(app)
+    jobs.init_app(app)
     import_models()
     _install_sqlite_pragmas(app)
 
@@ -215,7 +216,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     """flask demo load, and each package's commands."""
     from marketplace.accounts.cli import accounts_cli
-    from marketplace.cli import demo_cli
+    from marketplace.cli import demo_cli, jobs_cli
     from marketplace.linkage.cli import linkage_cli
     from marketplace.payments.cli import payments_cli
     from marketplace.producers.cli import producers_cli
@@ -223,6 +224,7 @@ def register_cli(app: Flask) -> None:
     from marketplace.showrooms.cli import showrooms_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(producers_cli)
     app.cli.add_command(accounts_cli)

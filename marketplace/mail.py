@@ -11,11 +11,15 @@ the end of the outermost transaction without a commit (rollback, close) discards
 the tests, whose sessions commit a SAVEPOINT (join_transaction_mode="create_savepoint"): from the
 session's point of view that is still its own commit.
 
-Sending uses smtplib to MAIL_SERVER:MAIL_PORT (STARTTLS when MAIL_USE_TLS, login when MAIL_USERNAME is
+After the commit each message leaves the request as a job (marketplace.jobs): delivered by the worker
+through RQ when Redis is configured (retried with back-off when the mail server refuses or is down), or at
+once in-process otherwise. Sending uses smtplib to MAIL_SERVER:MAIL_PORT (STARTTLS when MAIL_USE_TLS, login when MAIL_USERNAME is
 set). With MAIL_TO_LOG (development) the message is written to the log instead. A delivery failure is
 logged and never undoes the committed work.
 """
 
+import email
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -29,6 +33,7 @@ from flask_babel import force_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from marketplace import jobs
 from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
@@ -105,10 +110,25 @@ def send_message(app: Flask, message: EmailMessage) -> bool:
     return True
 
 
+class MailNotDelivered(Exception):
+    """The mail server did not take the message (the job queue tries again later)."""
+
+
+def deliver(raw: bytes) -> None:
+    """The mail job: send one message (its bytes); raise when the server did not take it, so RQ retries."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    if not send_message(current_app._get_current_object(), message):
+        raise MailNotDelivered(f"the mail server did not take {message['Message-ID']}")
+
+
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
     for item in session.info.pop(_QUEUE_KEY, []):
-        send_message(item.app, item.message)
+        queue = jobs.get_queue(item.app)
+        if queue.uses_redis:
+            queue.enqueue(deliver, item.message.as_bytes())
+        else:  # the in-process queue: send now (a failure is logged inside, the committed work stands)
+            send_message(item.app, item.message)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -14,6 +14,11 @@ payments_cli = AppGroup("payments", help="Payment maintenance.")
 def expire_unpaid():
     """Cancel card, bank-transfer and e-wallet orders left unpaid past their time, and pickups to pay at the
     counter left uncollected past theirs, releasing their stock."""
+    run_expire_unpaid()
+
+
+def run_expire_unpaid() -> None:
+    """The command's work (also the job the worker's schedule runs, see marketplace.cli)."""
     # Messages and links are built as in a request to the public site.
     with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
         _expire_unpaid()
