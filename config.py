@@ -110,6 +110,15 @@ class Config:
     #: In development mail is written to the log instead of being sent.
     MAIL_TO_LOG = _bool("MAIL_TO_LOG", not os.environ.get("MAIL_SERVER"))
 
+    #: Log lines: "text" (readable) or "json" (one object a line, for a log collector); both carry the request
+    #: id (marketplace/observability.py). /metrics for Prometheus only when METRICS_ENABLED (loopback only, or
+    #: with METRICS_TOKEN as a bearer token).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_ENABLED = _bool("METRICS_ENABLED", False)
+    METRICS_PATH = os.environ.get("METRICS_PATH", "/metrics")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
     #: Jobs (mail, scheduled commands; see marketplace/jobs.py): on Redis (REDIS_URL, or JOBS_REDIS_URL for
     #: another database) through RQ and `flask jobs worker`; in-process when neither is set or JOBS_INLINE.
     JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", "")
@@ -191,6 +200,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAIL_TO_LOG = _bool("MAIL_TO_LOG", False)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     #: Statement parameters (password hashes, session tokens, addresses) never reach the logs.
     SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "hide_parameters": True}
     SITE_URL = os.environ.get("SITE_URL", "")

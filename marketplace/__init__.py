@@ -30,7 +30,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO)
+    from marketplace import observability  # reason: the factory imports the app's parts when it builds one
+
+    # Logs with the request id on every line, and the id itself, before any other request hook.
+    observability.configure_logging(app)
+    observability.init_request_ids(app)
     # Alembic announces each of its autogenerate plugins at INFO whenever it loads: noise in every command.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -47,6 +51,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from marketplace.errors import register_error_handlers
 
     register_error_handlers(app)
+    observability.init_metrics(app)  # /metrics when METRICS_ENABLED
     return app
 
 
