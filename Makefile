@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app wsgi
 # The exact versions CI tested (make lock writes them from pyproject.toml); main.lock is the runtime only.
 LOCK   := requirements/dev.lock
 
-.PHONY: install translations run serve db demo test lint lock bench api-fuzz clean
+.PHONY: install translations run serve db demo test lint lock bench api-fuzz cluster-up cluster-down cluster-status clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ test: translations
 
 ## Style and security (ruff, with the bandit rules) and the dependency rules (import-linter contracts).
 lint: install
-	$(BIN)/ruff check marketplace tests bench config.py wsgi.py
+	$(BIN)/ruff check marketplace tests bench deploy config.py wsgi.py gunicorn.conf.py
 	$(BIN)/lint-imports
 
 ## After changing dependencies in pyproject.toml: resolve them again and rewrite the lock files.
@@ -51,6 +51,17 @@ lock: install
 ## The JSON API fuzzed against its OpenAPI document on a live app (schemathesis; see .ci/api-fuzz).
 api-fuzz: translations
 	BIN=$(BIN) .ci/api-fuzz
+
+## The production setup on this machine (deploy/cluster.py): two gunicorn instances, nginx in front, the job
+## worker, on the running PostgreSQL and Redis; stopped by the pids it wrote (instance/cluster/run).
+cluster-up: translations
+	$(BIN)/python deploy/cluster.py up
+
+cluster-down:
+	$(BIN)/python deploy/cluster.py down
+
+cluster-status:
+	$(BIN)/python deploy/cluster.py status
 
 bench: translations
 	$(BIN)/python bench/run.py
