@@ -74,7 +74,7 @@ def _pid(name: str) -> int | None:
     return pid
 
 
-def _wait_http(url: str, seconds: float = 30) -> bool:
+def _wait_http(url: str, seconds: float = 120) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
