@@ -5,9 +5,10 @@
 
 Steps: create a throw-away database, `flask db upgrade heads`, load the synthetic catalogue
 (bench/load_synthetic.py), start gunicorn for the app (wsgi:app) and for the yardstick
-(bench/yardstick.py) with the same settings, measure each URL with wrk (or, without wrk, a small
-threaded Python load generator), print requests per second, p50 and p99, then stop both servers and
-drop the database. Everything listens on and talks to 127.0.0.1 only, and every step has a time limit.
+(bench/yardstick.py) and for the bare flat-table pages (bench/bare.py, which first fills its own
+`bare_products` table from the public products) with the same settings, measure each URL with wrk (or,
+without wrk, a small threaded Python load generator), print requests per second, p50 and p99 and the
+ratios of issue 15, then stop the servers and drop the database. Everything listens on and talks to 127.0.0.1 only, and every step has a time limit.
 """
 
 import argparse
@@ -292,6 +293,11 @@ def _run(args, uploads: str) -> list[Result]:
                         str(args.products), "--producers", str(args.producers)],
                        cwd=ROOT, env=env, check=True, timeout=900)
         slug = database.public_product_slug()
+        filled = subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "bare.py")], cwd=ROOT, env=env,
+                                timeout=300, capture_output=True, text=True)
+        if filled.returncode:
+            raise RuntimeError(f"bench/bare.py (filling bare_products) failed:\n{filled.stderr[-3000:]}")
+        log(filled.stdout.strip())
         use_wrk = not args.python_client and ensure_wrk()
         tool = "wrk" if use_wrk else "python"
         log(f"gunicorn -w {args.workers} --threads {args.threads}; {args.connections} connections, "
@@ -301,12 +307,17 @@ def _run(args, uploads: str) -> list[Result]:
             ("app", "catalogue", "/products?group=1.4&stars=4&sort=price_asc&page=2"),
             ("app", "search", "/products?q=nuoc+mam"),
             ("app", "product", f"/products/{slug}"),
+            ("app", "unfiltered", "/products?page=2"),
+            ("app", "suggest", "/search/suggest?q=nuoc"),
             ("yardstick", "yardstick", "/?group=1.4&page=2"),
+            ("bare", "bare-list", "/products?group=1.4&page=2"),
+            ("bare", "bare-product", f"/products/{slug}"),
         ]
         results = []
         with Server("app", "wsgi:app", env, args.workers, args.threads, "/healthz") as app_server, \
-                Server("yardstick", "bench.yardstick:app", env, args.workers, args.threads, "/") as yardstick:
-            servers = {"app": app_server, "yardstick": yardstick}
+                Server("yardstick", "bench.yardstick:app", env, args.workers, args.threads, "/") as yardstick, \
+                Server("bare", "bench.bare:app", env, args.workers, args.threads, "/products") as bare:
+            servers = {"app": app_server, "yardstick": yardstick, "bare": bare}
             for server_name, label, path in targets:
                 url = servers[server_name].base + path
                 status = warm_up(url, args.connections)
@@ -317,7 +328,7 @@ def _run(args, uploads: str) -> list[Result]:
                 else:
                     rps, p50, p99, errors = measure_python(url, args.seconds, args.connections)
                 results.append(Result(label, path, rps, p50, p99, errors, tool))
-                log(f"{label:<10} {rps:8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+                log(f"{label:<12} {rps:8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
     return results
 
 
@@ -326,9 +337,9 @@ def report(results: list[Result], args) -> None:
     print(f"OCOP Market benchmark: {args.products} products, {'SQLite' if args.sqlite else 'PostgreSQL'}, "
           f"gunicorn -w {args.workers} --threads {args.threads}, {args.connections} connections, "
           f"{args.seconds} s per URL ({results[0].tool if results else '-'})")
-    print(f"{'page':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  url")
+    print(f"{'page':<13}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  url")
     for result in results:
-        print(f"{result.label:<11}{result.rps:>9.1f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.errors:>8}  "
+        print(f"{result.label:<13}{result.rps:>9.1f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.errors:>8}  "
               f"{result.path}")
     by_label = {result.label: result for result in results}
     yardstick = by_label.get("yardstick")
@@ -340,6 +351,20 @@ def report(results: list[Result], args) -> None:
     if "search" in by_label:
         search = by_label["search"]
         print(f"search latency: p50 {search.p50_ms:.1f} ms (goal <= 20), p99 {search.p99_ms:.1f} ms (goal <= 50)")
+    # Issue 15: the bare flat-table pages (bench/bare.py) as the framework's ceiling, anonymous visitors.
+    bare_list, bare_product = by_label.get("bare-list"), by_label.get("bare-product")
+    if bare_list and bare_list.rps:
+        print("against the bare Flask pages (issue 15, anonymous visitors):")
+        for label, goal in (("catalogue", 1.0), ("search", 1.0), ("home", 1.0), ("unfiltered", None)):
+            if label in by_label:
+                goal_text = f"goal >= {goal:.1f}x" if goal else "goal: what a filtered listing costs"
+                print(f"  {label}/bare-list: {by_label[label].rps / bare_list.rps:.2f}x  ({goal_text})")
+    if bare_product and bare_product.rps and "product" in by_label:
+        print(f"  product/bare-product: {by_label['product'].rps / bare_product.rps:.2f}x  (goal >= 0.8x)")
+    if "suggest" in by_label:
+        print(f"  suggestions p50: {by_label['suggest'].p50_ms:.1f} ms  (goal < 5 ms)")
+    errors = sum(result.errors for result in results)
+    print(f"  errors: {errors}  (goal 0)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,95 @@
+"""Where one page's time goes, in-process: SQL, template rendering, and the rest (ORM, Flask, our code).
+
+Runs the app (the same `wsgi:app` gunicorn serves, so `gc.freeze()` applies) against DATABASE_URL
+through Flask's test client, as an anonymous visitor, and prints per request: wall time, the number
+of SQL statements and their time (cursor execute to result), the time inside `render_template`
+(outermost template only), and the remainder; then the top functions of a cProfile run over the same
+requests. A database filled by bench/load_synthetic.py (see bench/README.md):
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ocop_bench OCOP_ENV=development SECRET_KEY=... \\
+        .venv/bin/python bench/profile_page.py /products/<slug> --requests 200
+"""
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+
+from flask import before_render_template, template_rendered
+from sqlalchemy import event
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from marketplace.extensions import db  # noqa: E402
+from wsgi import app  # noqa: E402
+
+
+class Clock:
+    """Adds up SQL and rendering time of the requests run while it is attached."""
+
+    def __init__(self):
+        self.sql_seconds = self.render_seconds = 0.0
+        self.statements = 0
+        self._sql_started: list[float] = []
+        self._render_started: list[float] = []
+
+    def attach(self, engine) -> None:
+        event.listen(engine, "before_cursor_execute", self._before_sql)
+        event.listen(engine, "after_cursor_execute", self._after_sql)
+        before_render_template.connect(self._before_render, app)
+        template_rendered.connect(self._after_render, app)
+
+    def _before_sql(self, *_args, **_kwargs):
+        self._sql_started.append(time.perf_counter())
+
+    def _after_sql(self, *_args, **_kwargs):
+        self.sql_seconds += time.perf_counter() - self._sql_started.pop()
+        self.statements += 1
+
+    def _before_render(self, *_args, **_kwargs):
+        self._render_started.append(time.perf_counter())
+
+    def _after_render(self, *_args, **_kwargs):
+        elapsed = time.perf_counter() - self._render_started.pop()
+        if not self._render_started:  # only the outermost template: nested renders are inside it
+            self.render_seconds += elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path", help="the page, e.g. /products/<slug>")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--top", type=int, default=25, help="functions listed from the cProfile run")
+    args = parser.parse_args(argv)
+    client = app.test_client()
+    for _ in range(20):  # warm up: templates compiled, caches filled, connections in the pool
+        status = client.get(args.path).status_code
+    if status != 200:
+        print(f"{args.path} answered {status}", file=sys.stderr)
+        return 1
+    clock = Clock()
+    with app.app_context():
+        clock.attach(db.engine)
+    started = time.perf_counter()
+    for _ in range(args.requests):
+        client.get(args.path)
+    wall = (time.perf_counter() - started) / args.requests * 1000
+    sql = clock.sql_seconds / args.requests * 1000
+    render = clock.render_seconds / args.requests * 1000
+    print(f"{args.path}: {wall:.2f} ms per request over {args.requests} requests")
+    print(f"  SQL       {sql:6.2f} ms  ({clock.statements / args.requests:.1f} statements)")
+    print(f"  template  {render:6.2f} ms  (render_template, SQL run while rendering counted there too)")
+    print(f"  the rest  {wall - sql - render:6.2f} ms  (ORM, Flask, our view code, the test client)")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(args.requests):
+        client.get(args.path)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
