@@ -57,6 +57,14 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     WTF_CSRF_TIME_LIMIT = None
 
+    #: Who runs the shop, shown in the footer and on /about/contact as Vietnamese e-commerce law asks (name,
+    #: address, business registration, hotline, e-mail). Unset, illustrative details are shown and say so.
+    OPERATOR_NAME = os.environ.get("OPERATOR_NAME", "")
+    OPERATOR_ADDRESS = os.environ.get("OPERATOR_ADDRESS", "")
+    OPERATOR_REGISTRATION = os.environ.get("OPERATOR_REGISTRATION", "")
+    OPERATOR_HOTLINE = os.environ.get("OPERATOR_HOTLINE", "")
+    OPERATOR_EMAIL = os.environ.get("OPERATOR_EMAIL", "")
+
     #: Rate limits are kept in memory unless REDIS_URL lets several processes share them.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -137,14 +137,15 @@ def catalog_page(filters: CatalogFilters, page_size: int) -> CatalogPage | None:
 
 def home_cards(limit: int = 8) -> tuple[list[ProductCard], list[ProductCard]]:
     """The home page's featured products and newest 5-star products (newest first), in one card query.
+    A product shows in one row only: the 5-star row leaves out the featured products.
 
     Which products they are is cached like the counts; the cards themselves are read live.
     """
     newest = (Product.created_at.desc(), Product.id.desc())
     featured = cached(f"featured:{limit}", CatalogFilters(), lambda: _ids(
         public_ids().where(Product.is_featured.is_(True)).order_by(*newest).limit(limit)))
-    five_star = cached(f"five_star:{limit}", CatalogFilters(), lambda: _ids(
-        public_ids().where(Product.star_level == 5).order_by(*newest).limit(limit)))
+    five_star = cached(f"five_star_not_featured:{limit}", CatalogFilters(), lambda: _ids(
+        public_ids().where(Product.star_level == 5, Product.is_featured.is_(False)).order_by(*newest).limit(limit)))
     found = cards_by_id(featured + five_star)
     return _in_order(found, featured), _in_order(found, five_star)
 

@@ -13,6 +13,7 @@ from marketplace.catalog import certificates as certs
 from marketplace.catalog.models import Certificate, CertificateStatus, Product
 from marketplace.catalog.status import CERTIFICATE_TRANSITIONS
 from marketplace.catalog.views_manage.certificates import send_scan
+from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.producers.forms import ConfirmForm, ReasonForm
@@ -27,19 +28,30 @@ def _admins_only():
     return None
 
 
+#: The filters of the list: the effective statuses, "expired" included (a stored "valid" past its end date).
+CERTIFICATE_FILTERS = ("submitted", "valid", "expired", "rejected", "revoked")
+
+
 @bp.get("/certificates")
 def certificate_list():
-    """Certificates by status (submitted first)."""
+    """Certificates by effective status (submitted first): "valid" lists only those still in force today,
+    "expired" those whose validity has ended."""
     status = request.args.get("status", CertificateStatus.SUBMITTED.value)
+    if status not in CERTIFICATE_FILTERS:
+        status = CertificateStatus.SUBMITTED.value
     # The product (and its producer, joined eagerly) comes with each row: the table names both.
     statement = (sa.select(Certificate).join(Product, Product.id == Certificate.product_id)
                  .options(contains_eager(Certificate.product).joinedload(Product.producer))
                  .order_by(Certificate.created_at.desc()).limit(500))
-    if status in {s.value for s in CertificateStatus}:
+    today = today_vn()
+    if status == "valid":
+        statement = statement.where(Certificate.status == CertificateStatus.VALID, Certificate.valid_until >= today)
+    elif status == "expired":
+        statement = statement.where(Certificate.status == CertificateStatus.VALID, Certificate.valid_until < today)
+    else:
         statement = statement.where(Certificate.status == CertificateStatus(status))
     return render_template("catalog/admin/certificate_list.html", certificates=list(db.session.scalars(statement)),
-                           status=status, statuses=[s.value for s in CertificateStatus],
-                           status_label=certs.certificate_status_label)
+                           status=status, statuses=CERTIFICATE_FILTERS, status_label=certs.certificate_status_label)
 
 
 @bp.get("/certificates/<int:certificate_id>")

@@ -1,7 +1,19 @@
 """Health check and site-wide pages."""
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+)
+from flask_babel import lazy_gettext as _l
 
 from marketplace import storage
 from marketplace.accounts.policies import safe_next
@@ -34,6 +46,61 @@ def set_language(code: str):
 def demo_data():
     """Explains that the catalogue shown is illustrative."""
     return render_template("core/demo_data.html")
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Who runs the shop: the legal notice of the footer and of the contact page."""
+
+    name: str
+    address: str
+    registration: str
+    hotline: str
+    email: str
+    #: True when no OPERATOR_NAME is configured and the details are the illustrative ones below.
+    illustrative: bool
+
+
+def site_operator() -> Operator:
+    """The configured operator, or illustrative details (labelled so on every page) when none is set."""
+    config = current_app.config
+    if config.get("OPERATOR_NAME"):
+        return Operator(config["OPERATOR_NAME"], config.get("OPERATOR_ADDRESS", ""),
+                        config.get("OPERATOR_REGISTRATION", ""), config.get("OPERATOR_HOTLINE", ""),
+                        config.get("OPERATOR_EMAIL", ""), illustrative=False)
+    return Operator(str(_l("OCOP Market Illustrative Company Limited")),
+                    str(_l("No. 1 Tràng Tiền, Hoàn Kiếm ward, Hà Nội")),
+                    str(_l("Enterprise code 0100000000, issued by the Hà Nội Department of Finance on 01/01/2025")),
+                    "1900 0000", "hotro@ocop.example", illustrative=True)
+
+
+@bp.app_context_processor
+def inject_operator():
+    return {"site_operator": site_operator}
+
+
+@bp.get("/about/ocop-stars")
+def ocop_stars():
+    """What the OCOP stars on a product mean (linked from every star badge)."""
+    return render_template("core/ocop_stars.html")
+
+
+@bp.get("/about/contact")
+def contact():
+    """How to reach the shop, and the operator's legal notice."""
+    return render_template("core/contact.html", operator=site_operator())
+
+
+@bp.get("/about/returns")
+def returns_policy():
+    """Returns and refunds."""
+    return render_template("core/returns.html", operator=site_operator())
+
+
+@bp.get("/about/privacy")
+def privacy_policy():
+    """What personal data the shop keeps and why."""
+    return render_template("core/privacy.html", operator=site_operator())
 
 
 @bp.get("/media/<path:key>")

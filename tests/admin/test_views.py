@@ -1,9 +1,12 @@
 """The program office reviews producers: pending list, approve, reject or suspend with a reason e-mailed."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from marketplace.accounts.models import Role
 from marketplace.catalog.models import CertificateStatus
+from marketplace.dates import today_vn
 from marketplace.producers.models import VerificationStatus
 from tests.factories import make_certificate, make_producer, make_product, make_user
 
@@ -130,3 +133,18 @@ def test_dashboard_lists_submitted_certificates_without_a_query_per_row(client, 
     assert query_counter.of_page(client, "/admin/?lang=en") == one
     page = client.get("/admin/?lang=en").get_data(as_text=True)
     assert all(name in page for name in ("Chè Shan Tuyết", "Chè số 2", "Chè số 3"))
+
+
+def test_the_valid_certificate_filter_lists_no_expired_certificate(client, admin):
+    """"Valid" lists only certificates in force today; one whose validity ended is under "expired" (issue 13)."""
+    today = today_vn()
+    make_certificate(make_product("Mật ong hoa nhãn còn hạn", stars=None), status=CertificateStatus.VALID,
+                     decision_date=today - timedelta(days=100), valid_until=today + timedelta(days=30))
+    make_certificate(make_product("Miến dong đã hết hạn", stars=None), status=CertificateStatus.VALID,
+                     decision_date=date(2021, 1, 5), valid_until=today - timedelta(days=1))
+    valid = client.get("/admin/certificates?status=valid&lang=en").get_data(as_text=True)
+    assert "Mật ong hoa nhãn còn hạn" in valid and "Miến dong đã hết hạn" not in valid
+    assert 'aria-current="true">valid</a>' in valid
+    expired = client.get("/admin/certificates?status=expired&lang=en").get_data(as_text=True)
+    assert "Miến dong đã hết hạn" in expired and "Mật ong hoa nhãn còn hạn" not in expired
+    assert client.get("/admin/certificates?status=galaxy&lang=en").status_code == 200
