@@ -104,4 +104,8 @@ def reference_label(reference: str | None) -> str:
         return _("Stock count %(date)s", date=day) if place else _("Stock count")
     if kind == "import":
         return _("Spreadsheet import #%(id)s", id=rest)
+    if kind == "demo-history":  # the illustrative sales history (marketplace.demo.sales_history)
+        channel, _sep, serial = rest.rpartition(":")
+        return _("Illustrative refund #%(serial)s", serial=serial) if channel == "refund" \
+            else _("Illustrative sale #%(serial)s", serial=serial)
     return rest
