@@ -61,8 +61,10 @@ class Operator:
     illustrative: bool
 
 
+@bp.app_template_global()
 def site_operator() -> Operator:
-    """The configured operator, or illustrative details (labelled so on every page) when none is set."""
+    """The configured operator, or illustrative details (labelled so on every page) when none is set. A template
+    global, so even the error page drawn without the database (errors.py, offline) has the footer."""
     config = current_app.config
     if config.get("OPERATOR_NAME"):
         return Operator(config["OPERATOR_NAME"], config.get("OPERATOR_ADDRESS", ""),
@@ -72,11 +74,6 @@ def site_operator() -> Operator:
                     str(_l("No. 1 Tràng Tiền, Hoàn Kiếm ward, Hà Nội")),
                     str(_l("Enterprise code 0100000000, issued by the Hà Nội Department of Finance on 01/01/2025")),
                     "1900 0000", "hotro@ocop.example", illustrative=True)
-
-
-@bp.app_context_processor
-def inject_operator():
-    return {"site_operator": site_operator}
 
 
 @bp.get("/about/ocop-stars")
