@@ -13,7 +13,7 @@ from flask import (
     request,
     send_from_directory,
 )
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 
 from marketplace import storage
 from marketplace.accounts.policies import safe_next
@@ -70,9 +70,8 @@ def site_operator() -> Operator:
         return Operator(config["OPERATOR_NAME"], config.get("OPERATOR_ADDRESS", ""),
                         config.get("OPERATOR_REGISTRATION", ""), config.get("OPERATOR_HOTLINE", ""),
                         config.get("OPERATOR_EMAIL", ""), illustrative=False)
-    return Operator(str(_l("OCOP Market Illustrative Company Limited")),
-                    str(_l("No. 1 Tràng Tiền, Hoàn Kiếm ward, Hà Nội")),
-                    str(_l("Enterprise code 0100000000, issued by the Hà Nội Department of Finance on 01/01/2025")),
+    return Operator(_("OCOP Market Illustrative Company Limited"), _("No. 1 Tràng Tiền, Hoàn Kiếm ward, Hà Nội"),
+                    _("Enterprise code 0100000000, issued by the Hà Nội Department of Finance on 01/01/2025"),
                     "1900 0000", "hotro@ocop.example", illustrative=True)
 
 

@@ -465,6 +465,9 @@ def test_search_cart_checkout_and_shipping_work_with_the_keyboard_alone(server, 
     tab_to(page, "main a[href^='/checkout'], main button[formaction^='/checkout']")
     enter(page)
     assert page.url.endswith("/checkout")
+    # With JavaScript the communes load by themselves: the no-JavaScript button is hidden, not just styled.
+    for button in page.locator("button[name=refresh_wards]").all():
+        assert not button.is_visible()
     tab_to(page, "form.checkout-form button[type=submit]:not([name])")
     enter(page)
     assert "/orders/" in page.url
