@@ -249,7 +249,7 @@ def register_jinja(app: Flask) -> None:
     from marketplace.catalog.products import status_label as product_status_label
     from marketplace.ledger.labels import sale_channel_label
     from marketplace.money import format_vnd
-    from marketplace.orders.labels import event_reason_label
+    from marketplace.orders.labels import event_reason_label, event_text
     from marketplace.producers.labels import producer_type_label, verification_status_label
     from marketplace.promotions.labels import participation_status_label, selection_kind_label
     from marketplace.settlements.labels import (
@@ -287,7 +287,7 @@ def register_jinja(app: Flask) -> None:
         issuing_level_label=issuing_level_label, product_status_label=product_status_label,
         sale_channel_label=sale_channel_label, producer_type_label=producer_type_label,
         verification_status_label=verification_status_label, balance_label=balance_label,
-        balance_heading=balance_heading, event_reason_label=event_reason_label,
+        balance_heading=balance_heading, event_reason_label=event_reason_label, order_event_text=event_text,
         statement_state=statement_state, statement_status_label=statement_status_label,
         location_kind_label=location_kind_label, movement_kind_label=movement_kind_label,
         movement_reason_label=movement_reason_label, reference_kind=reference_kind, reference_label=reference_label,

@@ -146,9 +146,10 @@ def _accept_and_order(demand: DemandRequest, offer) -> None:
     if product is not None and available_online([product.id]).get(product.id, 0) >= linkage.quantity:
         order, _created = linkages.place_linkage_order(linkage, buyer=buyer, payment_method="cod",
                                                        token=f"demo-linkage-{linkage.id}", address=_address(profile))
-        # Shipped and delivered with the cash collected: the sale is on the ledger's linkage channel.
+        # Confirmed, shipped and delivered with the cash collected: the sale is on the ledger's linkage channel.
         member = _member(db.session.get(Producer, linkage.producer_id))
         for sub in order.producer_orders:
+            lifecycle.confirm_sub_order(sub, actor=member)
             lifecycle.ship_sub_order(sub, actor=member, carrier="Viettel Post", tracking_number="MINHHOA-LK-1")
             cash.deliver_sub_order(sub, actor=member, cash_collected=True)
 

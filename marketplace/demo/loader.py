@@ -37,6 +37,7 @@ from marketplace.demo.signals import load_signals
 from marketplace.demo.statements import load_statements
 from marketplace.demo.trust import load_trust
 from marketplace.demo.vouchers import load_vouchers
+from marketplace.demo.orders import load_order_flow
 from marketplace.demo.wallets import load_wallet_orders
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
@@ -230,6 +231,7 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     load_pickups()
     load_wallet_orders()
     result.reviews_created = load_trust()
+    load_order_flow()
     result.demand_requests_created = load_linkage()
     result.promotions_created = load_promotions()
     result.history_entries_written = load_sales_history()

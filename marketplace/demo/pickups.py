@@ -27,7 +27,7 @@ BUYER_NAME = "Người mua minh họa"
 ADDRESS = {"full_name": BUYER_NAME, "phone": "0900000001", "province_code": 1, "ward_code": 70,
            "street": "Số 1 phố Minh Họa (địa chỉ minh họa)"}
 #: (token suffix, payment method, the state to bring it to)
-ORDERS = (("to-prepare", "cod", "confirmed"), ("awaiting-transfer", "vietqr", "pending_payment"),
+ORDERS = (("to-prepare", "cod", "placed"), ("awaiting-transfer", "vietqr", "pending_payment"),
           ("ready", "cod", "ready_for_pickup"), ("collected", "cod", "delivered"), ("cancelled", "cod", "cancelled"))
 
 

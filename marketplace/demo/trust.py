@@ -83,14 +83,14 @@ def _buyer(email: str, name: str) -> User:
     return user
 
 
-def _hanoi_address(name: str) -> DeliveryAddress:
+def hanoi_address(name: str) -> DeliveryAddress:
     province = next(place for place in geo.provinces() if "Hà Nội" in place.name)
     ward = geo.wards(province.code)[0]
     return DeliveryAddress(full_name=name.replace(" (minh họa)", ""), phone="0900000123", province_code=province.code,
                            ward_code=ward.code, street="Số 1 phố Minh Họa (địa chỉ minh họa)")
 
 
-def _demo_products() -> list[Product]:
+def demo_products() -> list[Product]:
     """Public demo products of Hanoi producers in stock, by id (the same on every run)."""
     hanoi = next(place for place in geo.provinces() if "Hà Nội" in place.name)
     return list(db.session.scalars(public_products().where(Producer.province_code == hanoi.code, Producer.is_demo.is_(True))
@@ -105,10 +105,11 @@ def _delivered_order(buyer: User, products: list[Product], token: str) -> Order 
     try:
         for product in products:
             carts.add_to_cart(product.id, 1, user=buyer)
-        order, _created = checkout.place_order(buyer, address=_hanoi_address(buyer.full_name), payment_method="cod",
+        order, _created = checkout.place_order(buyer, address=hanoi_address(buyer.full_name), payment_method="cod",
                                                token=token)
         order = reload_order(order)
         for producer_order in order.producer_orders:
+            lifecycle.confirm_sub_order(producer_order, actor=None)
             lifecycle.ship_sub_order(producer_order, actor=None, carrier="Giao hàng minh họa",
                                      tracking_number=f"MH{producer_order.id:08d}")
             cash.deliver_sub_order(producer_order, actor=None, cash_collected=True)
@@ -128,7 +129,7 @@ def _review_lines(order: Order) -> list[OrderLine]:
 
 def load_trust() -> int:
     """Create what is missing of the demo buyers, orders, reviews, wishlist and follows; returns reviews created."""
-    products = _demo_products()
+    products = demo_products()
     if len(products) < PRODUCTS_PER_ORDER * len(BUYERS):
         return 0
     created = 0

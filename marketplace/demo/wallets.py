@@ -77,7 +77,7 @@ def _place(buyer: User, product: Product, token: str, wallet: str, cancel: bool)
             if wallets.apply_result(payment, result) != "paid":
                 raise DomainError("not paid")
             if cancel:
-                cancel_order_by_buyer(order, actor=buyer)
+                cancel_order_by_buyer(order, actor=buyer, reason_code="changed_mind", note="Đổi ý (minh họa)")
     except DomainError:
         return False
     return True

@@ -30,7 +30,7 @@ from marketplace.ledger.models import ONLINE_CHANNEL, SHOWROOM_CHANNEL
 from marketplace.orders import cart as carts
 from marketplace.orders import pricing
 from marketplace.orders.addresses import DeliveryAddress, save_address, validate_address
-from marketplace.orders.lifecycle import change_status
+from marketplace.orders.lifecycle import place_to_pay_later
 from marketplace.orders.models import Order, OrderEvent, OrderLine, PaymentMethod, ProducerOrder
 from marketplace.orders.notifications import notify_order_placed
 from marketplace.orders.queries import ORDER_GRAPH, reload_order
@@ -157,8 +157,7 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
     carts.remove_products(buyer, [item.product.id for item in summary.items])
     if payment_method == PaymentMethod.COD:
         for sub in order.producer_orders:
-            change_status(sub, S.CONFIRMED, actor=buyer,
-                          reason="pay at the showroom" if sub.is_pickup else "cash on delivery")
+            place_to_pay_later(sub, actor=buyer, reason="pay at the showroom" if sub.is_pickup else "cash on delivery")
         notify_order_placed(order)
     if save:
         save_address(buyer, address)
@@ -313,6 +312,6 @@ def place_agreed_order(buyer: User, *, producer: Producer, lines: list[AgreedLin
     order = reload_order(order)
     if payment_method == PaymentMethod.COD:
         for sub in order.producer_orders:
-            change_status(sub, S.CONFIRMED, actor=buyer, reason="cash on delivery")
+            place_to_pay_later(sub, actor=buyer, reason="cash on delivery")
         notify_order_placed(order)
     return order, True

@@ -2,9 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from marketplace.orders.labels import PAYMENT_LABELS
+from marketplace.orders.labels import CANCEL_REASON_LABELS, PAYMENT_LABELS
 from marketplace.orders.models import PaymentMethod
 
 
@@ -22,3 +33,17 @@ class CheckoutForm(FlaskForm):
                                 default=PaymentMethod.COD.value, validate_choice=False)
     token = HiddenField()
     cart_signature = HiddenField()
+
+
+class CancelOrderForm(FlaskForm):
+    """The buyer's cancel page: which shops' parts, why (from the list), and in their own words if they like.
+    orders.lifecycle.buyer_cancel_reason checks the reason; the view fills `parts` with the cancellable parts."""
+
+    parts = SelectMultipleField(_l("Cancel these parts of the order"), choices=[], coerce=str,
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                validators=[InputRequired(_l("Choose at least one shop's part to cancel."))])
+    reason = RadioField(_l("Why do you cancel?"), choices=[SelectChoice(code.value, label)
+                                                           for code, label in CANCEL_REASON_LABELS.items()],
+                        validators=[InputRequired(_l("Please choose why you cancel."))])
+    note = TextAreaField(_l("In your own words (optional; required for another reason)"),
+                         validators=[Optional(), Length(max=500)], render_kw={"maxlength": 500, "rows": 3})

@@ -8,6 +8,8 @@ Money is not handled here: refunding a paid sub-order and recording cash collect
 payments actions (payments.refunds, payments.cash) that call change_status.
 """
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,8 +21,8 @@ from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders.labels import status_label
 from marketplace.orders.models import Order, OrderEvent, PaymentMethod, ProducerOrder
-from marketplace.orders.notifications import notify_status
-from marketplace.orders.status import CANCELLABLE, TRANSITIONS, OrderStatus
+from marketplace.orders.notifications import notify_buyer_cancelled, notify_status
+from marketplace.orders.status import CANCELLABLE, TRANSITIONS, CancelReason, OrderStatus
 from marketplace.showrooms import pickups
 from marketplace.statemachine import InvalidTransition, StatusConflict, check_transition
 from marketplace.stock import services as stock
@@ -46,9 +48,12 @@ def _cas_status(producer_order: ProducerOrder, current: OrderStatus, new: OrderS
 
 
 def change_status(producer_order: ProducerOrder, new: OrderStatus | str, *, actor: User | None = None,
-                  reason: str | None = None) -> ProducerOrder:
+                  reason: str | None = None, reason_code: CancelReason | None = None) -> ProducerOrder:
     """The only way a sub-order changes status: checks the pipeline, compare-and-sets, records an event,
-    and applies the side effects (stock, ledger, e-mail). Raises InvalidTransition or StatusConflict."""
+    and applies the side effects (stock, ledger, e-mail). Raises InvalidTransition or StatusConflict.
+
+    `reason` is a system reason code (stock.labels.SYSTEM_REASONS) or a person's words; `reason_code` the
+    reason a buyer chose from the list when cancelling (orders.status.CancelReason)."""
     new = OrderStatus(new)
     current = OrderStatus(producer_order.status)
     check_transition(TRANSITIONS, current, new, _("An order cannot go from “%(old)s” to “%(new)s”.",
@@ -69,7 +74,8 @@ def change_status(producer_order: ProducerOrder, new: OrderStatus | str, *, acto
     reason_text = str(reason)[:500] if reason else None
     # Through the relationship, so a loaded history shows the new event too.
     db.session.add(OrderEvent(producer_order=producer_order, from_status=current, to_status=new, at=now,
-                              actor_id=actor.id if actor else None, reason=reason_text))
+                              actor_id=actor.id if actor else None, reason=reason_text,
+                              reason_code=CancelReason(reason_code).value if reason_code else None))
     order = producer_order.order
     if new == S.PAID:
         producer_order.paid_at = now
@@ -94,11 +100,11 @@ def change_status(producer_order: ProducerOrder, new: OrderStatus | str, *, acto
                 ledger.record_reversal(entry, reference=f"refund:{order.number}", occurred_at=now)
             except ledger.AlreadyReversed:
                 continue
-    # A producer confirming a paid sub-order is news too; a COD one is confirmed at placement, and the
-    # order confirmation e-mail already says so.
-    if new in (S.READY_FOR_PICKUP, S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED) or (
-            new == S.CONFIRMED and current == S.PAID):
+    # Placing (pending_payment -> placed) is told by the order confirmation e-mail; every later step is news.
+    if new in (S.CONFIRMED, S.READY_FOR_PICKUP, S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED):
         notify_status(producer_order, new, reason_text)
+    if new in (S.CANCELLED, S.REFUNDED) and actor is not None and actor.id == order.buyer_id:
+        notify_buyer_cancelled(producer_order, reason_code, reason_text)
     db.session.flush()
     return producer_order
 
@@ -150,21 +156,52 @@ def _record_sale(producer_order: ProducerOrder, when) -> None:
 
 # Producer actions (the fulfilment screens call these, or the payments actions that wrap them).
 
-def confirm_sub_order(producer_order: ProducerOrder, *, actor: User) -> ProducerOrder:
-    """The producer accepts a paid sub-order."""
+def place_to_pay_later(producer_order: ProducerOrder, *, actor: User | None, reason: str) -> ProducerOrder:
+    """Checkout of an order paid on delivery (or at the showroom's counter): it now waits for the producer's
+    confirmation (pending_payment -> placed). Nothing is sold yet: the sale is recorded on delivery."""
+    return change_status(producer_order, S.PLACED, actor=actor, reason=reason)
+
+
+def confirm_sub_order(producer_order: ProducerOrder, *, actor: User | None) -> ProducerOrder:
+    """The producer accepts a sub-order waiting for its confirmation (placed to pay on delivery, or paid)."""
     return change_status(producer_order, S.CONFIRMED, actor=actor)
 
 
-def ship_sub_order(producer_order: ProducerOrder, *, actor: User, carrier: str, tracking_number: str) -> ProducerOrder:
-    """Hand the parcel to a carrier; carrier and tracking number are required."""
+#: The longest tracking link kept (the column's size).
+TRACKING_URL_MAX = 500
+
+
+def tracking_url(raw) -> str | None:
+    """The carrier's tracking link as typed, tidied: None when empty; DomainError unless it is an http(s)
+    address with a host (a javascript: or data: link must never reach the buyer's page)."""
+    url = str(raw or "").strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
+            or len(url) > TRACKING_URL_MAX or any(ch.isspace() or ord(ch) < 32 for ch in url)):
+        raise DomainError(_("The tracking link must be a web address starting with https:// or http:// "
+                            "(at most %(max)s characters).", max=TRACKING_URL_MAX))
+    return url
+
+
+def ship_sub_order(producer_order: ProducerOrder, *, actor: User, carrier: str, tracking_number: str,
+                   tracking_link: str | None = None) -> ProducerOrder:
+    """Hand the parcel to a carrier; carrier and tracking number are required, the carrier's tracking link
+    (http or https only) is optional."""
     carrier = " ".join(str(carrier or "").split())
     tracking_number = str(tracking_number or "").strip()
     if not carrier or len(carrier) > 80:
         raise DomainError(_("Please enter the carrier (at most 80 characters)."))
     if not tracking_number or len(tracking_number) > 80:
         raise DomainError(_("Please enter the tracking number (at most 80 characters)."))
+    link = tracking_url(tracking_link)
     producer_order.carrier = carrier
     producer_order.tracking_number = tracking_number
+    producer_order.tracking_url = link
     return change_status(producer_order, S.SHIPPED, actor=actor)
 
 
@@ -207,6 +244,21 @@ def cancel_sub_order(producer_order: ProducerOrder, *, actor: User | None, reaso
     reason = cancellation_reason(reason)
     check_cancellable(producer_order)
     return change_status(producer_order, S.CANCELLED, actor=actor, reason=reason)
+
+
+def buyer_cancel_reason(code, note) -> tuple[CancelReason, str | None]:
+    """The buyer's reason for cancelling: a code from the list, and their own words (required for "another
+    reason", at most 500 characters). DomainError otherwise."""
+    try:
+        code = CancelReason(code)
+    except ValueError:
+        raise DomainError(_("Please choose why you cancel.")) from None
+    note = " ".join(str(note or "").split()) or None
+    if note and len(note) > 500:
+        raise DomainError(_("The reason is too long (at most 500 characters)."))
+    if code == CancelReason.OTHER and not note:
+        raise DomainError(_("Please say in a few words why you cancel."))
+    return code, note
 
 
 def cancellable_sub_orders(order: Order) -> list[ProducerOrder]:

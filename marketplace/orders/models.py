@@ -158,6 +158,8 @@ class ProducerOrder(db.Model):
     producer_name: Mapped[str] = mapped_column(sa.String(200))
     carrier: Mapped[str | None] = mapped_column(sa.String(80))
     tracking_number: Mapped[str | None] = mapped_column(sa.String(80))
+    #: Where the buyer follows the parcel on the carrier's site (http or https only), when the producer gave it.
+    tracking_url: Mapped[str | None] = mapped_column(sa.String(500))
     #: Set when money for this sub-order was received (card, bank transfer, or cash at delivery).
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set when its lines were written to the sales ledger.
@@ -217,5 +219,8 @@ class OrderEvent(db.Model):
     #: NULL when the system acted (webhook, expiry job).
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(sa.String(500))
+    #: The reason chosen from a list (orders.status.CancelReason) when the buyer cancelled; `reason` then holds
+    #: their own words, if any.
+    reason_code: Mapped[str | None] = mapped_column(sa.String(32))
 
     producer_order = relationship("ProducerOrder", back_populates="events", lazy="raise_on_sql")

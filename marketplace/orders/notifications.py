@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
 from marketplace.mail import queue_mail
-from marketplace.orders.labels import STATUS_LABELS, SYSTEM_REASONS
+from marketplace.orders.labels import CANCEL_REASON_LABELS, STATUS_LABELS, SYSTEM_REASONS
 from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import OrderStatus
 from marketplace.showrooms import pickups
@@ -50,3 +50,14 @@ def notify_status(producer_order: ProducerOrder, new: OrderStatus, reason: str |
                producer_order=producer_order, status=new, status_text=STATUS_LABELS[new],
                reason=SYSTEM_REASONS.get(reason, reason) if reason else reason, pickup=pickup,
                pickup_address=full_address(pickup.showroom) if pickup else "")
+
+
+def notify_buyer_cancelled(producer_order: ProducerOrder, reason_code: str | None, note: str | None) -> None:
+    """Tell the shop's members (in Vietnamese) that the buyer cancelled their part, and why: the reason chosen
+    from the list and the buyer's own words."""
+    emails = producer_member_emails([producer_order.producer_id]).get(producer_order.producer_id)
+    if emails:
+        order = producer_order.order
+        queue_mail(emails, _l("Order %(number)s was cancelled by the buyer", number=order.number),
+                   "order_cancelled_for_producer", language="vi", order=order, producer_order=producer_order,
+                   reason_label=CANCEL_REASON_LABELS.get(reason_code, ""), note=note or "")

@@ -30,7 +30,7 @@ from marketplace.statemachine import StatusConflict
 
 S = OrderStatus
 #: Sub-orders still to prepare or to hand over.
-OPEN = (S.PENDING_PAYMENT, S.PAID, S.CONFIRMED, S.READY_FOR_PICKUP)
+OPEN = (S.PENDING_PAYMENT, S.PLACED, S.PAID, S.CONFIRMED, S.READY_FOR_PICKUP)
 #: Finished ones, listed for this many days.
 DONE = (S.DELIVERED, S.COMPLETED, S.CANCELLED, S.REFUNDED)
 RECENT_DAYS = 30

@@ -14,6 +14,7 @@ from marketplace.accounts.policies import can_manage_producer
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.inputs import MAX_ID, parse_int
+from marketplace.ledger.models import SHOWROOM_CHANNEL
 from marketplace.orders.models import Order, ProducerOrder
 from marketplace.orders.status import OrderStatus
 
@@ -77,3 +78,50 @@ def sub_order_ids_by_number(producer_id: int, numbers) -> dict[str, int]:
     rows = db.session.execute(sa.select(Order.number, ProducerOrder.id).join(ProducerOrder.order)
                               .where(ProducerOrder.producer_id == producer_id, Order.number.in_(numbers)))
     return {number: sub_order_id for number, sub_order_id in rows}
+
+
+#: The producer's order list tabs (and the dashboard's "to do"): which sub-orders each one holds, by status and
+#: by whether the shop ships them or a showroom hands them over. "all" holds every sub-order.
+FULFILMENT_TABS = ("to_confirm", "to_ship", "shipping", "at_showroom", "awaiting_payment", "delivered",
+                   "cancelled", "all")
+_SHIPPED_HERE = {"to_confirm": (OrderStatus.PLACED, OrderStatus.PAID), "to_ship": (OrderStatus.CONFIRMED,)}
+_ANY_KIND = {"shipping": (OrderStatus.SHIPPED,), "awaiting_payment": (OrderStatus.PENDING_PAYMENT,),
+             "delivered": (OrderStatus.DELIVERED, OrderStatus.COMPLETED),
+             "cancelled": (OrderStatus.CANCELLED, OrderStatus.REFUNDED)}
+_AT_SHOWROOM = (OrderStatus.PLACED, OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.READY_FOR_PICKUP)
+
+
+def fulfilment_tab(status, sales_channel: str) -> str:
+    """The tab a sub-order with this status and channel is listed under (never "all")."""
+    status = OrderStatus(status)
+    pickup = sales_channel == SHOWROOM_CHANNEL
+    if pickup and status in _AT_SHOWROOM:
+        return "at_showroom"
+    for tab, statuses in (*_SHIPPED_HERE.items(), *_ANY_KIND.items()):
+        if status in statuses:
+            return tab
+    return "to_ship"  # a confirmed pickup is at the showroom (above); nothing else is left
+
+
+def fulfilment_filter(tab: str):
+    """The WHERE clause of a tab (None for "all")."""
+    if tab in _SHIPPED_HERE:
+        return sa.and_(ProducerOrder.status.in_(_SHIPPED_HERE[tab]), ProducerOrder.sales_channel != SHOWROOM_CHANNEL)
+    if tab in _ANY_KIND:
+        return ProducerOrder.status.in_(_ANY_KIND[tab])
+    if tab == "at_showroom":
+        return sa.and_(ProducerOrder.status.in_(_AT_SHOWROOM), ProducerOrder.sales_channel == SHOWROOM_CHANNEL)
+    return None
+
+
+def fulfilment_counts(producer_id: int | None) -> dict[str, int]:
+    """How many sub-orders each tab holds, for one producer (or every producer when None), in one query."""
+    query = sa.select(ProducerOrder.status, ProducerOrder.sales_channel, sa.func.count()).group_by(
+        ProducerOrder.status, ProducerOrder.sales_channel)
+    if producer_id is not None:
+        query = query.where(ProducerOrder.producer_id == producer_id)
+    counts = dict.fromkeys(FULFILMENT_TABS, 0)
+    for status, channel, count in db.session.execute(query):
+        counts[fulfilment_tab(status, channel)] += count
+        counts["all"] += count
+    return counts

@@ -7,6 +7,9 @@ from marketplace import statemachine
 
 class OrderStatus(StrEnum):
     PENDING_PAYMENT = "pending_payment"
+    #: Placed to pay on delivery (or at the showroom's counter): waiting for the producer to confirm it.
+    PLACED = "placed"
+    #: Paid online: waiting for the producer to confirm it too.
     PAID = "paid"
     CONFIRMED = "confirmed"
     #: A click-and-collect sub-order the showroom has prepared: the buyer may come for it.
@@ -20,13 +23,29 @@ class OrderStatus(StrEnum):
 
 S = OrderStatus
 
-#: Allowed next statuses. Cash-on-delivery sub-orders go pending_payment -> confirmed at placement and
-#: record their sale when delivered with the cash collected; prepaid ones go through paid first.
+
+class CancelReason(StrEnum):
+    """Why a buyer cancels (chosen on the cancel page and kept on the event, with their own words if any)."""
+
+    CHANGED_MIND = "changed_mind"
+    CHANGE_ADDRESS = "change_address"
+    CHANGE_ITEMS = "change_items"
+    CHANGE_PAYMENT = "change_payment"
+    BETTER_PRICE = "better_price"
+    TOO_SLOW = "too_slow"
+    OTHER = "other"
+
+#: Allowed next statuses, as Vietnamese marketplaces show them to the buyer: Chờ xác nhận (placed, or paid)
+#: -> Chờ lấy hàng (confirmed by the producer) -> Đang giao (shipped) -> Đã giao (delivered).
+#: Cash-on-delivery sub-orders go pending_payment -> placed at checkout, wait for the producer to confirm them,
+#: and record their sale when delivered with the cash collected; prepaid ones go pending_payment -> paid (the
+#: sale is recorded then) and wait for the producer's confirmation too.
 #: A sub-order that was paid is never "cancelled": it is refunded. A click-and-collect sub-order (collected at a
-#: showroom) is prepared by the showroom's staff (paid or confirmed -> ready_for_pickup) and handed over
+#: showroom) is prepared by the showroom's staff (placed, paid or confirmed -> ready_for_pickup) and handed over
 #: (ready_for_pickup -> delivered) instead of shipped; orders.lifecycle refuses the wrong path for each kind.
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    S.PENDING_PAYMENT: frozenset({S.PAID, S.CONFIRMED, S.CANCELLED}),
+    S.PENDING_PAYMENT: frozenset({S.PAID, S.PLACED, S.CANCELLED}),
+    S.PLACED: frozenset({S.CONFIRMED, S.READY_FOR_PICKUP, S.CANCELLED}),
     S.PAID: frozenset({S.CONFIRMED, S.READY_FOR_PICKUP, S.REFUNDED}),
     S.CONFIRMED: frozenset({S.SHIPPED, S.READY_FOR_PICKUP, S.CANCELLED, S.REFUNDED}),
     S.READY_FOR_PICKUP: frozenset({S.DELIVERED, S.CANCELLED, S.REFUNDED}),
@@ -38,11 +57,13 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 #: Statuses in which the buyer may still cancel (nothing has left the producer or the showroom yet).
-CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.PAID, S.CONFIRMED, S.READY_FOR_PICKUP})
+CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.PLACED, S.PAID, S.CONFIRMED, S.READY_FOR_PICKUP})
+#: Statuses waiting for the producer's confirmation (a placed cash-on-delivery order, a paid one).
+AWAITING_CONFIRMATION = frozenset({S.PLACED, S.PAID})
 #: Final statuses.
 TERMINAL = frozenset({S.CANCELLED, S.REFUNDED})
 #: Progress order, for deriving one status for a whole order from its sub-orders.
-PIPELINE = (S.PENDING_PAYMENT, S.PAID, S.CONFIRMED, S.READY_FOR_PICKUP, S.SHIPPED, S.DELIVERED, S.COMPLETED)
+PIPELINE = (S.PENDING_PAYMENT, S.PLACED, S.PAID, S.CONFIRMED, S.READY_FOR_PICKUP, S.SHIPPED, S.DELIVERED, S.COMPLETED)
 
 
 def can_change(current: OrderStatus | str, new: OrderStatus | str) -> bool:

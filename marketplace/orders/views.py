@@ -16,17 +16,20 @@ from marketplace.money import format_vnd as money_text
 from marketplace.orders import cart as carts
 from marketplace.orders import checkout as checkouts
 from marketplace.orders.addresses import InvalidAddress, saved_addresses
-from marketplace.orders.forms import CheckoutForm
+from marketplace.orders import lifecycle
+from marketplace.orders.forms import CancelOrderForm, CheckoutForm
 from marketplace.orders.labels import PAYMENT_LABELS, status_label
 from marketplace.orders.models import Address, PaymentMethod
 from marketplace.orders.pickups import pickup_places
 from marketplace.orders.queries import order_for_buyer, orders_for_buyer
-from marketplace.orders.status import CANCELLABLE
+from marketplace.orders.status import CANCELLABLE, TERMINAL
+from marketplace.orders.timeline import timeline
 from marketplace.payments import providers
 from marketplace.payments.fulfilment import awaits_payment
 from marketplace.payments.records import PaymentRefused
 from marketplace.payments.refunds import cancel_order_by_buyer
 from marketplace.payments.stripe_gateway import GatewayError
+from marketplace.statemachine import InvalidTransition
 from marketplace.stock.services import OutOfStock
 from marketplace.vouchers.rules import CODE_MAX_LENGTH, VoucherRefused
 
@@ -351,10 +354,12 @@ def order_list():
 @bp.get("/orders/<number>")
 @login_required
 def order_detail(number: str):
-    """One order: each shop's part with its status history."""
+    """One order: each shop's part with its timeline (dates from the status events) and tracking link."""
     order = order_for_buyer(current_user, number)
+    prepaid = order.payment_method != PaymentMethod.COD
     return render_template(
         "orders/order_detail.html", order=order, status_label=status_label, pickups=pickup_places(order),
+        timelines={po.id: timeline(po, prepaid=prepaid) for po in order.producer_orders},
         payment_labels=PAYMENT_LABELS, can_cancel=any(po.status in CANCELLABLE for po in order.producer_orders),
         can_pay=order.payment_method != PaymentMethod.COD and awaits_payment(order),
     )
@@ -370,18 +375,57 @@ def order_pay(number: str):
     return render_template("orders/order_pay.html", order=order, payment_labels=PAYMENT_LABELS)
 
 
-@bp.post("/orders/<number>/cancel")
+@bp.route("/orders/<number>/cancel", methods=["GET", "POST"])
 @login_required
 def order_cancel(number: str):
-    """The buyer cancels what was not shipped yet; card payments are refunded."""
+    """The buyer confirms a cancellation: which shops' parts (those not shipped yet), why, and in their own
+    words; paid parts are refunded. Works without JavaScript (a page, not a dialog)."""
     order = order_for_buyer(current_user, number)
-    db.session.commit()  # nothing is held while a refund is asked of the provider
-    try:
-        cancel_order_by_buyer(order, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    cancellable = lifecycle.cancellable_sub_orders(order)
+    if not cancellable:
+        flash(_("This order was already shipped or closed and cannot be cancelled."), "error")
         return redirect(url_for("orders.order_detail", number=order.number))
-    db.session.commit()
-    flash(_("Your order was cancelled. Any payment will be refunded."), "success")
-    return redirect(url_for("orders.order_detail", number=order.number))
+    form = CancelOrderForm()
+    form.parts.choices = [SelectChoice(str(po.id), po.producer_name) for po in cancellable]
+    if request.method == "GET":
+        form.parts.data = [str(po.id) for po in cancellable]
+    status = 200
+    if form.validate_on_submit() and _reason_ok(form):
+        chosen = [int(value) for value in form.parts.data]
+        db.session.commit()  # nothing is held while a refund is asked of the provider
+        order = order_for_buyer(current_user, number)
+        try:
+            cancelled = cancel_order_by_buyer(order, actor=current_user, reason_code=form.reason.data,
+                                              note=form.note.data, producer_order_ids=chosen)
+        except DomainError as error:
+            db.session.rollback()
+            form.parts.errors = [error.message]
+            order = order_for_buyer(current_user, number)
+            status = 409 if isinstance(error, InvalidTransition) else 400
+        else:
+            db.session.commit()
+            names = ", ".join(po.producer_name for po in cancelled)
+            if any(po.paid_at is not None for po in cancelled):
+                flash(_("Cancelled: %(shops)s. What you paid for these parts will be refunded.", shops=names),
+                      "success")
+            else:
+                flash(_("Cancelled: %(shops)s.", shops=names), "success")
+            kept = [po.producer_name for po in order.producer_orders if po.id not in {c.id for c in cancelled}
+                    and po.status not in TERMINAL]
+            if kept:
+                flash(_("Still on its way: %(shops)s.", shops=", ".join(kept)), "info")
+            return redirect(url_for("orders.order_detail", number=order.number))
+    elif request.method == "POST":
+        status = 400
+    return render_template("orders/order_cancel.html", order=order, form=form, cancellable=cancellable,
+                           status_label=status_label), status
+
+
+def _reason_ok(form: CancelOrderForm) -> bool:
+    """The typed words suit the chosen reason (required for "another reason"); the message goes under them."""
+    try:
+        lifecycle.buyer_cancel_reason(form.reason.data, form.note.data)
+    except DomainError as error:
+        form.note.errors = [error.message]
+        return False
+    return True

@@ -21,10 +21,10 @@ from marketplace.dates import parse_date, period_bounds
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.orders import lifecycle
-from marketplace.orders.labels import PAYMENT_LABELS, STATUS_LABELS, status_label
+from marketplace.orders.labels import FULFILMENT_TAB_LABELS, PAYMENT_LABELS, STATUS_LABELS, status_label
 from marketplace.orders.models import Order, ProducerOrder
-from marketplace.orders.queries import sub_order_for
-from marketplace.orders.status import CANCELLABLE, OrderStatus
+from marketplace.orders.queries import FULFILMENT_TABS, fulfilment_counts, fulfilment_filter, sub_order_for
+from marketplace.orders.status import AWAITING_CONFIRMATION, CANCELLABLE, OrderStatus
 from marketplace.pagination import page_count, paginate
 from marketplace.payments import cash, refunds
 from marketplace.settlements.fees import fees_for, order_fees
@@ -33,15 +33,19 @@ bp = Blueprint("orders_manage", __name__)
 
 PAGE_SIZE = 25
 S = OrderStatus
-
-
+#: Offered as suggestions on the shipping form (any carrier may be typed).
+COMMON_CARRIERS = ("Giao Hàng Nhanh (GHN)", "Giao Hàng Tiết Kiệm (GHTK)", "Viettel Post", "VNPost", "J&T Express",
+                   "Ninja Van", "Best Express", "Ahamove", "GrabExpress")
 
 
 @bp.get("")
 @roles_required(Role.PRODUCER, Role.ADMIN)
 def order_list():
-    """The producer's sub-orders, newest first, filtered by status and by the day the order was placed."""
+    """The producer's sub-orders, newest first: tabs with counts for what needs doing (to confirm, to ship, being
+    delivered...), and filters by exact status and by the day the order was placed."""
     producer = producer_scope()
+    tab = request.args.get("tab", "")
+    tab = tab if tab in FULFILMENT_TABS else "all"
     status_raw = request.args.get("status", "")
     status = status_raw if status_raw in {s.value for s in S} else ""
     raw_from, raw_to = request.args.get("from", ""), request.args.get("to", "")
@@ -57,6 +61,8 @@ def order_list():
         query = query.where(ProducerOrder.producer_id == producer.id)
     if status:
         query = query.where(ProducerOrder.status == S(status))
+    elif (tab_filter := fulfilment_filter(tab)) is not None:
+        query = query.where(tab_filter)
     if date_from:
         query = query.where(Order.created_at >= period_bounds(date_from, date_from)[0])
     if date_to:
@@ -65,7 +71,7 @@ def order_list():
                       .order_by(Order.created_at.desc(), ProducerOrder.id.desc()), PAGE_SIZE)
     sub_orders = result.items
     args = {key: value for key, value in {
-        "status": status, "from": date_from.isoformat() if date_from else "",
+        "tab": tab if tab != "all" and not status else "", "status": status, "from": date_from.isoformat() if date_from else "",
         "to": date_to.isoformat() if date_to else "",
         "producer": str(producer.id) if producer and current_user.role == Role.ADMIN else "",
     }.items() if value}
@@ -73,7 +79,8 @@ def order_list():
         "orders/manage/order_list.html", producer=producer, sub_orders=sub_orders, total=result.total,
         page=result.page, pages=page_count(result), args=args, status=status, date_from=date_from, date_to=date_to,
         statuses=STATUS_LABELS, status_label=status_label, payment_labels=PAYMENT_LABELS,
-        fees=fees_for(sub_orders),
+        fees=fees_for(sub_orders), tab=tab, tabs=FULFILMENT_TAB_LABELS,
+        tab_counts=fulfilment_counts(producer.id if producer else None),
     )
 
 
@@ -83,7 +90,7 @@ def _available_actions(producer_order: ProducerOrder) -> dict[str, bool]:
     # A click-and-collect sub-order is prepared and handed over by its showroom, never shipped.
     shipped = not producer_order.is_pickup
     return {
-        "confirm": status == S.PAID and shipped,
+        "confirm": status in AWAITING_CONFIRMATION and shipped,
         "ship": status == S.CONFIRMED and shipped,
         "deliver": status == S.SHIPPED,
         "cancel": status in CANCELLABLE,
@@ -96,7 +103,7 @@ def _render_detail(producer_order: ProducerOrder, *, form=None, error=None, stat
         "orders/manage/order_detail.html", sub_order=producer_order, order=order,
         fees=order_fees(producer_order), actions=_available_actions(producer_order), form=form or {},
         error=error, status_label=status_label, payment_labels=PAYMENT_LABELS,
-        is_cod=str(order.payment_method) == "cod",
+        is_cod=str(order.payment_method) == "cod", carriers=COMMON_CARRIERS,
     ), status_code
 
 
@@ -134,20 +141,22 @@ def _act(producer_order_id: int, action, *, form: dict):
 @bp.post("/<int:producer_order_id>/confirm")
 @roles_required(Role.PRODUCER, Role.ADMIN)
 def order_confirm(producer_order_id: int):
-    """Accept a paid sub-order."""
+    """Accept a sub-order waiting for the producer (placed to pay on delivery, or paid online)."""
     return _act(producer_order_id, lambda po: lifecycle.confirm_sub_order(po, actor=current_user), form={})
 
 
 @bp.post("/<int:producer_order_id>/ship")
 @roles_required(Role.PRODUCER, Role.ADMIN)
 def order_ship(producer_order_id: int):
-    """Hand the parcel to a carrier, with its tracking number."""
+    """Hand the parcel to a carrier, with its tracking number and (optionally) the carrier's tracking link."""
     carrier = request.form.get("carrier", "")[:200]
     tracking_number = request.form.get("tracking_number", "")[:200]
+    tracking_url = request.form.get("tracking_url", "")[:lifecycle.TRACKING_URL_MAX + 100]
     return _act(
         producer_order_id,
-        lambda po: lifecycle.ship_sub_order(po, actor=current_user, carrier=carrier, tracking_number=tracking_number),
-        form={"carrier": carrier, "tracking_number": tracking_number},
+        lambda po: lifecycle.ship_sub_order(po, actor=current_user, carrier=carrier, tracking_number=tracking_number,
+                                            tracking_link=tracking_url),
+        form={"carrier": carrier, "tracking_number": tracking_number, "tracking_url": tracking_url},
     )
 
 

@@ -20,7 +20,9 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
 from marketplace.i18n import current_language
 from marketplace.images import MAX_UPLOAD_BYTES, UploadRefused
+from marketplace.ledger import queries as ledger_queries
 from marketplace.mail import queue_mail
+from marketplace.orders import queries as order_queries
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers import invitations as invites
 from marketplace.producers import services, verification
@@ -38,7 +40,7 @@ from marketplace.urls import external_url
 bp = Blueprint("producers_manage", __name__)
 
 #: Certificates ending within this many days are shown on the dashboard.
-EXPIRY_WARNING_DAYS = 60
+EXPIRY_WARNING_DAYS = 90
 
 
 def _own_producer() -> Producer:
@@ -148,12 +150,16 @@ def join_finish(token: str):
 @bp.get("/")
 @roles_required(Role.PRODUCER, Role.ADMIN, Role.SHOWROOM_STAFF)
 def dashboard():
-    """What needs the producer's attention: verification, listings to confirm, low stock, expiring certificates."""
+    """What needs doing first (sub-orders to confirm and to ship, certificates expiring within 90 days, low
+    stock), today's and this month's sales from the ledger, then verification and listings."""
     if current_user.role != Role.PRODUCER:
         return redirect(url_for(".assist"))
     producer = _own_producer()
     products = listings.producer_products(producer.id)
     today = today_vn()
+    order_counts = order_queries.fulfilment_counts(producer.id)
+    sales = {"today": ledger_queries.producer_sales_vnd(producer.id, today, today),
+             "month": ledger_queries.producer_sales_vnd(producer.id, today.replace(day=1), today)}
     expiring = certs.expiring_certificates(producer.id, today, days=EXPIRY_WARNING_DAYS)
     low_stock = listings.low_stock_products(producer.id)
     counts = {status: sum(1 for p in products if p.status == status) for status in ("draft", "active", "archived")}
@@ -161,7 +167,7 @@ def dashboard():
         "producers/manage/dashboard.html", producer=producer, counts=counts,
         public_count=sum(1 for p in products if p.is_public(today)),
         awaiting=listings.awaiting_confirmation(producer.id), expiring=expiring, low_stock=low_stock,
-        today=today,
+        today=today, order_counts=order_counts, sales=sales, expiry_days=EXPIRY_WARNING_DAYS,
     )
 
 

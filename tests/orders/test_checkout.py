@@ -200,8 +200,10 @@ def test_a_consumer_cannot_see_another_consumers_order(client, login_as):
     login_as(stranger)
     assert client.get(f"/orders/{order.number}").status_code == 404
     assert client.get("/orders/OC-0000-000000").status_code == 404
-    assert client.post(f"/orders/{order.number}/cancel").status_code == 404
-    assert order.producer_orders[0].status == OrderStatus.CONFIRMED
+    assert client.get(f"/orders/{order.number}/cancel").status_code == 404
+    assert client.post(f"/orders/{order.number}/cancel", data={"parts": str(order.producer_orders[0].id),
+                                                             "reason": "changed_mind"}).status_code == 404
+    assert order.producer_orders[0].status == OrderStatus.PLACED
 
 
 def test_one_producer_cannot_reach_another_producers_sub_order(client, login_as):
@@ -223,7 +225,7 @@ def test_one_producer_cannot_reach_another_producers_sub_order(client, login_as)
     assert client.get(f"/manage/orders/{sub_b.id}").status_code in (403, 404)
     assert client.post(f"/manage/orders/{sub_b.id}/cancel", data={"reason": "not mine"}).status_code in (403, 404)
     db.session.refresh(sub_b)
-    assert sub_b.status == OrderStatus.CONFIRMED
+    assert sub_b.status == OrderStatus.PLACED
 
 
 def test_buyer_sees_history_and_each_shops_status(client, login_as):
@@ -252,7 +254,9 @@ def test_buyer_cancels_a_cod_order_and_the_stock_comes_back(client, login_as):
     db.session.commit()
     assert stock_of(product) == 1
     login_as(buyer)
-    assert client.post(f"/orders/{order.number}/cancel").status_code == 302
+    response = client.post(f"/orders/{order.number}/cancel",
+                           data={"parts": str(order.producer_orders[0].id), "reason": "changed_mind"})
+    assert response.status_code == 302
     db.session.refresh(order.producer_orders[0])
     assert order.producer_orders[0].status == OrderStatus.CANCELLED
     assert stock_of(product) == 4
@@ -268,10 +272,13 @@ def test_a_shipped_order_cannot_be_cancelled_by_the_buyer(client, login_as):
     from tests.orders.helpers import address
 
     order, _created = checkout.place_order(buyer, address=address(), payment_method="cod", token="shipped")
+    lifecycle.confirm_sub_order(order.producer_orders[0], actor=member)
     lifecycle.ship_sub_order(order.producer_orders[0], actor=member, carrier="GHN", tracking_number="GHN123")
     db.session.commit()
     login_as(buyer)
-    client.post(f"/orders/{order.number}/cancel")
+    assert client.get(f"/orders/{order.number}/cancel").status_code == 302
+    client.post(f"/orders/{order.number}/cancel", data={"parts": str(order.producer_orders[0].id),
+                                                         "reason": "changed_mind"})
     db.session.refresh(order.producer_orders[0])
     assert order.producer_orders[0].status == OrderStatus.SHIPPED
     assert stock_of(product) == 3

@@ -32,6 +32,8 @@ def test_cod_sale_is_recorded_when_delivered_with_cash():
     product = make_product(producer=producer, price_vnd=80000, stock=5)
     order = place(make_user(), [product], method="cod", quantity=2)
     sub = order.producer_orders[0]
+    assert sub.status == S.PLACED and not _entries()
+    lifecycle.confirm_sub_order(sub, actor=member)
     assert sub.status == S.CONFIRMED and not _entries()
     lifecycle.ship_sub_order(sub, actor=member, carrier="Viettel Post", tracking_number="VTP1")
     import pytest
@@ -88,6 +90,7 @@ def test_cancel_needs_a_reason_and_shipping_needs_a_tracking_number():
     member = make_user(role="producer", producer=producer)
     order = place(make_user(), [make_product(producer=producer)], method="cod")
     sub = order.producer_orders[0]
+    lifecycle.confirm_sub_order(sub, actor=member)
     for call in (lambda: refunds.cancel_sub_order(sub, actor=member, reason="  "),
                  lambda: lifecycle.ship_sub_order(sub, actor=member, carrier="", tracking_number="X"),
                  lambda: lifecycle.ship_sub_order(sub, actor=member, carrier="GHN", tracking_number=""),

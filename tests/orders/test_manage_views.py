@@ -7,6 +7,7 @@ from flask_babel import get_locale, refresh
 from marketplace.accounts.models import Role
 from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
+from marketplace.orders import lifecycle
 from marketplace.orders.models import Order, OrderEvent, ProducerOrder
 from marketplace.stock import services as stock
 from tests.factories import make_producer, make_product, make_user
@@ -41,10 +42,14 @@ def shop():
             "other_member": other_member, "other_sub": other_order.producer_orders[0]}
 
 
-def order_for(shop, method="cod", quantity=2):
+def order_for(shop, method="cod", quantity=2, confirmed=True):
+    """A sub-order of the shop: paid when prepaid, confirmed by the producer when cash on delivery (unless not
+    `confirmed`: then it waits for the producer's confirmation)."""
     order = place(shop["buyer"], [(shop["product"], quantity)], method=method)
     if method == "vietqr":
         pay_by_transfer(order)
+    elif confirmed:
+        lifecycle.confirm_sub_order(order.producer_orders[0], actor=shop["member"])
     db.session.commit()
     return order.producer_orders[0]
 
@@ -107,7 +112,7 @@ def test_other_producers_sub_orders_are_404_for_every_route(client, login_as, sh
     for action, data in (("confirm", {}), ("ship", {"carrier": "GHN", "tracking_number": "X1"}),
                          ("deliver", {"cash_collected": "y"}), ("cancel", {"reason": "spite"})):
         assert client.post(f"/manage/orders/{other.id}/{action}", data=data).status_code == 404
-    assert reload(other).status == "confirmed"
+    assert reload(other).status == "placed"
     assert client.get("/manage/orders/99999999").status_code == 404
 
 

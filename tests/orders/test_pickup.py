@@ -84,7 +84,7 @@ def test_a_pickup_order_holds_the_units_at_the_showroom_first_expiring_first_wit
     sub = order.producer_orders[0]
     assert sub.is_pickup and sub.sales_channel == SHOWROOM_CHANNEL and sub.location_id == showroom.location_id
     assert sub.shipping_fee_vnd == 0 and order.shipping_vnd == 0 and order.total_vnd == 2 * 120000 + 200000
-    assert sub.status == S.CONFIRMED  # to pay at the counter
+    assert sub.status == S.PLACED  # to pay at the counter, waiting for the showroom to prepare it
     assert _lot_units(showroom, tea) == {"TEA-SOON": 0, "TEA-LATE": 1}
     assert _lot_units(showroom, honey) == {"HONEY-1": 1}
     assert lots.level_quantity(tea.id, showroom.location_id) == lots.lot_total(tea.id, showroom.location_id) == 1

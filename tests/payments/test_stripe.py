@@ -214,7 +214,8 @@ def test_buyer_cancel_of_a_paid_card_order_refunds_through_stripe(client, card_o
     order, product = card_order
     _start(client, order)
     post_event(client, stripe_event("checkout.session.completed", fake_stripe.complete(_session_id(fake_stripe))))
-    client.post(f"/orders/{order.number}/cancel")
+    client.post(f"/orders/{order.number}/cancel", data={"parts": [str(po.id) for po in order.producer_orders],
+                                                         "reason": "better_price"})
     assert _status(order) == [S.REFUNDED] and stock_of(product) == 5
     [refund] = fake_stripe.refunds.values()
     assert refund["amount"] == order.total_vnd

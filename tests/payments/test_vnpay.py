@@ -282,7 +282,8 @@ def test_cancelling_a_paid_wallet_order_lists_its_refund_until_recorded(client, 
     order, product = vnpay_order
     _start(client, order)
     _ipn(client, fake_vnpay.pay(fake_vnpay.last_reference()))
-    assert client.post(f"/orders/{order.number}/cancel").status_code == 302
+    assert client.post(f"/orders/{order.number}/cancel", data={
+        "parts": [str(po.id) for po in order.producer_orders], "reason": "change_payment"}).status_code == 302
     assert _statuses(order) == [S.REFUNDED] and stock_of(product) == 5
     refund = db.session.scalar(sa.select(Payment).where(Payment.kind == PaymentKind.REFUND))
     assert refund.status == PaymentStatus.STARTED and refund.provider == "vnpay"

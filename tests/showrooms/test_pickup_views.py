@@ -146,7 +146,7 @@ def test_staff_of_another_showroom_never_see_or_touch_a_pickup(client, login_as,
                            data={"reason": "x", "counter_payment_method": "cash"}).status_code == 404
     assert order.number not in client.get(f"/manage/showrooms/{there.id}/pickups").get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(ProducerOrder, sub.id).status == S.CONFIRMED
+    assert db.session.get(ProducerOrder, sub.id).status == S.PLACED
     # A buyer is not staff at all.
     login_as(buyer)
     assert client.get(f"/manage/showrooms/{here.id}/pickups").status_code == 403

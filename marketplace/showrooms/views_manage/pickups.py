@@ -39,7 +39,7 @@ def _page(showroom, producer_order, status: int = 200):
         payment_labels=PAYMENT_LABELS, manager=is_manager(showroom), form=ButtonForm(),
         methods=[(m.value, labels.payment_method_label(m)) for m in PaymentMethod],
         counter_label=labels.payment_method_label, ready=OrderStatus.READY_FOR_PICKUP,
-        can_prepare=producer_order.status in (OrderStatus.PAID, OrderStatus.CONFIRMED),
+        can_prepare=producer_order.status in (OrderStatus.PLACED, OrderStatus.PAID, OrderStatus.CONFIRMED),
         can_cancel=producer_order.status in pickups.OPEN), status
 
 
