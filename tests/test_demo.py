@@ -187,3 +187,18 @@ def test_demo_statement_shows_voucher_discounts_by_who_bears_them(runner):
     statement = db.session.scalars(sa.select(Statement)).first()
     assert statement is not None
     assert statement.discounts_vnd > 0 and statement.platform_discounts_vnd > 0
+
+
+def test_demo_orders_show_every_step_of_the_order_flow(runner):
+    """The demo has sub-orders in each state a buyer or a producer meets (dữ liệu minh họa), the shipped one with an
+    illustrative tracking link and the cancelled one with the buyer's reason."""
+    from marketplace.orders.models import OrderEvent, ProducerOrder
+
+    _load(runner)
+    statuses = set(db.session.scalars(sa.select(ProducerOrder.status).distinct()))
+    assert {"pending_payment", "placed", "paid", "confirmed", "ready_for_pickup", "shipped", "delivered",
+            "cancelled", "refunded"} <= {str(status) for status in statuses}
+    shipped = db.session.scalars(sa.select(ProducerOrder).where(ProducerOrder.status == "shipped")).all()
+    assert any(po.tracking_url and po.tracking_url.startswith("https://example.org/") for po in shipped)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OrderEvent)
+                             .where(OrderEvent.reason_code == "change_address")) == 1

@@ -29,6 +29,7 @@ from marketplace.demo.catalogue import (
     ProductRow,
 )
 from marketplace.demo.linkage import load_linkage
+from marketplace.demo.orders import load_order_flow
 from marketplace.demo.pickups import load_pickups
 from marketplace.demo.promotions import load_promotions
 from marketplace.demo.sales_history import load_sales_history
@@ -37,7 +38,6 @@ from marketplace.demo.signals import load_signals
 from marketplace.demo.statements import load_statements
 from marketplace.demo.trust import load_trust
 from marketplace.demo.vouchers import load_vouchers
-from marketplace.demo.orders import load_order_flow
 from marketplace.demo.wallets import load_wallet_orders
 from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus

@@ -15,8 +15,8 @@ from marketplace.inputs import MAX_ID, parse_int
 from marketplace.money import format_vnd as money_text
 from marketplace.orders import cart as carts
 from marketplace.orders import checkout as checkouts
-from marketplace.orders.addresses import InvalidAddress, saved_addresses
 from marketplace.orders import lifecycle
+from marketplace.orders.addresses import InvalidAddress, saved_addresses
 from marketplace.orders.forms import CancelOrderForm, CheckoutForm
 from marketplace.orders.labels import PAYMENT_LABELS, status_label
 from marketplace.orders.models import Address, PaymentMethod

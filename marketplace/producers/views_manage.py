@@ -22,8 +22,8 @@ from marketplace.i18n import current_language
 from marketplace.images import MAX_UPLOAD_BYTES, UploadRefused
 from marketplace.ledger import queries as ledger_queries
 from marketplace.mail import queue_mail
-from marketplace.orders import queries as order_queries
 from marketplace.money import InvalidAmount, parse_vnd
+from marketplace.orders import queries as order_queries
 from marketplace.producers import invitations as invites
 from marketplace.producers import services, verification
 from marketplace.producers.forms import (
