@@ -161,6 +161,7 @@ def test_a_linkage_becomes_an_order_at_the_agreed_price_with_the_stock_reserved(
     assert (line.unit_price_vnd, line.quantity, order.total_vnd) == (430000, 200, 86_000_000)
     assert sub.sales_channel == LINKAGE_CHANNEL and sub.status == OrderStatus.PLACED
     assert stock_of(product) == 100
+    lifecycle.confirm_sub_order(sub, actor=member)
     lifecycle.ship_sub_order(sub, actor=member, carrier="Viettel Post", tracking_number="VT1")
     lifecycle.deliver_sub_order(sub, actor=member, cash_collected=True)
     entry = db.session.scalar(sa.select(SaleEntry).where(SaleEntry.order_line_id == line.id))
