@@ -6,8 +6,8 @@ checkout put them in (confirmed at placement, nothing done since) move to "place
 now says "placed": the producer has not confirmed them yet. Adds the carrier's tracking URL to sub-orders and
 the reason a buyer chose when cancelling to status events.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-03 08:00:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0028'
-down_revision = '0027'
+revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
