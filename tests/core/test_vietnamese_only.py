@@ -142,6 +142,7 @@ def marketplace_with_history():
     buyer = make_user()
     delivered = place(buyer, [product], quantity=2)
     sub_order = delivered.producer_orders[0]
+    lifecycle.confirm_sub_order(sub_order, actor=owner)
     lifecycle.ship_sub_order(sub_order, actor=owner, carrier="Viettel Post", tracking_number="VT123")
     lifecycle.deliver_sub_order(sub_order, actor=owner, cash_collected=True)
     place(buyer, [product])

@@ -53,6 +53,7 @@ def sell(shop, monkeypatch, *, code=None, method="vietqr", when=None):
                                            token=checkout.new_checkout_token(), voucher_code=code)
     if method == "cod":
         sub = reload_order(order).producer_orders[0]
+        lifecycle.confirm_sub_order(sub, actor=shop.member)
         lifecycle.ship_sub_order(sub, actor=shop.member, carrier="VNPost", tracking_number=f"VN{order.id}")
         cash.deliver_sub_order(sub, actor=shop.member, cash_collected=True)
     else:

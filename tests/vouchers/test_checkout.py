@@ -205,7 +205,7 @@ def test_cancelled_unpaid_order_gives_the_use_back_exactly_once():
     voucher = make_voucher("MOT", total_limit=1)
     order = _place(buyer, "mot")
     assert _used(voucher) == 1
-    refunds.cancel_order_by_buyer(reload_order(order), actor=buyer)
+    refunds.cancel_order_by_buyer(reload_order(order), actor=buyer, reason_code="changed_mind")
     assert _used(voucher) == 0 and _buyer_uses(voucher, buyer) == 0
     assert not release_for_order(order.id)
     assert _used(voucher) == 0
@@ -283,6 +283,7 @@ def test_cod_sale_with_a_platform_free_shipping_code_records_the_shipping_discou
     make_voucher("FREESHIP", kind=VoucherKind.FREE_SHIPPING)
     order = _place(buyer, "freeship")
     sub = reload_order(order).producer_orders[0]
+    lifecycle.confirm_sub_order(sub, actor=member)
     lifecycle.ship_sub_order(sub, actor=member, carrier="VNPost", tracking_number="VN1")
     cash.deliver_sub_order(sub, actor=member, cash_collected=True)
     [entry] = _entries()
@@ -291,6 +292,7 @@ def test_cod_sale_with_a_platform_free_shipping_code_records_the_shipping_discou
     _fill(other_buyer, make_product(producer=producer))
     plain = _place(other_buyer, None)
     sub = reload_order(plain).producer_orders[0]
+    lifecycle.confirm_sub_order(sub, actor=member)
     lifecycle.ship_sub_order(sub, actor=member, carrier="VNPost", tracking_number="VN2")
     cash.deliver_sub_order(sub, actor=member, cash_collected=True)
     assert (_entries()[-1].discount_vnd, _entries()[-1].discount_bearer) == (0, None)
