@@ -106,7 +106,7 @@ def test_a_cancelled_order_still_counts_as_used(client, office):
     """A use given back by a cancelled order still locks the code: that order showed it to its buyer."""
     voucher = make_voucher("HUYDON", percent=10)
     order = _use(voucher)
-    refunds.cancel_order_by_buyer(reload_order(order), actor=make_user())
+    refunds.cancel_order_by_buyer(reload_order(order), actor=make_user(), reason_code="changed_mind")
     assert _stored(voucher).used_count == 0
     with pytest.raises(services.InvalidVoucher) as refused:
         services.update_voucher(_stored(voucher), _form(voucher, code="MOI"), actor=office)
