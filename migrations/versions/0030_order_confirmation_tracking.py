@@ -6,8 +6,8 @@ checkout put them in (confirmed at placement, nothing done since) move to "place
 now says "placed": the producer has not confirmed them yet. Adds the carrier's tracking URL to sub-orders and
 the reason a buyer chose when cancelling to status events.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-03 08:00:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0029'
-down_revision = '0028'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
