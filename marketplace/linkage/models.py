@@ -50,7 +50,7 @@ class DemandRequest(db.Model):
     details: Mapped[str] = mapped_column(sa.Text, default="")
     #: Decision 148 product group code, e.g. "1.4" (catalog.categories).
     group_code: Mapped[str] = mapped_column(sa.String(8), index=True)
-    #: Accent-folded words of title and details (marketplace.text.folded_words), for grouping and search.
+    #: Accent-folded words of the title (marketplace.text.folded_words), for grouping and the board's search.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     quantity: Mapped[int] = mapped_column(sa.Integer)
     #: The unit the quantity counts, as the buyer wrote it ("chai 500ml", "kg").

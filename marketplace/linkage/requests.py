@@ -149,7 +149,7 @@ def post_request(author: User, details: RequestDetails) -> DemandRequest:
     db.session.add(RequestEvent(request_id=request.id, from_status=None, to_status=R.OPEN, at=now, actor_id=author.id))
     author_producer = author.producer_id
     ranked = matching.ranked_producers(
-        title=details.title, group_code=details.group_code, delivery_province_code=details.delivery_province_code,
+        title=details.title, details=details.details, group_code=details.group_code, delivery_province_code=details.delivery_province_code,
         quantity_wanted=details.quantity, exclude_producer_id=author_producer)
     matches = [RequestMatch(request_id=request.id, producer_id=c.producer_id, rank=position,
                             group_match=c.group_match, words_matched=c.words_matched, words_total=c.words_total,

@@ -4,7 +4,9 @@ from marketplace.accounts.models import Role
 from marketplace.catalog.status import ProductStatus
 from marketplace.linkage import queries
 from marketplace.linkage.matching import (
+    MAX_DETAIL_WORDS,
     Candidate,
+    detail_words,
     find_candidates,
     rank_candidates,
     ranked_producers,
@@ -94,7 +96,7 @@ def test_a_posted_request_keeps_its_ranked_matches_and_tells_them(outbox, db_ses
     """Posting stores the ranking (rank 1 = best) and e-mails each matched producer's members after the commit."""
     made = _fish_sauce_market()
     member = make_user("thanh@hoptacxa-c.example", role=Role.PRODUCER, producer=made["C"])
-    demand = post(title="Nước mắm Phú Quốc", group_code="1.4", quantity="100", delivery_province_code="1")
+    demand = post(title="Nước mắm Phú Quốc", details="", group_code="1.4", quantity="100", delivery_province_code="1")
     db_session.commit()
     matches = queries.request_by_id(demand.id).matches
     assert [m.producer_id for m in matches][:2] == [made["C"].id, made["B"].id]
@@ -102,3 +104,49 @@ def test_a_posted_request_keeps_its_ranked_matches_and_tells_them(outbox, db_ses
     mail = outbox.wait_for(1).to(member.email)
     assert mail and "Nước mắm Phú Quốc" in mail[0]["Subject"]
     assert f"/demand/{demand.id}" in mail[0].get_body(("plain",)).get_content()
+
+
+def test_details_words_count_after_the_titles():
+    """The details add the words that say what and are not in the title (sentence words left out)."""
+    assert detail_words("Can 5 lít, đạm 40 độ trở lên. Nước mắm truyền thống, không pha.", ["nuoc", "mam"]) == [
+        "dam", "do", "truyen", "thong", "pha"]
+    assert len(detail_words(" ".join(f"tu{n}" for n in range(20)), [])) == MAX_DETAIL_WORDS
+
+
+def test_the_details_change_the_ranking():
+    """'Nước mắm' alone: the 5-star Hưng Yên producer (neighbour of Hà Nội) before the An Giang one; with
+    'đạm 40 độ' in the details, the An Giang one's '40 độ đạm' matches more words and comes first."""
+    made = _fish_sauce_market()
+    names = {producer.id: key for key, producer in made.items()}
+
+    def ranking(details):
+        return [names.get(c.producer_id, "?") for c in ranked_producers(
+            title="Nước mắm", details=details, group_code="1.4", delivery_province_code=HANOI, quantity_wanted=100)]
+
+    assert ranking("")[:2] == ["C", "B"]
+    with_details = ranked_producers(title="Nước mắm", details="Loại đạm 40 độ trở lên.", group_code="1.4",
+                                    delivery_province_code=HANOI, quantity_wanted=100)
+    assert [names[c.producer_id] for c in with_details][:2] == ["B", "C"]
+    assert (with_details[0].words_matched, with_details[0].words_total) == (4, 4)
+
+
+def test_a_product_outside_the_group_is_listed_by_two_words_of_the_details():
+    """Rượu sim Phú Quốc (group 2.1) is listed when the details say 'đảo Phú Quốc' (two words), not when they
+    say only 'Phú' (one word could be a coincidence)."""
+    made = _fish_sauce_market()
+    two = find_candidates(title="Nước mắm", details="Hàng đảo Phú Quốc", group_code="1.4",
+                          delivery_province_code=HANOI)
+    assert made["H"].id in {c.producer_id for c in two}
+    one = find_candidates(title="Nước mắm", details="Hàng Phú", group_code="1.4", delivery_province_code=HANOI)
+    assert made["H"].id not in {c.producer_id for c in one}
+
+
+def test_a_posted_request_is_matched_on_its_details(db_session):
+    """Posting reads the details too: the stored match counts their words."""
+    made = _fish_sauce_market()
+    demand = post(title="Nước mắm", details="Đạm 40 độ, can 5 lít.", group_code="1.4", quantity="100",
+                  delivery_province_code="1")
+    db_session.commit()
+    matches = queries.request_by_id(demand.id).matches
+    assert matches[0].producer_id == made["B"].id
+    assert (matches[0].words_matched, matches[0].words_total) == (4, 4)
