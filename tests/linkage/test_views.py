@@ -222,3 +222,17 @@ def test_the_buyer_orders_a_linkage_through_its_page(app, login_as):
     order = db.session.scalar(sa.select(Order))
     assert placed.status_code == 302 and placed.headers["Location"].endswith(f"/orders/{order.number}")
     assert order.total_vnd == 20 * 430000
+
+
+def test_the_offices_demand_screens_refuse_consumers_producers_and_staff(app, login_as):
+    """The office's list, linkages and hide/restore answer 403 to a consumer, a verified producer's member and
+    showroom staff, and the request stays on the board."""
+    demand = post(title="Mật ong rừng U Minh")
+    db.session.commit()
+    for user in (make_user(), make_user(role=Role.PRODUCER, producer=make_producer()), _showroom_staff()):
+        each = login_as(user, app.test_client())
+        assert each.get("/admin/demand").status_code == 403, user
+        assert each.get("/admin/demand/linkages").status_code == 403, user
+        assert each.post(f"/admin/demand/{demand.id}/hide", data={"reason": "x"}).status_code == 403, user
+        assert each.post(f"/admin/demand/{demand.id}/restore").status_code == 403, user
+    assert "Mật ong rừng U Minh" in app.test_client().get("/demand").get_data(as_text=True)

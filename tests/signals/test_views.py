@@ -12,6 +12,7 @@ from marketplace.orders import cart as carts
 from marketplace.orders.models import Address
 from marketplace.signals.models import SearchProvince
 from marketplace.stock import services as stock_services
+from marketplace.stock.models import Location, LocationKind
 from tests.factories import make_producer, make_product, make_user
 
 
@@ -83,7 +84,8 @@ def test_a_producer_sees_the_missed_searches_of_its_groups_and_all_on_request(cl
 
 
 def test_outsiders_are_refused(client, login_as):
-    """Guests go to the login page; consumers and producers get 403 on the office's page; consumers on /manage."""
+    """Guests go to the login page; consumers, producers and showroom staff get 403 on the office's page and
+    its exports; consumers on /manage."""
     assert client.get("/admin/signals").status_code in (302, 303)
     login_as(make_user())
     assert client.get("/admin/signals").status_code == 403
@@ -91,6 +93,13 @@ def test_outsiders_are_refused(client, login_as):
     assert client.get("/admin/signals/export/searches.csv").status_code == 403
     login_as(make_user(role=Role.PRODUCER, producer=make_producer()))
     assert client.get("/admin/signals").status_code == 403
+    assert client.get("/admin/signals/export/searches.xlsx").status_code == 403
+    showroom = Location(kind=LocationKind.SHOWROOM, name="Điểm OCOP Thử")
+    db.session.add(showroom)
+    db.session.flush()
+    login_as(make_user(role=Role.SHOWROOM_STAFF, location_id=showroom.id))
+    assert client.get("/admin/signals").status_code == 403
+    assert client.get("/admin/signals/export/searches.csv").status_code == 403
 
 
 def test_exports_are_formula_safe_and_hold_the_page_figures(client, login_as):
