@@ -30,8 +30,9 @@ from marketplace.ledger.labels import sale_channel_label
 from marketplace.ledger.models import CHANNELS, LINKAGE_CHANNEL, ONLINE_CHANNEL, SHOWROOM_CHANNEL
 from marketplace.producers.labels import producer_type_label
 from marketplace.producers.models import Producer
+from marketplace.reports import rollups
 from marketplace.reports.models import GRAINS, NONE_KEY
-from marketplace.reports.summary import Selection, sales_source
+from marketplace.reports.summary import Selection, needs_current_keys, sales_source
 from marketplace.showrooms.models import Showroom
 
 GRANULARITIES = {"day": _l("Day"), "week": _l("Week"), "month": _l("Month"), "quarter": _l("Quarter")}
@@ -64,8 +65,8 @@ class Filters:
     errors: list[str] = field(default_factory=list)
     #: Notes about what was adjusted (e.g. a coarser grouping for a long period).
     notes: list[str] = field(default_factory=list)
-    #: Whether the rollups' product attributes are today's, when the caller has just checked (a page checks
-    #: once, not once per figure); None: each figure checks (reports.rollups.keys_changed).
+    #: Whether the rollups' product attributes are today's: checked by the first figure that needs it
+    #: (reports.rollups.keys_changed), then kept for the page's other figures (and the previous period's).
     keys_current: bool | None = None
 
     @property
@@ -247,7 +248,10 @@ def _aggregate(filters: Filters, keys: tuple[str, ...], *, order_by_revenue: boo
         # These statements are estimated as costly (the ledger part's first-line check), so PostgreSQL
         # would compile them just in time: half a second of compiling for a few milliseconds of work.
         db.session.execute(sa.text("SET LOCAL jit = off"))
-    source = sales_source(filters.date_from, filters.date_to, keys, selection(filters), grains=grains,
+    chosen = selection(filters)
+    if filters.keys_current is None and needs_current_keys(keys, chosen):
+        filters.keys_current = not rollups.keys_changed()
+    source = sales_source(filters.date_from, filters.date_to, keys, chosen, grains=grains,
                           keys_current=filters.keys_current)
     units = sa.func.coalesce(sa.func.sum(source.c.units), 0).label("units")
     revenue = sa.func.coalesce(sa.func.sum(source.c.revenue_vnd), 0).label("revenue")
@@ -283,7 +287,8 @@ def growth(filters: Filters, current: Row | None = None) -> Growth:
     """This period's totals (`current` when the caller has them already) against the previous period of
     the same length (same filters)."""
     previous = filters.previous()
-    return Growth(current or totals(filters), totals(previous), previous.date_from, previous.date_to)
+    return Growth(current or totals(filters), totals(replace(previous, keys_current=filters.keys_current)),
+                  previous.date_from, previous.date_to)
 
 
 def sum_rows(rows: list[Row]) -> Row:

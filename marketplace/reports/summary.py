@@ -168,9 +168,9 @@ def sales_source(date_from: date, date_to: date, keys: tuple[str, ...] = (), sel
     day summary for the other days, and the ledger entries not folded in yet: one statement, so it always
     equals a direct sum over the ledger. `keys_current`: whether the rollups' product attributes are today's,
     when the caller has just checked (None: checked here when it matters)."""
-    dimensions = (set(keys) | selection.dimensions) - {"day", "channel"}
+    dimensions = _dimensions(keys, selection)
     if keys_current is None:
-        keys_current = not _attribute_level_needed(dimensions) or not rollups.keys_changed()
+        keys_current = not needs_current_keys(keys, selection) or not rollups.keys_changed()
     level = rollups.choose_level(dimensions, keys_current=keys_current)
     parts = []
     usable = [grain for grain in (level.grains if level else ()) if grain in grains]
@@ -200,10 +200,14 @@ def sales_source(date_from: date, date_to: date, keys: tuple[str, ...] = (), sel
     return sa.union_all(*parts).subquery("sales")
 
 
-def _attribute_level_needed(dimensions: set[str]) -> bool:
-    """Whether the level chosen with current keys would be one keyed by attributes (then whether they are
-    current must be checked)."""
-    level = rollups.choose_level(dimensions, keys_current=True)
+def _dimensions(keys: tuple[str, ...], selection: Selection) -> set[str]:
+    return (set(keys) | selection.dimensions) - {"day", "channel"}
+
+
+def needs_current_keys(keys: tuple[str, ...], selection: Selection) -> bool:
+    """Whether the level that holds these keys and this selection is keyed by product attributes (so whether
+    they are today's must be known before reading it)."""
+    level = rollups.choose_level(_dimensions(keys, selection), keys_current=True)
     return level is not None and level.keyed_by_attributes
 
 

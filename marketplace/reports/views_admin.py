@@ -3,7 +3,7 @@ and over time, by province (with a map and the province-to-province flows), by p
 and producer type, and the program's targets; every table as CSV and XLSX with the page's filters."""
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, render_template, request
@@ -14,7 +14,7 @@ from marketplace.accounts.models import Role
 from marketplace.accounts.policies import roles_required
 from marketplace.extensions import db
 from marketplace.producers.models import Producer
-from marketplace.reports import analytics, province_map, rollups, summary, targets
+from marketplace.reports import analytics, province_map, summary, targets
 
 bp = Blueprint("reports_admin", __name__)
 log = logging.getLogger(__name__)
@@ -39,21 +39,20 @@ class Table:
     rows: list[list]
 
 
-def _catch_up() -> bool:
-    """Fold new ledger entries into the summary, and move the sales of products whose attributes changed,
-    before reading (the figures are exact either way: this keeps the part read straight from the ledger
-    small and the rollups usable). Returns whether the rollups' product attributes are today's."""
-    if summary.pending_entries() == 0 and not rollups.keys_changed():
-        return True
+def _catch_up() -> None:
+    """Fold new ledger entries into the summary before reading (the figures are exact either way: this only
+    keeps the part read straight from the ledger small). Products whose attributes changed are moved by the
+    same refresh (or cron's); until then the figures that need them read the product-level rows."""
+    if summary.pending_entries() == 0:
+        return
     if summary.refresh_summary() is None:
         db.session.rollback()
-        return False
+        return
     db.session.commit()
-    return True
 
 
-def _filters(keys_current: bool) -> analytics.Filters:
-    filters = replace(analytics.parse_filters(request.args), keys_current=keys_current)
+def _filters() -> analytics.Filters:
+    filters = analytics.parse_filters(request.args)
     for message in filters.errors:
         flash(message, "error")
     return filters
@@ -168,7 +167,8 @@ PAGES = {
 @bp.get("")
 def overview():
     """Totals and growth, sales by channel and over time, top products and producers."""
-    filters = _filters(_catch_up())
+    _catch_up()
+    filters = _filters()
     channels = analytics.by_channel(filters)
     growth = analytics.growth(filters, analytics.sum_rows(channels))
     timeline = analytics.timeline(filters)
@@ -182,7 +182,8 @@ def overview():
 @bp.get("/provinces")
 def provinces():
     """Sales by producer and buyer province, a map of one of them, and the flows between provinces."""
-    filters = _filters(_catch_up())
+    _catch_up()
+    filters = _filters()
     producers, buyers, flows = analytics.province_figures(filters)
     side = request.args.get("map", "producer")
     if side not in ("producer", "buyer"):
@@ -199,7 +200,8 @@ def provinces():
 @bp.get("/products")
 def products():
     """Sales by product group, star level and producer type."""
-    filters = _filters(_catch_up())
+    _catch_up()
+    filters = _filters()
     groups, stars, types = analytics.product_figures(filters)
     return render_template("reports/admin/products.html", groups=groups, stars=stars, types=types,
                            **_common(filters))
@@ -221,7 +223,8 @@ def export(table: str, fmt: str):
     builder = next((build for build, names in PAGES.values() if table in names), None)
     if builder is None:
         abort(404)
-    filters = replace(analytics.parse_filters(request.args), keys_current=_catch_up())
+    _catch_up()
+    filters = analytics.parse_filters(request.args)
     found = builder(filters)[table]
     filename = f"ocop-{table.replace('_', '-')}-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.{fmt}"
     if fmt == "csv":
