@@ -19,6 +19,7 @@ producer's member. Prints p50 and p99 in ms and the SQL statements of one reques
 import argparse
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -156,6 +157,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--producers", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args(argv)
+    # SIGTERM ends the run like Ctrl-C, so the throw-away database is removed.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     url, cleanup = _database(os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL"))
     try:
         _run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade", "heads"], url)
