@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app wsgi
 # The exact versions CI tested (make lock writes them from pyproject.toml); main.lock is the runtime only.
 LOCK   := requirements/dev.lock
 
-.PHONY: install translations run serve db demo test lint lock bench api-fuzz cluster-up cluster-down cluster-status clean
+.PHONY: install translations run serve db demo test lint lock bench api-fuzz cluster-up cluster-down cluster-status bench-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ api-fuzz: translations
 ## worker, on the running PostgreSQL and Redis; stopped by the pids it wrote (instance/cluster/run).
 cluster-up: translations
 	$(BIN)/python deploy/cluster.py up
+
+## The load generator for bench/cluster_bench.py (locust; the bench extra, kept out of dev and CI).
+bench-deps: install
+	$(BIN)/python -m pip install -q -e '.[bench]'
 
 cluster-down:
 	$(BIN)/python deploy/cluster.py down

@@ -5,7 +5,8 @@
     python deploy/cluster.py down     # stop them, by the pids written at start (nothing else is touched)
 
 Uses the PostgreSQL and Redis already running on 127.0.0.1 (it starts neither): a database of its own
-(CLUSTER_DATABASE, "ocop_cluster"; created, migrated and given the demo catalogue on first start) and Redis
+(CLUSTER_DATABASE, "ocop_cluster"; created, migrated and given the demo catalogue on first start, or with
+CLUSTER_CATALOGUE=synthetic bench/load_synthetic.py's 20,000 products) and Redis
 database CLUSTER_REDIS_DB (7). Everything it writes lives under CLUSTER_DIR (instance/cluster): the rendered
 nginx.conf, the pid files (run/), the logs (log/), the uploads, the Prometheus multiprocess folders and a secret
 key made on first start. Ports: NGINX_PORT (8100), APP_PORT_1 (8101), APP_PORT_2 (8102), all on 127.0.0.1.
@@ -108,9 +109,12 @@ def prepare_database(env: dict) -> None:
             connection.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(DATABASE)))
     flask = str(PYTHON_BIN / "flask")
     _run(flask, "--app", "wsgi", "db", "upgrade", env=env, log_name="setup.log")
-    marker = DIR / "demo-loaded"
+    marker = DIR / "catalogue-loaded"
     if not marker.exists():
-        _run(flask, "--app", "wsgi", "demo", "load", env=env, log_name="setup.log")
+        if os.environ.get("CLUSTER_CATALOGUE") == "synthetic":  # bench/load_synthetic.py: 20,000 products
+            _run(str(PYTHON_BIN / "python"), "bench/load_synthetic.py", env=env, log_name="setup.log")
+        else:
+            _run(flask, "--app", "wsgi", "demo", "load", env=env, log_name="setup.log")
         marker.touch()
 
 
