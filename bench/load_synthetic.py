@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from marketplace import create_app, geo  # noqa: E402
+from marketplace import create_app, geo, old_provinces  # noqa: E402
 from marketplace.catalog import categories  # noqa: E402
 from marketplace.catalog.models import (  # noqa: E402
     Certificate,
@@ -104,6 +104,7 @@ def build_producers(rng: random.Random, count: int, now: datetime) -> list[dict]
     for index in range(1, count + 1):
         producer_type = rng.choices(types, weights=[33, 8, 25, 34])[0]
         province_code = rng.choice(provinces)
+        old_province_code = rng.choice(old_provinces.parts_of(province_code)).code
         communes = geo.wards(province_code)
         commune = rng.choice(communes)
         name = f"{TYPE_PREFIX[producer_type]} {rng.choice(ACTIVITIES)} {rng.choice(PLACES)} {index}"
@@ -111,7 +112,7 @@ def build_producers(rng: random.Random, count: int, now: datetime) -> list[dict]
         rows.append({
             "id": index, "slug": f"{slugify(name, 100)}-s{index}", "name": name, "legal_name": name,
             "type": producer_type, "registration_number": f"SYN-{index:06d}", "province_code": province_code,
-            "ward_code": commune.code, "address": f"Số {rng.randint(1, 300)}, {commune.name}",
+            "old_province_code": old_province_code, "ward_code": commune.code, "address": f"Số {rng.randint(1, 300)}, {commune.name}",
             "phone": f"0901{index:06d}", "story": f"{name} ({commune.name}). Dữ liệu tổng hợp cho đo hiệu năng.",
             "verification_status": VerificationStatus.VERIFIED if verified else VerificationStatus.PENDING,
             "verified_at": now if verified else None, "shipping_fee_vnd": 30000, "is_demo": True,
@@ -152,7 +153,8 @@ def build_products(rng: random.Random, count: int, producers: list[dict], today:
         # The app's own indexing, fed with duck-typed rows instead of ORM objects.
         holder = SimpleNamespace(
             name=name, description=description, group_code=group_code, unit=product["unit"],
-            producer=SimpleNamespace(name=producer["name"], province_code=producer["province_code"]),
+            producer=SimpleNamespace(name=producer["name"], province_code=producer["province_code"],
+                                     old_province_code=producer["old_province_code"]),
         )
         index_product(holder)
         product["search_name"], product["search_body"] = holder.search_name, holder.search_body

@@ -240,7 +240,7 @@ def register_cli(app: Flask) -> None:
 
 def register_jinja(app: Flask) -> None:
     """Template filters and globals shared by every page."""
-    from marketplace import backoffice, geo
+    from marketplace import backoffice, geo, old_provinces
     from marketplace.catalog.certificates import (
         certificate_status_label,
         evaluation_kind_label,
@@ -281,6 +281,7 @@ def register_jinja(app: Flask) -> None:
     app.jinja_env.globals["absolute_url"] = absolute
     backoffice.init_app(app)
     app.jinja_env.globals["province_name"] = geo.province_name
+    app.jinja_env.globals["province_label"] = old_provinces.province_label
     # One label function per enum shown to people (each lives in its domain's labels), for every template.
     app.jinja_env.globals.update(
         certificate_status_label=certificate_status_label, evaluation_kind_label=evaluation_kind_label,

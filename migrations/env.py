@@ -72,8 +72,8 @@ def run_migrations_offline():
 
 
 #: Search structures written by hand in migrations (FTS5 on SQLite; a generated tsvector column and its
-#: GIN index on PostgreSQL); autogenerate cannot describe them, so it must not try to drop them.
-HAND_WRITTEN_SEARCH_OBJECTS = ("products_fts", "ix_products_search_tsv", "search_tsv")
+#: GIN index, the search_words vocabulary on PostgreSQL); autogenerate cannot describe them, so it must not try to drop them.
+HAND_WRITTEN_SEARCH_OBJECTS = ("products_fts", "ix_products_search_tsv", "search_tsv", "search_words")
 
 
 def include_object(object, name, type_, reflected, compare_to):

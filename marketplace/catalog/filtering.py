@@ -8,7 +8,7 @@ inside the listing rule (catalog.listing.public_clause).
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
@@ -20,7 +20,7 @@ from marketplace.inputs import parse_int
 from marketplace.money import InvalidAmount, parse_vnd
 from marketplace.producers.models import Producer
 from marketplace.stock.services import online_in_stock_clause
-from marketplace.text import MAX_QUERY_LENGTH, nfc, search_tokens
+from marketplace.text import MAX_QUERY_LENGTH, nfc
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars", "best_selling")
 STAR_LEVELS = (3, 4, 5)
@@ -43,7 +43,13 @@ class CatalogFilters:
     #: The sort asked for, if valid; see effective_sort.
     sort: str | None = None
     page: int = 1
-    tokens: tuple[str, ...] = field(default=(), compare=False)
+    #: What the query stands for (catalog.search.understand): its words, synonyms and a province in it.
+    terms: search.SearchTerms = field(default_factory=search.SearchTerms, compare=False)
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The folded words of the query that must match."""
+        return self.terms.tokens
 
     @property
     def effective_sort(self) -> str:
@@ -117,8 +123,14 @@ def parse_filters(args: Mapping[str, str]) -> CatalogFilters:
     return CatalogFilters(
         q=q, stars=stars if stars in STAR_LEVELS else None, group=group, province=province,
         min_price=min_price, max_price=max_price, in_stock=args.get("in_stock") == "1",
-        sort=sort if sort in SORTS else None, page=max(page, 1), tokens=tuple(search_tokens(q)),
+        sort=sort if sort in SORTS else None, page=max(page, 1), terms=search.understand(q),
     )
+
+
+def with_query(filters: CatalogFilters, q: str) -> CatalogFilters:
+    """The same filters with another query (a corrected reading of the typed one)."""
+    q = clean_query(q)
+    return replace(filters, q=q, terms=search.understand(q))
 
 
 def is_plausible_slug(slug: str, max_length: int = 160) -> bool:
@@ -139,7 +151,7 @@ def conditions(filters: CatalogFilters, skip: str | None = None, *, with_search:
     never a facet)."""
     conditions = [public_clause()]
     if filters.q and with_search:
-        conditions.append(search.match_clause(list(filters.tokens)))
+        conditions.append(search.match_clause(filters.terms))
     if filters.stars and skip != "stars":
         conditions.append(Product.star_level >= filters.stars)
     if filters.group and skip != "group":

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from marketplace.catalog import search
+from marketplace import telex
+from marketplace.catalog import search, spelling
 from marketplace.catalog.facets import Facets, cached, facet_counts
-from marketplace.catalog.filtering import CatalogFilters, conditions, select_products
+from marketplace.catalog.filtering import CatalogFilters, conditions, select_products, with_query
 from marketplace.catalog.listing import public_clause
 from marketplace.catalog.models import Product, ProductImage
 from marketplace.extensions import db
@@ -104,8 +105,33 @@ def search_alone_finds_nothing(filters: CatalogFilters) -> bool:
     """
     if not filters.tokens:
         return True
-    return not db.session.execute(
-        sa.select(public_ids().where(search.match_clause(list(filters.tokens))).exists())).scalar()
+    return not _finds_any(filters.terms)
+
+
+def _finds_any(terms) -> bool:
+    return bool(db.session.execute(sa.select(public_ids().where(search.match_clause(terms)).exists())).scalar())
+
+
+#: How many corrected readings of a query are tried at most (each is one indexed EXISTS query).
+MAX_READINGS = 3
+
+
+def other_readings(q: str) -> list[str]:
+    """What a query that found nothing may have meant, most likely first: its telex reading ("nuowcs mawms"
+    -> "nước mắm"), then its words with typos corrected (catalog.spelling)."""
+    readings = []
+    converted = telex.convert(q)
+    if converted != q:
+        readings.append(converted)
+    for text in [converted] if converted != q else [q]:
+        tokens = search_tokens(text)
+        unknown = {token: spelling.candidates(token) for token in dict.fromkeys(tokens)
+                   if len(token) >= spelling.MIN_LENGTH and not _finds_any([token])}
+        unknown = {token: found for token, found in unknown.items() if found}
+        for attempt in range(MAX_READINGS if unknown else 0):
+            readings.append(" ".join(unknown[token][min(attempt, len(unknown[token]) - 1)] if token in unknown
+                                     else token for token in tokens))
+    return list(dict.fromkeys(readings))[:MAX_READINGS + 1]
 
 
 @dataclass
@@ -115,11 +141,26 @@ class CatalogPage:
     page: int
     pages: int
     facets: Facets
+    #: The reading of the query shown instead of the typed one, which found nothing ("Kết quả cho ...").
+    corrected_query: str = ""
 
 
 def catalog_page(filters: CatalogFilters, page_size: int) -> CatalogPage | None:
-    """One page of the catalogue with its facets; None when the page number is past the last page."""
+    """One page of the catalogue with its facets; None when the page number is past the last page.
+
+    A search that finds nothing as typed is read again as telex and with its typos corrected; the first
+    reading that finds products is shown, and named in corrected_query.
+    """
     facets = facet_counts(filters)
+    corrected = ""
+    if filters.q and facets.total == 0 and filters.tokens:
+        for reading in other_readings(filters.q):
+            candidate = with_query(filters, reading)
+            if candidate.terms and _finds_any(candidate.terms):
+                candidate_facets = facet_counts(candidate)
+                if candidate_facets.total:
+                    filters, facets, corrected = candidate, candidate_facets, reading
+                    break
     pages = max(1, -(-facets.total // page_size))
     if filters.page > pages:
         return None
@@ -128,11 +169,12 @@ def catalog_page(filters: CatalogFilters, page_size: int) -> CatalogPage | None:
         statement = select_products(Product.id)
         if filters.effective_sort == "relevance":
             # The ranked search restricts to matches itself (SQLite joins the scores it sorts on).
-            statement = search.ranked(statement.where(*conditions(filters, with_search=False)), list(filters.tokens))
+            statement = search.ranked(statement.where(*conditions(filters, with_search=False)), filters.terms)
         else:
             statement = statement.where(*conditions(filters)).order_by(*_ORDERS[filters.effective_sort])
         products = cards(_ids(statement.limit(page_size).offset((filters.page - 1) * page_size)))
-    return CatalogPage(products=products, total=facets.total, page=filters.page, pages=pages, facets=facets)
+    return CatalogPage(products=products, total=facets.total, page=filters.page, pages=pages, facets=facets,
+                       corrected_query=corrected)
 
 
 def home_cards(limit: int = 8) -> tuple[list[ProductCard], list[ProductCard]]:
@@ -158,11 +200,18 @@ def related_products(product: Product, limit: int = 8) -> list[ProductCard]:
 
 
 def suggestions(q: str, limit: int = 8) -> list[ProductCard]:
-    """The best matches for a partly typed query, for the search box."""
-    tokens = search_tokens(q)
-    if not tokens:
+    """The best matches for a partly typed query, for the search box: the same reading as the catalogue's
+    search (synonyms, a province), and its telex or corrected reading when it finds nothing as typed."""
+    terms = search.understand(q)
+    if not terms:
         return []
-    return cards(_ids(search.ranked(public_ids(), tokens).limit(limit)))
+    ids = _ids(search.ranked(public_ids(), terms).limit(limit))
+    if not ids:
+        for reading in other_readings(q):
+            ids = _ids(search.ranked(public_ids(), search.understand(reading)).limit(limit))
+            if ids:
+                break
+    return cards(ids)
 
 
 def shop_product_ids(producer: Producer) -> sa.Select:

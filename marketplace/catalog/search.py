@@ -1,25 +1,41 @@
-"""Accent- and case-insensitive Vietnamese product search.
+"""Accent- and case-insensitive Vietnamese product search that reads how shoppers type.
 
 Both databases search the same accent-folded columns (Product.search_name, Product.search_body, filled by
 catalog.services.index_product), so "nuoc mam", "NƯỚC MẮM" and a decomposed (NFD) "Nước mắm" find the
 same rows. The query is folded by marketplace.text.search_tokens into [a-z0-9] words, each used as a
-word prefix ("bat tr" finds "Bát Tràng"), and every word must match.
+word prefix ("bat tr" finds "Bát Tràng"), and every word must match. On top of that, understand() reads:
 
-- SQLite: the FTS5 table products_fts (rowid = products.id), queried with MATCH '"tok1"* "tok2"*'.
-  Quoting each token neutralises the FTS syntax (AND, OR, NEAR, *, ^, :, parentheses, minus).
-- PostgreSQL: products.search_tsv @@ to_tsquery('simple', 'tok1:* & tok2:*'). search_tsv is a stored
-  generated column (name weighted A, body D; migration 0007, not mapped on the model) with the GIN index
-  ix_products_search_tsv, so neither the index recheck nor ranking recomputes a vector.
+- regional synonyms (catalog.synonyms): a typed word also accepts a product whose *name* holds another
+  word of its set ("che xanh" finds "Trà xanh"), and such a product ranks as if the shopper had typed
+  its own word (the name test of the ranking accepts either);
+- a province in the query, new or old ("mat ong tuyen quang", "nuoc mam kien giang"): its words stop
+  being required and the products of that province (or of that old province, or named after it) come
+  first. A query that is only a province name is searched as words (the index holds the province and
+  old province names).
 
-Ranking: products whose name holds every word come first, then bm25 (name weighted 10, body 1) on
-SQLite or ts_rank of the weighted vector on PostgreSQL, then the newest.
+Typos and telex are read by catalog.queries when a query finds nothing as typed (catalog.spelling,
+marketplace.telex).
+
+- SQLite: the FTS5 table products_fts (rowid = products.id), queried with MATCH '"tok1"* "tok2"*';
+  a synonym adds `("tok"* OR search_name : "other")`. Quoting each token neutralises the FTS syntax.
+- PostgreSQL: products.search_tsv @@ to_tsquery('simple', 'tok1:* & tok2:*'); a synonym adds
+  `(tok:* | other:A)` (weight A is the name). search_tsv is a stored generated column (name weighted A,
+  body D; migration 0007, not mapped on the model) with the GIN index ix_products_search_tsv.
+
+Ranking: the asked-for province first, then products whose name holds every word (or its synonym), then
+bm25 (name weighted 10, body 1) on SQLite or ts_rank of the weighted vector on PostgreSQL, then the newest.
 """
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from marketplace import geo, old_provinces
+from marketplace.catalog import synonyms
 from marketplace.catalog.models import Product, ZeroResultSearch
 from marketplace.extensions import db
-from marketplace.text import MAX_QUERY_LENGTH, nfc, search_tokens
+from marketplace.producers.models import Producer
+from marketplace.text import MAX_QUERY_LENGTH, folded_words, nfc, search_tokens
 
 #: bm25 column weights for products_fts(search_name, search_body).
 NAME_WEIGHT = 10.0
@@ -29,14 +45,120 @@ _fts = sa.table("products_fts", sa.column("rowid", sa.Integer))
 _fts_table = sa.literal_column("products_fts")
 
 
-def fts_match_string(tokens: list[str]) -> str:
-    """The FTS5 MATCH string: every token quoted and used as a prefix, all required."""
-    return " ".join(f'"{token}"*' for token in tokens)
+@dataclass(frozen=True)
+class Term:
+    """One thing the shopper asked for: the typed words (each a prefix), or a synonym in a product's name."""
+
+    typed: tuple[str, ...]
+    #: Whole words of the same synonym set, looked for in product names.
+    others: tuple[tuple[str, ...], ...] = ()
 
 
-def ts_query_string(tokens: list[str]) -> str:
-    """The PostgreSQL to_tsquery text: every token as a prefix, all required."""
-    return " & ".join(f"{token}:*" for token in tokens)
+@dataclass(frozen=True)
+class PlaceWords:
+    """A province named in the query: a new one (province_code) or an old one (old_province_code)."""
+
+    words: tuple[str, ...]
+    province_code: int | None = None
+    old_province_code: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    terms: tuple[Term, ...] = ()
+    place: PlaceWords | None = None
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The typed words that must match (a province read as a place is not among them)."""
+        return tuple(token for term in self.terms for token in term.typed)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+def _terms(tokens: list[str], query: str | None) -> tuple[Term, ...]:
+    runs = {start: (end, others) for start, end, others in synonyms.alternatives(tokens, query)}
+    terms, position = [], 0
+    while position < len(tokens):
+        if position in runs:
+            end, others = runs[position]
+            terms.append(Term(tuple(tokens[position:end]), tuple(others)))
+            position = end
+        else:
+            terms.append(Term((tokens[position],)))
+            position += 1
+    return tuple(terms)
+
+
+def _place_names() -> dict[tuple[str, ...], PlaceWords]:
+    names: dict[tuple[str, ...], PlaceWords] = {}
+    for old in old_provinces.all_old():
+        words = tuple(folded_words(old.name).split())
+        names[words] = PlaceWords(words, old_province_code=old.code)
+    for place in geo.provinces():
+        # A new province's name wins over the old one it kept (An Giang, Hà Nội...).
+        words = tuple(folded_words(place.short_name).split())
+        names[words] = PlaceWords(words, province_code=place.code)
+    return names
+
+
+_PLACES: dict[tuple[str, ...], PlaceWords] = {}
+
+
+def read_place(tokens: list[str]) -> tuple[list[str], PlaceWords | None]:
+    """The tokens without the last province name they hold, and that province (None when there is none,
+    or when the province is the whole query)."""
+    if not _PLACES:
+        _PLACES.update(_place_names())
+    for size in (4, 3, 2):
+        for start in range(len(tokens) - size, -1, -1):
+            run = tuple(tokens[start:start + size])
+            if run in _PLACES and len(tokens) > size:
+                return tokens[:start] + tokens[start + size:], _PLACES[run]
+    return tokens, None
+
+
+def understand(query: str | None) -> SearchTerms:
+    """The search a typed query stands for: its words, their synonyms and a province named in it."""
+    tokens, place = read_place(search_tokens(query))
+    return SearchTerms(_terms(tokens, nfc(query)), place)
+
+
+def _as_terms(terms: "SearchTerms | list[str] | tuple[str, ...]") -> SearchTerms:
+    if isinstance(terms, SearchTerms):
+        return terms
+    return SearchTerms(_terms(list(terms), None))
+
+
+def _fts_term(term: Term) -> tuple[str, bool]:
+    typed = " ".join(f'"{token}"*' for token in term.typed)
+    if not term.others:
+        return typed, False
+    others = " OR ".join("search_name : (" + " ".join(f'"{word}"' for word in other) + ")" for other in term.others)
+    return f"(({typed}) OR {others})", True
+
+
+def fts_match_string(terms) -> str:
+    """The FTS5 MATCH string: every token quoted and used as a prefix, all required; a synonym as an OR."""
+    parts = [_fts_term(term) for term in _as_terms(terms).terms]
+    if any(has_or for _, has_or in parts):
+        # FTS5 joins an OR group to its neighbours only with an explicit AND.
+        return " AND ".join(f"({text})" if not has_or else text for text, has_or in parts)
+    return " ".join(text for text, _ in parts)
+
+
+def ts_query_string(terms) -> str:
+    """The PostgreSQL to_tsquery text: every token as a prefix, all required; a synonym as an OR on names."""
+    parts = []
+    for term in _as_terms(terms).terms:
+        typed = " & ".join(f"{token}:*" for token in term.typed)
+        if term.others:
+            others = " | ".join("(" + " & ".join(f"{word}:A" for word in other) + ")" for other in term.others)
+            parts.append(f"(({typed}) | {others})")
+        else:
+            parts.append(typed)
+    return " & ".join(parts)
 
 
 def _is_postgres() -> bool:
@@ -47,54 +169,79 @@ def _pg_vector():
     return sa.literal_column("products.search_tsv")
 
 
-def _pg_query(tokens: list[str]):
+def _pg_query(terms: SearchTerms):
     # Rendered into the SQL text at execution (literal_execute: SQLAlchemy still caches one compiled form).
     # As parameters of a prepared statement, PostgreSQL's generic plan could not see how many products
     # the words match. The tokens are [a-z0-9] words only, and the dialect quotes the value all the same.
     config = sa.literal_column("'simple'::regconfig")
-    words = sa.bindparam("search_tsquery", ts_query_string(tokens), type_=sa.Text, literal_execute=True)
+    words = sa.bindparam("search_tsquery", ts_query_string(terms), type_=sa.Text, literal_execute=True)
     return sa.func.to_tsquery(config, words)
 
 
-def _sqlite_match(tokens: list[str]):
-    return _fts_table.op("MATCH")(sa.bindparam("search_match", fts_match_string(tokens), type_=sa.Text))
+def _sqlite_match(terms: SearchTerms):
+    return _fts_table.op("MATCH")(sa.bindparam("search_match", fts_match_string(terms), type_=sa.Text))
 
 
-def match_clause(tokens: list[str]):
-    """SQL condition: the product matches every token (no tokens: nothing matches)."""
-    if not tokens:
+def match_clause(terms):
+    """SQL condition: the product matches every term (no terms: nothing matches).
+
+    `terms` is a SearchTerms (understand()) or a list of folded tokens (synonyms read, no province).
+    """
+    terms = _as_terms(terms)
+    if not terms:
         return sa.false()
     if _is_postgres():
-        return _pg_vector().op("@@")(_pg_query(tokens))
-    return Product.id.in_(sa.select(_fts.c.rowid).select_from(_fts).where(_sqlite_match(tokens)))
+        return _pg_vector().op("@@")(_pg_query(terms))
+    return Product.id.in_(sa.select(_fts.c.rowid).select_from(_fts).where(_sqlite_match(terms)))
 
 
-def name_match_expression(tokens: list[str]):
-    """1 when the product's name holds every token as a word prefix, else 0.
+def _name_holds(words: tuple[str, ...], *, prefix: bool):
+    padded = sa.literal(" ") + Product.search_name + sa.literal(" ")
+    return sa.and_(*[padded.like(f"% {word}%" if prefix else f"% {word} %") for word in words])
+
+
+def name_match_expression(terms):
+    """1 when the product's name holds every typed word as a word prefix (or a synonym of it), else 0.
 
     Tokens are [a-z0-9] only (search_tokens), so they carry no LIKE wildcard.
     """
-    padded = sa.literal(" ") + Product.search_name
-    return sa.case((sa.and_(*[padded.like(f"% {token}%") for token in tokens]), 1), else_=0)
+    terms = _as_terms(terms)
+    conditions = [sa.or_(_name_holds(term.typed, prefix=True),
+                         *[_name_holds(other, prefix=False) for other in term.others]) for term in terms.terms]
+    return sa.case((sa.and_(*conditions), 1), else_=0)
 
 
-def ranked(statement: sa.Select, tokens: list[str]) -> sa.Select:
-    """Restrict a SELECT of products to matches and order it by relevance."""
-    if not tokens:
+def place_boost_expression(place: PlaceWords):
+    """1 for products of the province named in the query (or named after it), else 0; needs Producer joined."""
+    if place.province_code is not None:
+        of_place = Producer.province_code == place.province_code
+    else:
+        of_place = Producer.old_province_code == place.old_province_code
+    return sa.case((sa.or_(of_place, _name_holds(place.words, prefix=False)), 1), else_=0)
+
+
+def ranked(statement: sa.Select, terms) -> sa.Select:
+    """Restrict a SELECT of products to matches and order it by relevance.
+
+    With a province in the query the SELECT must join Producer (catalog.filtering.select_products does).
+    """
+    terms = _as_terms(terms)
+    if not terms:
         return statement.where(sa.false())
+    first = [place_boost_expression(terms.place).desc()] if terms.place else []
     if _is_postgres():
-        rank = sa.func.ts_rank(_pg_vector(), _pg_query(tokens))
-        statement = statement.where(match_clause(tokens)).order_by(
-            name_match_expression(tokens).desc(), rank.desc(), Product.created_at.desc(), Product.id.desc())
-        return statement
+        rank = sa.func.ts_rank(_pg_vector(), _pg_query(terms))
+        return statement.where(match_clause(terms)).order_by(
+            *first, name_match_expression(terms).desc(), rank.desc(), Product.created_at.desc(), Product.id.desc())
     scores = (
         sa.select(_fts.c.rowid.label("product_id"),
                   sa.func.bm25(_fts_table, NAME_WEIGHT, BODY_WEIGHT).label("score"))
-        .select_from(_fts).where(_sqlite_match(tokens)).subquery("search_scores")
+        .select_from(_fts).where(_sqlite_match(terms)).subquery("search_scores")
     )
     # bm25 is lower for better matches.
     return statement.join(scores, scores.c.product_id == Product.id).order_by(
-        name_match_expression(tokens).desc(), scores.c.score.asc(), Product.created_at.desc(), Product.id.desc())
+        *first, name_match_expression(terms).desc(), scores.c.score.asc(), Product.created_at.desc(),
+        Product.id.desc())
 
 
 def record_zero_result_search(query: str, language: str) -> ZeroResultSearch | None:

@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from marketplace import geo
+from marketplace import geo, old_provinces
 from marketplace.catalog import categories
 from marketplace.catalog.models import Certificate, CertificateStatus, Product
 from marketplace.extensions import db
@@ -65,7 +65,8 @@ def refresh_certification(product: Product) -> None:
 
 
 def index_product(product: Product) -> None:
-    """Fill the accent-folded search columns from the name, description, producer, province and group."""
+    """Fill the accent-folded search columns from the name, description, producer, province (and the old
+    province before 2025, so "kien giang" still finds it), group and unit."""
     group = categories.get(product.group_code)
     producer = product.producer
     product.search_name = folded_words(product.name)
@@ -73,6 +74,7 @@ def index_product(product: Product) -> None:
         product.description,
         producer.name if producer else "",
         geo.province_name(producer.province_code) if producer else "",
+        old_provinces.former_name(getattr(producer, "old_province_code", None)) if producer else "",
         group.name_vi if group else "",
         group.name_en if group else "",
         product.unit,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from marketplace import geo
+from marketplace import geo, old_provinces
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.models import (
     Certificate,
@@ -43,7 +43,7 @@ from marketplace.extensions import db
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.stock import services as stock_services
 from marketplace.storage import Storage, get_storage
-from marketplace.text import fold, slugify
+from marketplace.text import fold, folded_words, slugify
 
 DESCRIPTION_SUFFIX = "(Dữ liệu minh họa)"
 STORY_SUFFIX = ("Đây là hồ sơ minh họa của bản trình diễn OCOP Market: tên, địa chỉ, số điện thoại và câu chuyện "
@@ -90,12 +90,18 @@ def _story(row: ProducerRow, ward: geo.Place) -> str:
     return f"{row.about}, tại {place}. {STORY_SUFFIX}"
 
 
+def _old_province_code(row: ProducerRow) -> int | None:
+    """The old province the row names (before July 2025), when it is one of the parts of its new province."""
+    old = old_provinces.names_by_folded().get(folded_words(row.old_province))
+    return old_provinces.derived_old_code(row.province_code, old.code if old else None)
+
+
 def _create_producer(row: ProducerRow, serial: int) -> Producer:
     ward = _ward_for(row)
     producer = Producer(
         slug=row.slug, name=row.name, legal_name=row.name, type=ProducerType(row.type),
         registration_number=f"MH-{serial:04d}", representative=None,
-        province_code=row.province_code, ward_code=ward.code,
+        province_code=row.province_code, ward_code=ward.code, old_province_code=_old_province_code(row),
         address=f"Số {_number(row.slug + 'house', 180) + 1}, thôn {_number(row.slug, 9) + 1}, {ward.name}",
         phone=f"0900{serial:06d}", story=_story(row, ward), is_demo=True,
         verification_status=VerificationStatus.VERIFIED if row.verified else VerificationStatus.PENDING,
@@ -209,6 +215,10 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
         if row.slug not in producers:
             producers[row.slug] = _create_producer(row, serial)
             result.producers_created += 1
+        elif producers[row.slug].old_province_code is None:
+            # A demo loaded before old provinces were kept: record it, and let search find the old name.
+            producers[row.slug].old_province_code = _old_province_code(row)
+            catalog_services.reindex_producer(producers[row.slug])
     slugs = [slugify(row.name) for row in PRODUCTS]
     existing = dict(db.session.execute(sa.select(Product.slug, Product.id).where(Product.slug.in_(slugs))).all())
     pictured = set(db.session.scalars(

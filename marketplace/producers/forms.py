@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
-from marketplace import geo
+from marketplace import geo, old_provinces
 from marketplace.accounts.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from marketplace.inputs import parse_int
 from marketplace.producers.labels import TYPE_LABELS
@@ -67,6 +67,7 @@ class ShopProfileForm(FlaskForm):
     shipping_fee = StringField(_l("Shipping fee per order (đồng)"), validators=[InputRequired(), Length(max=20)])
     free_shipping_threshold = StringField(_l("Free shipping from (đồng, empty for never)"),
                                           validators=[Optional(), Length(max=20)])
+    old_province_code = SelectField(_l("Province before July 2025"), coerce=_optional_int, validators=[Optional()])
     logo = FileField(_l("Logo (JPEG, PNG or WebP)"))
     cover = FileField(_l("Cover picture (JPEG, PNG or WebP)"))
 
@@ -89,3 +90,11 @@ class ReasonForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form (CSRF token)."""
+
+
+def fill_old_provinces(form: ShopProfileForm, province_code: int) -> bool:
+    """Offer the old provinces that merged into the shop's province; False when it did not merge (nothing
+    to choose: the old province follows from the new one)."""
+    parts = old_provinces.parts_of(province_code)
+    form.old_province_code.choices = [SelectChoice("", _l("Choose…"))] + [SelectChoice(p.code, p.name) for p in parts]
+    return len(parts) > 1

@@ -49,6 +49,9 @@ class Producer(db.Model):
     #: Statistics-office codes of the 34-province model (see marketplace.geo).
     province_code: Mapped[int] = mapped_column(sa.Integer, index=True)
     ward_code: Mapped[int | None] = mapped_column(sa.Integer)
+    #: The province before 1 July 2025 (old statistics-office code, see marketplace.old_provinces): derived
+    #: when the new province did not merge, else chosen by the producer; None when not known.
+    old_province_code: Mapped[int | None] = mapped_column(sa.SmallInteger, index=True)
     address: Mapped[str] = mapped_column(sa.String(255))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     email: Mapped[str | None] = mapped_column(sa.String(254))

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from marketplace import geo
+from marketplace import geo, old_provinces
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import (
     PASSWORD_MAX_LENGTH,
@@ -162,6 +162,9 @@ def apply_legal_details(producer: Producer, details: LegalDetails) -> None:
     producer.representative = nfc(details.representative)
     producer.province_code = details.province_code
     producer.ward_code = details.ward_code
+    # The old province follows from a province that did not merge; a merged one keeps the producer's choice
+    # while it is still one of its parts.
+    producer.old_province_code = old_provinces.derived_old_code(details.province_code, producer.old_province_code)
     producer.address = nfc(details.address)
     producer.phone = nfc(details.phone) or None
     producer.email = normalise_email(details.email) or None
@@ -212,6 +215,27 @@ def update_profile(producer: Producer, *, story: str, phone: str | None, email: 
     producer.shipping_fee_vnd = shipping_fee_vnd
     producer.free_shipping_threshold_vnd = free_shipping_threshold_vnd
     db.session.flush()
+
+
+def set_old_province(producer: Producer, old_province_code: int | None) -> bool:
+    """Record which old province (before July 2025) the shop is in; True when it changed.
+
+    Only one of the old provinces that merged into the shop's province is accepted (marketplace.old_provinces);
+    for a province that did not merge the old one is derived and the choice is ignored.
+    """
+    parts = old_provinces.parts_of(producer.province_code)
+    if len(parts) == 1:
+        code = parts[0].code
+    elif old_province_code is None:
+        code = None
+    elif any(part.code == old_province_code for part in parts):
+        code = old_province_code
+    else:
+        raise InvalidProducerData({"old_province_code": _("Choose one of the provinces that merged into yours.")})
+    changed = code != producer.old_province_code
+    producer.old_province_code = code
+    db.session.flush()
+    return changed
 
 
 def set_shop_picture(producer: Producer, which: str, data: bytes) -> tuple[str, str | None]:

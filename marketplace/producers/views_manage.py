@@ -33,6 +33,7 @@ from marketplace.producers.forms import (
     LegalDetailsForm,
     ProducerSignupForm,
     ShopProfileForm,
+    fill_old_provinces,
 )
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.urls import external_url
@@ -216,7 +217,9 @@ def profile():
     """The shop profile: story, logo, cover, contact, shipping fee and free-shipping threshold."""
     producer = _own_producer()
     form = ShopProfileForm()
+    choose_old_province = fill_old_provinces(form, producer.province_code)
     if request.method == "GET":
+        form.old_province_code.data = producer.old_province_code
         form.story.data = producer.story
         form.phone.data = producer.phone
         form.contact_email.data = producer.email
@@ -235,6 +238,8 @@ def profile():
                     services.update_profile(producer, story=form.story.data or "", phone=form.phone.data,
                                             email=form.contact_email.data, shipping_fee_vnd=fee,
                                             free_shipping_threshold_vnd=threshold)
+                    if choose_old_province and services.set_old_province(producer, form.old_province_code.data):
+                        catalog_services.reindex_producer(producer)
                     for which in ("logo", "cover"):
                         upload = request.files.get(which)
                         if upload is not None and upload.filename:
@@ -256,7 +261,8 @@ def profile():
         status = 422
     elif request.method == "POST":
         status = 422
-    return render_template("producers/manage/profile.html", form=form, producer=producer), status
+    return render_template("producers/manage/profile.html", form=form, producer=producer,
+                           choose_old_province=choose_old_province), status
 
 
 @bp.route("/members", methods=["GET", "POST"])
