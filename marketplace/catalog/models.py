@@ -39,6 +39,9 @@ class Product(db.Model):
         sa.Index("ix_products_group_created", "group_code", "created_at", "id"),
         # Related products on a product page (same group, most stars, best selling): 4.3 -> 0.1 ms.
         sa.Index("ix_products_group_stars_sold", "group_code", "star_level", "sold_quantity", "id"),
+        # A broad search reads its matches best-selling first from here and stops after a page
+        # (catalog.search.tiered), instead of ranking every match.
+        sa.Index("ix_products_sold", "sold_quantity", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

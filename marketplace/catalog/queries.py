@@ -112,6 +112,11 @@ def _finds_any(terms) -> bool:
     return bool(db.session.execute(sa.select(public_ids().where(search.match_clause(terms)).exists())).scalar())
 
 
+#: A search matching more products than this is read in tiers, best-selling first (catalog.search.tiered),
+#: instead of ranking every match: ranking costs in proportion to the matches, a tier walk does not, but
+#: it only wins when matches are dense (a one-word query that most products hold).
+BROAD_MATCHES = 20000
+
 #: How many corrected readings of a query are tried at most (each is one indexed EXISTS query).
 MAX_READINGS = 3
 
@@ -166,13 +171,18 @@ def catalog_page(filters: CatalogFilters, page_size: int) -> CatalogPage | None:
         return None
     products = []
     if facets.total:
-        statement = select_products(Product.id)
-        if filters.effective_sort == "relevance":
+        offset = (filters.page - 1) * page_size
+        if filters.effective_sort == "relevance" and facets.total > BROAD_MATCHES:
+            statement = search.tiered(conditions(filters, with_search=False), filters.terms, limit=page_size,
+                                      offset=offset)
+        elif filters.effective_sort == "relevance":
             # The ranked search restricts to matches itself (SQLite joins the scores it sorts on).
-            statement = search.ranked(statement.where(*conditions(filters, with_search=False)), filters.terms)
+            statement = search.ranked(select_products(Product.id).where(*conditions(filters, with_search=False)),
+                                      filters.terms).limit(page_size).offset(offset)
         else:
-            statement = statement.where(*conditions(filters)).order_by(*_ORDERS[filters.effective_sort])
-        products = cards(_ids(statement.limit(page_size).offset((filters.page - 1) * page_size)))
+            statement = (select_products(Product.id).where(*conditions(filters))
+                         .order_by(*_ORDERS[filters.effective_sort]).limit(page_size).offset(offset))
+        products = cards(_ids(statement))
     return CatalogPage(products=products, total=facets.total, page=filters.page, pages=pages, facets=facets,
                        corrected_query=corrected)
 
@@ -201,14 +211,18 @@ def related_products(product: Product, limit: int = 8) -> list[ProductCard]:
 
 def suggestions(q: str, limit: int = 8) -> list[ProductCard]:
     """The best matches for a partly typed query, for the search box: the same reading as the catalogue's
-    search (synonyms, a province), and its telex or corrected reading when it finds nothing as typed."""
+    search (synonyms, a province), and its telex or corrected reading when it finds nothing as typed.
+
+    Suggestions are read in tiers (the province asked for, then names holding the words), best-selling
+    first (catalog.search.tiered): a two-letter start matches most of the catalogue, and this costs the
+    same as a narrow query."""
     terms = search.understand(q)
     if not terms:
         return []
-    ids = _ids(search.ranked(public_ids(), terms).limit(limit))
+    ids = _ids(search.tiered([public_clause()], terms, limit=limit))
     if not ids:
         for reading in other_readings(q):
-            ids = _ids(search.ranked(public_ids(), search.understand(reading)).limit(limit))
+            ids = _ids(search.tiered([public_clause()], search.understand(reading), limit=limit))
             if ids:
                 break
     return cards(ids)

@@ -148,11 +148,13 @@ def fts_match_string(terms) -> str:
     return " ".join(text for text, _ in parts)
 
 
-def ts_query_string(terms) -> str:
-    """The PostgreSQL to_tsquery text: every token as a prefix, all required; a synonym as an OR on names."""
+def ts_query_string(terms, *, names_only: bool = False) -> str:
+    """The PostgreSQL to_tsquery text: every token as a prefix, all required; a synonym as an OR on names.
+    names_only: every word in the name (weight A)."""
     parts = []
+    weight = "A" if names_only else ""
     for term in _as_terms(terms).terms:
-        typed = " & ".join(f"{token}:*" for token in term.typed)
+        typed = " & ".join(f"{token}:*{weight}" for token in term.typed)
         if term.others:
             others = " | ".join("(" + " & ".join(f"{word}:A" for word in other) + ")" for other in term.others)
             parts.append(f"(({typed}) | {others})")
@@ -169,17 +171,21 @@ def _pg_vector():
     return sa.literal_column("products.search_tsv")
 
 
-def _pg_query(terms: SearchTerms):
+def _pg_query(terms: SearchTerms, *, names_only: bool = False):
     # Rendered into the SQL text at execution (literal_execute: SQLAlchemy still caches one compiled form).
     # As parameters of a prepared statement, PostgreSQL's generic plan could not see how many products
     # the words match. The tokens are [a-z0-9] words only, and the dialect quotes the value all the same.
     config = sa.literal_column("'simple'::regconfig")
-    words = sa.bindparam("search_tsquery", ts_query_string(terms), type_=sa.Text, literal_execute=True)
+    words = sa.bindparam("search_tsquery_names" if names_only else "search_tsquery",
+                         ts_query_string(terms, names_only=names_only), type_=sa.Text, literal_execute=True)
     return sa.func.to_tsquery(config, words)
 
 
-def _sqlite_match(terms: SearchTerms):
-    return _fts_table.op("MATCH")(sa.bindparam("search_match", fts_match_string(terms), type_=sa.Text))
+def _sqlite_match(terms: SearchTerms, *, names_only: bool = False):
+    text = fts_match_string(terms)
+    if names_only:
+        return _fts_table.op("MATCH")(sa.bindparam("search_match_names", f"search_name : ({text})", type_=sa.Text))
+    return _fts_table.op("MATCH")(sa.bindparam("search_match", text, type_=sa.Text))
 
 
 def match_clause(terms):
@@ -193,6 +199,26 @@ def match_clause(terms):
     if _is_postgres():
         return _pg_vector().op("@@")(_pg_query(terms))
     return Product.id.in_(sa.select(_fts.c.rowid).select_from(_fts).where(_sqlite_match(terms)))
+
+
+def name_clause(terms):
+    """SQL condition: the product's name holds every term (the search index's name column only)."""
+    terms = _as_terms(terms)
+    if not terms:
+        return sa.false()
+    if _is_postgres():
+        return _pg_vector().op("@@")(_pg_query(terms, names_only=True))
+    return Product.id.in_(sa.select(_fts.c.rowid).select_from(_fts).where(_sqlite_match(terms, names_only=True)))
+
+
+def place_clause(place: PlaceWords):
+    """SQL condition (never NULL): the product's producer is in the province named in the query, or its name
+    holds the province's words; needs Producer joined."""
+    if place.province_code is not None:
+        of_place = Producer.province_code == place.province_code
+    else:
+        of_place = sa.func.coalesce(Producer.old_province_code, 0) == place.old_province_code
+    return sa.or_(of_place, _name_holds(place.words, prefix=False))
 
 
 def _name_holds(words: tuple[str, ...], *, prefix: bool):
@@ -213,11 +239,7 @@ def name_match_expression(terms):
 
 def place_boost_expression(place: PlaceWords):
     """1 for products of the province named in the query (or named after it), else 0; needs Producer joined."""
-    if place.province_code is not None:
-        of_place = Producer.province_code == place.province_code
-    else:
-        of_place = Producer.old_province_code == place.old_province_code
-    return sa.case((sa.or_(of_place, _name_holds(place.words, prefix=False)), 1), else_=0)
+    return sa.case((place_clause(place), 1), else_=0)
 
 
 def ranked(statement: sa.Select, terms) -> sa.Select:
@@ -242,6 +264,37 @@ def ranked(statement: sa.Select, terms) -> sa.Select:
     return statement.join(scores, scores.c.product_id == Product.id).order_by(
         *first, name_match_expression(terms).desc(), scores.c.score.asc(), Product.created_at.desc(),
         Product.id.desc())
+
+
+def tiered(where: list, terms, *, limit: int, offset: int = 0) -> sa.Select:
+    """SELECT of product ids matching `terms` (and `where`, which may use Producer), for broad searches.
+
+    Ranking every match of a word that half the catalogue holds ("san") costs in proportion to the
+    catalogue. Here the matches fall in two tiers (of the province named in the query, else the name holds
+    the words, first), and each tier is read best-selling first from the index on (sold_quantity, id),
+    stopping after offset + limit rows: a tier with many matches finds them within its first rows, one
+    with few is read from the search index. The cost stays that of one page whatever the catalogue's size.
+    """
+    terms = _as_terms(terms)
+    if not terms:
+        return sa.select(Product.id).where(sa.false())
+    tests = [place_clause(terms.place) if terms.place else name_clause(terms)]
+    wanted = offset + limit
+    branches = []
+    for number in range(2 ** len(tests)):
+        flags = [bool(number >> (len(tests) - 1 - index) & 1) for index in range(len(tests))]
+        branch = (
+            sa.select(Product.id.label("id"), Product.sold_quantity.label("sold"), sa.literal(number).label("tier"))
+            .select_from(Product).join(Producer, Producer.id == Product.producer_id)
+            .where(*where, match_clause(terms), *[test if flag else sa.not_(test)
+                                                   for test, flag in zip(tests, flags, strict=True)])
+            .order_by(Product.sold_quantity.desc(), Product.id.desc()).limit(wanted)
+        )
+        # SQLite takes no LIMIT inside a UNION member: each one is a subquery.
+        branches.append(sa.select(branch.subquery(f"tier_{number}")))
+    found = sa.union_all(*branches).subquery("tiers")
+    return (sa.select(found.c.id).order_by(found.c.tier.desc(), found.c.sold.desc(), found.c.id.desc())
+            .limit(limit).offset(offset))
 
 
 def record_zero_result_search(query: str, language: str) -> ZeroResultSearch | None:

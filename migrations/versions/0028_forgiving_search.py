@@ -7,6 +7,8 @@
   kept by triggers on products, with a trigram index), which catalog.spelling reads for typo corrections.
   A word is never removed when its last product goes: a stale word only proposes a correction that then
   finds nothing, which the search checks before showing it.
+- ix_products_sold (sold_quantity, id): a broad search ("san") reads its matches best-selling first from it
+  and stops after a page (catalog.search.tiered).
 - SQLite: products_fts_vocab, an fts5vocab table over products_fts (the same words, kept by FTS5 itself).
 
 Revision ID: 0028
@@ -28,7 +30,9 @@ UNMERGED = (1, 4, 11, 12, 14, 20, 22, 38, 40, 42, 46)
 PG_UP = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE TABLE search_words (word varchar(40) PRIMARY KEY)",
-    "CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops)",
+    # The operator class is named with the extension's schema: the extension may already exist in another
+    # schema than this database's first one (CREATE EXTENSION IF NOT EXISTS then does nothing).
+    "CREATE INDEX search_words_trgm ON search_words USING gin (word {trgm_schema}.gin_trgm_ops)",
     """CREATE FUNCTION search_words_from_new_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO search_words (word)
@@ -67,13 +71,18 @@ def upgrade():
     with op.batch_alter_table('producers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('old_province_code', sa.SmallInteger(), nullable=True))
         batch_op.create_index(batch_op.f('ix_producers_old_province_code'), ['old_province_code'], unique=False)
+    op.create_index('ix_products_sold', 'products', ['sold_quantity', 'id'], unique=False)
     producers = sa.table('producers', sa.column('province_code', sa.Integer),
                          sa.column('old_province_code', sa.SmallInteger))
     op.execute(producers.update().where(producers.c.province_code.in_(UNMERGED))
                .values(old_province_code=producers.c.province_code))
     if op.get_bind().dialect.name == 'postgresql':
-        for statement in PG_UP:
-            op.execute(statement)
+        op.execute(PG_UP[0])
+        trgm_schema = op.get_bind().execute(sa.text(
+            "SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'")).scalar_one()
+        for statement in PG_UP[1:]:
+            op.execute(statement.replace("{trgm_schema}", trgm_schema))
     else:
         op.execute("CREATE VIRTUAL TABLE products_fts_vocab USING fts5vocab(products_fts, 'row')")
 
@@ -84,6 +93,7 @@ def downgrade():
             op.execute(statement)
     else:
         op.execute("DROP TABLE IF EXISTS products_fts_vocab")
+    op.drop_index('ix_products_sold', table_name='products')
     with op.batch_alter_table('producers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_producers_old_province_code'))
         batch_op.drop_column('old_province_code')

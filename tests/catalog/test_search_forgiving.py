@@ -263,3 +263,28 @@ def test_bad_input_never_fails(shelf, client, typed):
 
 def test_results_page_lists_the_corrected_products(shelf, client):
     assert names_on(client.get("/products?q=dduwowngf")) == ["Đường phèn"]
+
+
+# --- broad searches -----------------------------------------------------------------------------------
+
+def test_a_broad_search_reads_tiers_best_selling_first(app, monkeypatch):
+    """Past BROAD_MATCHES the page is read in tiers: names holding the word first, each tier best-selling
+    first, pages without overlap, and the same products as the ranked search."""
+    producer = make_producer("Hợp tác xã Thử")
+    named = [make_product(f"Sản phẩm số {n}", producer=producer, sold_quantity=n, slug=f"sp-{n}") for n in range(6)]
+    body = [make_product(f"Quà quê {n}", producer=producer, sold_quantity=100 + n, slug=f"qq-{n}",
+                         description="Đặc sản vùng cao") for n in range(3)]
+    ranked = found("san")
+    monkeypatch.setattr(queries, "BROAD_MATCHES", 2)
+    first = [card.name for card in queries.catalog_page(filtering.parse_filters({"q": "san"}), 4).products]
+    second = [card.name for card in queries.catalog_page(filtering.parse_filters({"q": "san", "page": "2"}), 4).products]
+    third = [card.name for card in queries.catalog_page(filtering.parse_filters({"q": "san", "page": "3"}), 4).products]
+    assert first == [p.name for p in reversed(named)][:4]
+    assert second == [named[1].name, named[0].name] + [p.name for p in reversed(body)][:2]
+    assert third == [body[0].name]
+    assert set(first + second + third) == set(ranked)
+
+
+def test_suggestions_for_two_letters_come_from_names_best_selling_first(shelf, client):
+    names = [item["name"] for item in client.get("/search/suggest?q=ma").get_json()["suggestions"]]
+    assert set(names[:3]) == {"Mật ong bạc hà", "Mật ong hoa nhãn", "Nước mắm cá cơm"}

@@ -1,0 +1,206 @@
+"""Benchmark: does search stay flat as the catalogue grows? The same URLs at 20,000 and at 200,000 products.
+
+    .venv/bin/python bench/search.py                        # PostgreSQL at 127.0.0.1:5432, 20,000 and 200,000
+    .venv/bin/python bench/search.py --sqlite               # a throw-away SQLite file instead
+    .venv/bin/python bench/search.py --sizes 20000 --requests 100
+
+For each size: a throw-away database (bench/run.py's Database), `flask db upgrade heads`, the synthetic
+catalogue (bench/load_synthetic.py, bulk inserts; one producer per 10 products), then each URL is asked
+`--requests` times one after another through the app in this process (Flask's test client: the whole
+request, views, templates and SQL, without the HTTP server), after a few warm-up requests. It prints p50
+and p99 per URL and size, the growth ratio p50(largest) / p50(smallest) (goal <= 1.5x) and whether search
+p99 at the largest size is under 50 ms; for every URL whose p50 is over --slow-ms it prints the EXPLAIN
+(ANALYZE on PostgreSQL, QUERY PLAN on SQLite) of the request's slowest SQL statement.
+
+The app runs with the development settings, so facet counts are reused for CATALOG_FACET_CACHE_SECONDS
+(30 s) as in production; `--no-facet-cache` counts them on every request.
+"""
+
+import argparse
+import gc
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench.run import BIN, Database, log  # noqa: E402
+
+URLS = (
+    ("search narrow", "/products?q=nuoc+mam"),
+    ("search broad", "/products?q=san"),
+    ("search province", "/products?q=mat+ong+tuyen+quang"),
+    ("search typo", "/products?q=nuoc+mamm+phu+quoc"),
+    ("suggest narrow", "/search/suggest?q=nuoc+ma"),
+    ("suggest broad", "/search/suggest?q=sa"),
+    ("catalogue", "/products?group=1.4&stars=4&sort=price_asc&page=2"),
+    ("product", "/products/{slug}"),
+)
+
+
+def prepare(database: Database, products: int) -> None:
+    env = dict(os.environ, DATABASE_URL=database.url, OCOP_ENV="development", FLASK_DEBUG="0",
+               SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789", MAIL_TO_LOG="1")  # noqa: S106 throw-away
+    upgrade = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT, env=env,
+                             timeout=300, capture_output=True, text=True)
+    if upgrade.returncode:
+        raise RuntimeError(f"flask db upgrade failed:\n{upgrade.stderr[-3000:]}")
+    started = time.monotonic()
+    subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "load_synthetic.py"), "--products", str(products),
+                    "--producers", str(max(10, products // 10))], cwd=ROOT, env=env, check=True, timeout=1800)
+    log(f"loaded {products} products in {time.monotonic() - started:.0f} s")
+
+
+def make_app(url: str, facet_cache: bool):
+    from config import DevelopmentConfig
+    from marketplace import create_app
+
+    class BenchConfig(DevelopmentConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105 a throw-away database
+        RATELIMIT_ENABLED = False
+        MAIL_TO_LOG = True
+        CATALOG_FACET_CACHE_SECONDS = 30 if facet_cache else 0
+
+    return create_app(BenchConfig)
+
+
+class StatementLog:
+    """The SQL statements of one request with their durations."""
+
+    def __init__(self, engine):
+        self.engine, self.entries, self._started = engine, [], {}
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._before)
+        sa.event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._before)
+        sa.event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        self._started[id(cursor)] = time.perf_counter()
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        took = (time.perf_counter() - self._started.pop(id(cursor), time.perf_counter())) * 1000
+        self.entries.append((took, statement, parameters))
+
+
+def explain(app, client, path: str) -> str:
+    """The plan of the slowest SQL statement of one request to `path`."""
+    from marketplace.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        with StatementLog(engine) as statements:
+            client.get(path)
+        if not statements.entries:
+            return "  (no SQL: answered from the cache)"
+        took, statement, parameters = max(statements.entries, key=lambda entry: entry[0])
+        prefix = "EXPLAIN (ANALYZE, BUFFERS) " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(prefix + statement, parameters).all()
+        plan = "\n".join("  " + " ".join(str(value) for value in row) for row in rows)
+        return f"  slowest statement {took:.1f} ms of {len(statements.entries)}:\n  {statement[:600]}\n{plan}"
+
+
+def measure(app, requests: int, slow_ms: float) -> tuple[dict, list[str]]:
+    from marketplace.extensions import db
+
+    with app.app_context():
+        slug = db.session.execute(sa.text(
+            "SELECT p.slug FROM products p JOIN producers pr ON pr.id = p.producer_id WHERE p.status = 'active' "
+            "AND pr.verification_status = 'verified' AND p.star_level >= 3 AND p.certified_until >= CURRENT_DATE "
+            "ORDER BY p.id LIMIT 1 OFFSET 1000")).scalar_one()
+    client = app.test_client()
+    gc.collect()
+    gc.freeze()
+    figures, plans = {}, []
+    for label, pattern in URLS:
+        path = pattern.format(slug=slug)
+        for _ in range(5):
+            response = client.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        p50 = statistics.median(timings)
+        p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+        figures[label] = (p50, p99)
+        log(f"{label:<16} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {path}")
+        if p50 > slow_ms:
+            plans.append(f"{label} {path} (p50 {p50:.1f} ms):\n{explain(app, client, path)}")
+    gc.unfreeze()
+    return figures, plans
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"))
+    parser.add_argument("--sizes", default="20000,200000", help="catalogue sizes, comma-separated")
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per URL and size")
+    parser.add_argument("--slow-ms", type=float, default=20.0, help="print the EXPLAIN of URLs slower than this (p50)")
+    parser.add_argument("--no-facet-cache", action="store_true")
+    parser.add_argument("--existing", metavar="URL", help="measure a database already loaded (nothing created or dropped)")
+    args = parser.parse_args(argv)
+    if "127.0.0.1" not in args.pg_url and "localhost" not in args.pg_url:
+        parser.error("the benchmark only talks to 127.0.0.1")
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    results: dict[int, dict] = {}
+    all_plans: list[str] = []
+    if args.existing:
+        app = make_app(args.existing, not args.no_facet_cache)
+        figures, plans = measure(app, args.requests, args.slow_ms)
+        print("\n\n".join(plans))
+        return 0
+    for size in sizes:
+        with Database(args.sqlite, args.pg_url) as database:
+            log(f"{size} products, {'SQLite' if args.sqlite else 'PostgreSQL'}")
+            prepare(database, size)
+            app = make_app(database.url, not args.no_facet_cache)
+            try:
+                results[size], plans = measure(app, args.requests, args.slow_ms)
+            finally:
+                from marketplace.extensions import db
+
+                with app.app_context():
+                    db.engine.dispose()
+            all_plans += [f"[{size} products] {plan}" for plan in plans]
+    print()
+    print(f"Search benchmark, {'SQLite' if args.sqlite else 'PostgreSQL'}, {args.requests} sequential requests per "
+          f"URL in-process, facet cache {'off' if args.no_facet_cache else 'on (30 s)'}")
+    header = "".join(f"{f'p50 {size}':>12}{f'p99 {size}':>12}" for size in sizes)
+    print(f"{'url':<17}{header}{'growth':>9}")
+    smallest, largest = sizes[0], sizes[-1]
+    for label, _ in URLS:
+        cells = "".join(f"{results[size][label][0]:>12.1f}{results[size][label][1]:>12.1f}" for size in sizes)
+        growth = results[largest][label][0] / results[smallest][label][0] if len(sizes) > 1 else 1.0
+        print(f"{label:<17}{cells}{growth:>8.2f}x")
+    if len(sizes) > 1:
+        worst = max(results[largest][label][0] / results[smallest][label][0] for label, _ in URLS)
+        print(f"worst growth {worst:.2f}x (goal <= 1.5x)")
+    search_p99 = max(results[largest][label][1] for label, _ in URLS if label.startswith("search"))
+    print(f"search p99 at {largest}: {search_p99:.1f} ms (goal < 50 ms)")
+    for plan in all_plans:
+        print()
+        print(plan)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
