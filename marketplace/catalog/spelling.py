@@ -2,7 +2,7 @@
 letters or more.
 
 The vocabulary is every folded word of the search index: on SQLite the fts5vocab table products_fts_vocab
-(kept by FTS5 itself), on PostgreSQL the search_words table kept by triggers on products (migration 0030).
+(kept by FTS5 itself), on PostgreSQL the search_words table kept by triggers on products (migration 0031).
 A typed word that starts no indexed word is replaced by a known word one edit away (Damerau-Levenshtein:
 the edits are generated here and looked up in the vocabulary's index); on PostgreSQL, pg_trgm similarity
 orders those and adds longer words that are close in trigrams (two slips in a long word). On SQLite the

@@ -11,16 +11,16 @@
   and stops after a page (catalog.search.tiered).
 - SQLite: products_fts_vocab, an fts5vocab table over products_fts (the same words, kept by FTS5 itself).
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-03 08:20:00
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0030'
-down_revision = '0029'
+revision = '0031'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
