@@ -46,6 +46,9 @@ class User(UserMixin, db.Model):
     #: Never an access check: showroom memberships decide (showrooms.policies).
     location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locations.id"))
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    #: Made at checkout for a shopper buying without an account: no password (it cannot log in). Signing up
+    #: or resetting the password with its e-mail turns it into an ordinary account, orders included.
+    is_guest: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     #: Identifies the login sessions; rotated at logout and password change so old cookies stop working.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
     preferred_language: Mapped[str] = mapped_column(sa.String(5), default="vi")

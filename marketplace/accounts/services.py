@@ -31,6 +31,8 @@ _SIGNUP_SALT = "accounts.signup"
 KNOWN_BROWSER_ACCOUNTS = 5
 #: Checked against when the e-mail is unknown, so a wrong address costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+#: The password hash of a guest account: not a hash werkzeug can match, so no password logs it in.
+GUEST_PASSWORD_HASH = "!guest"  # noqa: S105 a marker, not a password
 
 
 class EmailTaken(DomainError):
@@ -66,9 +68,20 @@ def find_user_by_email(email: str) -> User | None:
 
 def register_user(full_name: str, email: str, password: str, *, language: str = "vi",
                   role: Role = Role.CONSUMER) -> User:
-    """Create an account; raises EmailTaken when the address is in use."""
+    """Create an account; raises EmailTaken when the address is in use.
+
+    A guest account with this e-mail (made when its owner bought without an account) becomes the account,
+    with its orders: the caller has checked that the person owns the mailbox (the e-mailed sign-up link).
+    """
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    if existing is not None and existing.is_guest:
+        existing.full_name = nfc(full_name)
+        existing.role = role
+        existing.preferred_language = language if language in ("vi", "en") else "vi"
+        set_password(existing, password)
+        return existing
+    if existing is not None:
         raise EmailTaken("An account with this e-mail already exists.")
     user = User(email=email, full_name=nfc(full_name), password_hash=hash_password(password), role=role,
                 preferred_language=language if language in ("vi", "en") else "vi")
@@ -87,8 +100,29 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
+    if user.is_guest or not check_password_hash(user.password_hash, password) or not user.is_active:
         return None
+    return user
+
+
+def guest_account(email: str, *, full_name: str, phone: str | None, language: str = "vi") -> User:
+    """The account a shopper buying without one orders under: the account with this e-mail if there is one
+    (guest or not, so the answer never tells whether the address has an account), else a new guest account,
+    which has no password and cannot log in."""
+    email = normalise_email(email)
+    user = find_user_by_email(email)
+    if user is not None:
+        return user
+    user = User(email=email, full_name=nfc(full_name), phone=phone, password_hash=GUEST_PASSWORD_HASH,
+                is_guest=True, role=Role.CONSUMER, preferred_language=language if language in ("vi", "en") else "vi")
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # a concurrent checkout with the same address made it first
+        user = find_user_by_email(email)
+        if user is None:
+            raise
     return user
 
 
@@ -124,8 +158,10 @@ def rotate_session_token(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password hash and sign every existing session out."""
+    """Store a new password hash and sign every existing session out (a guest account becomes an ordinary
+    one: a reset link e-mailed to it proves its owner has the mailbox)."""
     user.password_hash = hash_password(password)
+    user.is_guest = False
     rotate_session_token(user)
 
 

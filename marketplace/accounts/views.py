@@ -162,7 +162,8 @@ def signup():
     form = SignupForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         existing = services.find_user_by_email(form.email.data)
-        if existing is not None:
+        # A guest account (made when the address bought without an account) is finished like a new one.
+        if existing is not None and not existing.is_guest:
             mail.queue_mail(existing.email, _l("Someone tried to sign up with your e-mail address"),
                             "account_exists", language=existing.preferred_language, user=existing,
                             login_url=external_url("accounts.login"),
@@ -191,7 +192,8 @@ def signup_finish(token: str):
         flash(_("This sign-up link has expired. Sign up again.") if error.details.get("reason") == "expired"
               else _("This sign-up link is not valid. Sign up again."), "error")
         return redirect(url_for("accounts.signup"))
-    if services.find_user_by_email(details["email"]) is not None:
+    existing = services.find_user_by_email(details["email"])
+    if existing is not None and not existing.is_guest:
         flash(_("This account is already created. Log in."), "info")
         return redirect(url_for("accounts.login"))
     form = SignupPasswordForm()

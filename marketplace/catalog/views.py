@@ -218,15 +218,49 @@ VERDICTS = {"valid": "valid", "expired": "expired", "revoked": "revoked", "submi
             "rejected": "unverified"}
 
 
-def _certificate_by_code(code: str) -> Certificate:
+def _find_certificate(code: str) -> Certificate | None:
     if not code or len(code) > 32:
-        abort(404)
-    certificate = db.session.scalar(
+        return None
+    return db.session.scalar(
         db.select(Certificate).where(Certificate.verification_code == code)
         .options(joinedload(Certificate.product).joinedload(Product.producer)))
+
+
+def _certificate_by_code(code: str) -> Certificate:
+    certificate = _find_certificate(code)
     if certificate is None:
         abort(404)
     return certificate
+
+
+def typed_certificate_code(text: str) -> str:
+    """The code in what a visitor typed or pasted: spaces dropped, and a pasted verification link cut down
+    to its code."""
+    text = "".join(str(text or "").split())[:300]
+    if "/verify/" in text:
+        text = text.rsplit("/verify/", 1)[1].split("?", 1)[0].split("#", 1)[0].strip("/")
+    return text[:64]
+
+
+def _unknown_certificate(code: str):
+    """An unknown code: not a bare 404, but a warning that it is not in the registry."""
+    return render_template("catalog/certificate_check.html", code=code, unknown=True), 404
+
+
+@bp.get("/verify")
+def certificate_check():
+    """A form to type the code printed on a product's OCOP label: a known code opens its certificate, an
+    unknown one is said plainly (not in the registry: beware of counterfeits)."""
+    if "code" not in request.args:
+        return render_template("catalog/certificate_check.html", code="", unknown=False)
+    code = typed_certificate_code(request.args.get("code", ""))
+    if not code:
+        return render_template("catalog/certificate_check.html", code="", unknown=False,
+                               error=_("Please type the code printed under the QR code on the label.")), 400
+    certificate = _find_certificate(code)
+    if certificate is None:
+        return _unknown_certificate(code)
+    return redirect(url_for("catalog.certificate_verify", code=certificate.verification_code))
 
 
 def verification_url(certificate: Certificate) -> str:
@@ -244,8 +278,11 @@ def qr_svg(url: str, scale: int = 5) -> Markup:
 
 @bp.get("/verify/<code>")
 def certificate_verify(code: str):
-    """The verification page; says clearly whether the certificate is valid, expired, revoked or not verified."""
-    cert = _certificate_by_code(code)
+    """The verification page; says clearly whether the certificate is valid, expired, revoked or not verified
+    (an unknown code: that it is not in the registry)."""
+    cert = _find_certificate(code)
+    if cert is None:
+        return _unknown_certificate(code[:64])
     today = today_vn()
     effective = cert.effective_status(today)
     url = verification_url(cert)

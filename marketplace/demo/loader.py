@@ -28,6 +28,7 @@ from marketplace.demo.catalogue import (
     ProducerRow,
     ProductRow,
 )
+from marketplace.demo.guests import load_guest_orders
 from marketplace.demo.linkage import load_linkage
 from marketplace.demo.orders import load_order_flow
 from marketplace.demo.pickups import load_pickups
@@ -240,6 +241,7 @@ def load_demo(storage: Storage | None = None) -> LoadResult:
     result.demand_signals_created = load_signals()
     load_pickups()
     load_wallet_orders()
+    load_guest_orders()
     result.reviews_created = load_trust()
     load_order_flow()
     result.demand_requests_created = load_linkage()

@@ -11,7 +11,7 @@ from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductImage
 from marketplace.dates import today_vn
 from marketplace.errors import DomainError
 from marketplace.extensions import db
@@ -47,6 +47,9 @@ class CartItem:
     #: The unit price when the line was added (None for guests).
     price_vnd_seen: int | None = None
     is_listed: bool = True
+    #: The product's main picture (its thumbnail's storage key and alt text), None without one.
+    thumb_key: str | None = None
+    image_alt: str = ""
 
     @property
     def unit_price_vnd(self) -> int:
@@ -337,6 +340,20 @@ def merge_guest_cart(user, guest_cart: dict | None) -> list[str]:
     return notes
 
 
+def main_pictures(product_ids) -> dict[int, tuple[str, str]]:
+    """{product id: (thumbnail key, alt text)} of each product's first picture, in one query."""
+    ids = set(product_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(ProductImage.product_id, ProductImage.thumb_key, ProductImage.alt)
+                              .where(ProductImage.product_id.in_(ids))
+                              .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id))
+    pictures: dict[int, tuple[str, str]] = {}
+    for product_id, thumb_key, alt in rows:
+        pictures.setdefault(product_id, (thumb_key, alt))
+    return pictures
+
+
 def load_cart(*, user=None, guest_cart: dict | None = None, voucher_code: str | None = None) -> CartSummary:
     """The cart with current prices and stock, grouped by producer shop, and the voucher's discount when
     a code is given and may be used (else summary.voucher_refusal says why)."""
@@ -351,12 +368,15 @@ def load_cart(*, user=None, guest_cart: dict | None = None, voucher_code: str | 
     # The shops of these products in one query (a product never loads its producer implicitly).
     shops = {shop.id: shop for shop in db.session.scalars(
         sa.select(Producer).where(Producer.id.in_({product.producer_id for product, _q, _s in entries})))}
+    pictures = main_pictures(product.id for product, _q, _s in entries)
     today = today_vn()
     groups: dict[int, ShopGroup] = {}
     for product, quantity, seen in entries:
         group = groups.setdefault(product.producer_id, ShopGroup(producer=shops[product.producer_id]))
+        thumb_key, alt = pictures.get(product.id, (None, ""))
         group.items.append(CartItem(product=product, quantity=quantity, available=available.get(product.id, 0),
-                                    price_vnd_seen=seen, is_listed=product.is_public(today)))
+                                    price_vnd_seen=seen, is_listed=product.is_public(today),
+                                    thumb_key=thumb_key, image_alt=alt or product.name))
     ordered = sorted(groups.values(), key=lambda g: g.producer.name)
     for group in ordered:
         group.items.sort(key=lambda item: item.product.name)

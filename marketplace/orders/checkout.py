@@ -28,7 +28,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.ledger.models import ONLINE_CHANNEL, SHOWROOM_CHANNEL
 from marketplace.orders import cart as carts
-from marketplace.orders import pricing
+from marketplace.orders import guest_links, pricing
 from marketplace.orders.addresses import DeliveryAddress, save_address, validate_address
 from marketplace.orders.lifecycle import place_to_pay_later
 from marketplace.orders.models import Order, OrderEvent, OrderLine, PaymentMethod, ProducerOrder
@@ -112,8 +112,11 @@ def _payment_method(raw) -> PaymentMethod:
 def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_method: PaymentMethod | str,
                 token: str, cart_signature: str | None = None, save: bool = False,
                 pickups: Mapping[int, int | None] | None = None,
-                voucher_code: str | None = None) -> tuple[Order, bool]:
+                voucher_code: str | None = None, guest_cart: dict | None = None) -> tuple[Order, bool]:
     """Turn the buyer's cart into an order with one sub-order per shop, reserving the stock.
+
+    A shopper without an account checks out their session cart: `guest_cart` (changed in place: the ordered
+    products leave it) with the guest account as `buyer` (orders.guests).
 
     `address` is a checked DeliveryAddress or the raw fields (ADDRESS_FIELDS); `save` keeps a new address
     for next time; `pickups` maps a shop (producer id) to the showroom where its part is collected (shops not
@@ -133,7 +136,9 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
         if existing.buyer_id != buyer.id:
             raise DomainError(_("This checkout form has expired. Please try again."))
         return existing, False
-    summary = carts.load_cart(user=buyer, voucher_code=voucher_code)
+    summary = carts.load_cart(**({"guest_cart": guest_cart} if guest_cart is not None else {"user": buyer}))
+    if voucher_code and not summary.is_empty:
+        carts.apply_voucher(summary, voucher_code, user=buyer)
     if summary.is_empty:
         raise EmptyCart(_("Your cart is empty."))
     if summary.has_problems:
@@ -146,7 +151,7 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
     chosen = _chosen_showrooms(summary, pickups or {})
     try:
         order = _create_order(buyer, summary, address=address, payment_method=payment_method, token=token,
-                              pickups=chosen)
+                              pickups=chosen, guest=guest_cart is not None)
     except IntegrityError:
         # The same form was submitted twice at once and the other submit won (only the savepoint of
         # _create_order was rolled back): answer with its order, as for a later resubmit.
@@ -154,7 +159,11 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
         if existing is None or existing.buyer_id != buyer.id:
             raise
         return existing, False
-    carts.remove_products(buyer, [item.product.id for item in summary.items])
+    if guest_cart is not None:
+        for item in summary.items:
+            guest_cart.pop(str(item.product.id), None)
+    else:
+        carts.remove_products(buyer, [item.product.id for item in summary.items])
     if payment_method == PaymentMethod.COD:
         for sub in order.producer_orders:
             place_to_pay_later(sub, actor=buyer, reason="pay at the showroom" if sub.is_pickup else "cash on delivery")
@@ -165,7 +174,8 @@ def place_order(buyer: User, *, address: DeliveryAddress | Mapping, payment_meth
 
 
 def _create_order(buyer: User, summary: carts.CartSummary, *, address: DeliveryAddress,
-                  payment_method: PaymentMethod, token: str, pickups: Mapping[int, Showroom]) -> Order:
+                  payment_method: PaymentMethod, token: str, pickups: Mapping[int, Showroom],
+                  guest: bool = False) -> Order:
     """The order, its sub-orders, lines and first events, with the stock reserved (all or nothing)."""
     now = utcnow()
     parts = []
@@ -189,6 +199,7 @@ def _create_order(buyer: User, summary: carts.CartSummary, *, address: DeliveryA
             shipping_vnd=totals.shipping_vnd, discount_vnd=totals.discounts_vnd,
             shipping_discount_vnd=totals.shipping_discount_vnd,
             voucher_code=summary.voucher.code if summary.voucher else None, total_vnd=totals.total_vnd, created_at=now,
+            guest_key=guest_links.new_guest_key() if guest else None,
         )
         if payment_method != PaymentMethod.COD:
             ttl = current_app.config.get("UNPAID_ORDER_TTL_MINUTES", 60)

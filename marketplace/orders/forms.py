@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    EmailField,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -20,7 +21,7 @@ from marketplace.orders.models import PaymentMethod
 
 
 class CheckoutForm(FlaskForm):
-    address_choice = RadioField(_l("Deliver to"), choices=[SelectChoice("new", _l("A new address"))], default="new",
+    address_choice = RadioField(_l("Deliver to"), choices=[SelectChoice("new", _l("Use another address"))], default="new",
                                 validate_choice=False)
     full_name = StringField(_l("Recipient's full name"), render_kw={"maxlength": 120, "autocomplete": "name"})
     phone = StringField(_l("Mobile phone"), render_kw={"maxlength": 20, "autocomplete": "tel", "inputmode": "tel"})
@@ -47,3 +48,10 @@ class CancelOrderForm(FlaskForm):
                         validators=[InputRequired(_l("Please choose why you cancel."))])
     note = TextAreaField(_l("In your own words (optional; required for another reason)"),
                          validators=[Optional(), Length(max=500)], render_kw={"maxlength": 500, "rows": 3})
+
+
+class GuestCheckoutForm(CheckoutForm):
+    """The checkout of a shopper without an account: the address form plus an e-mail for the order's link."""
+
+    email = EmailField(_l("E-mail"), render_kw={"maxlength": 254, "autocomplete": "email", "inputmode": "email",
+                                                 "spellcheck": "false"})

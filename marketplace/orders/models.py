@@ -109,6 +109,9 @@ class Order(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: For an order placed without an account: the random part of its signed link (orders.guest_links).
+    #: NULL otherwise, and once the order was claimed into an account from the link.
+    guest_key: Mapped[str | None] = mapped_column(sa.String(32))
 
     buyer = relationship("User", lazy="raise_on_sql")
     producer_orders = relationship("ProducerOrder", back_populates="order", order_by="ProducerOrder.id",

@@ -1,8 +1,21 @@
 """Cart, checkout and the buyer's orders (a composition layer: placing an order is orders.checkout, paying
 and cancelling with a refund are payments actions)."""
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, user_logged_in
 from wtforms import SelectChoice
 
@@ -10,21 +23,23 @@ from marketplace import geo
 from marketplace.accounts.policies import login_required, safe_next
 from marketplace.catalog.models import Product
 from marketplace.errors import DomainError
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
+from marketplace.i18n import current_language
 from marketplace.inputs import MAX_ID, parse_int
 from marketplace.money import format_vnd as money_text
 from marketplace.orders import cart as carts
 from marketplace.orders import checkout as checkouts
-from marketplace.orders import lifecycle
+from marketplace.orders import guest_links, guests, lifecycle
 from marketplace.orders.addresses import InvalidAddress, saved_addresses
-from marketplace.orders.forms import CancelOrderForm, CheckoutForm
+from marketplace.orders.forms import CancelOrderForm, CheckoutForm, GuestCheckoutForm
 from marketplace.orders.labels import PAYMENT_LABELS, status_label
 from marketplace.orders.models import Address, PaymentMethod
 from marketplace.orders.pickups import pickup_places
 from marketplace.orders.queries import order_for_buyer, orders_for_buyer
-from marketplace.orders.status import CANCELLABLE, TERMINAL
+from marketplace.orders.status import CANCELLABLE, TERMINAL, CancelReason
 from marketplace.orders.timeline import timeline
 from marketplace.payments import providers
+from marketplace.payments import vietqr as qr_codes
 from marketplace.payments.fulfilment import awaits_payment
 from marketplace.payments.records import PaymentRefused
 from marketplace.payments.refunds import cancel_order_by_buyer
@@ -34,12 +49,25 @@ from marketplace.stock.services import OutOfStock
 from marketplace.vouchers.rules import CODE_MAX_LENGTH, VoucherRefused
 
 bp = Blueprint("orders", __name__)
+#: Where a buyer follows an order (e-mails): its signed link for a guest order, else the account's order page.
+bp.add_app_template_global(guest_links.order_url, "order_url")
 
 CART_KEY = "cart"
 #: The e-wallet methods, explained at checkout when offered.
 WALLETS = ("vnpay", "momo")
 #: The voucher code the visitor applied to the cart (checked again on every page and at checkout).
 VOUCHER_KEY = "voucher"
+
+
+def _config_limit(name: str, default: str):
+    return lambda: current_app.config.get(name, default)
+
+
+#: Orders placed without an account, from one address (each makes a reservation of stock and e-mails).
+limit_guest_checkout = limiter.limit(_config_limit("GUEST_CHECKOUT_RATE_LIMIT", "10/hour"),
+                                     key_func=get_remote_address, methods=["POST"])
+#: Guest order links opened or used from one address (a token cannot be guessed; this keeps trying slow).
+limit_guest_links = limiter.limit(_config_limit("GUEST_LINK_RATE_LIMIT", "60/minute"), key_func=get_remote_address)
 
 
 def _cart_args() -> dict:
@@ -93,18 +121,24 @@ def _voucher_code() -> str | None:
 
 
 def _render_cart(errors: dict | None = None, typed: dict | None = None, status: int = 200, *,
-                 voucher_typed: str | None = None, voucher_error: str | None = None):
+                 voucher_typed: str | None = None, voucher_error: str | None = None,
+                 template: str = "orders/cart.html"):
     args = _cart_args()
     summary = carts.load_cart(**args, voucher_code=_voucher_code())
     if voucher_error is None and summary.voucher_refusal is not None:
         voucher_error = summary.voucher_refusal.message
-    page = render_template("orders/cart.html", cart=summary, errors=errors or {}, typed=typed or {},
+    page = render_template(template, cart=summary, errors=errors or {}, typed=typed or {},
                            max_quantity=carts.MAX_LINE_QUANTITY, voucher_error=voucher_error,
                            voucher_typed=summary.voucher_code if voucher_typed is None else voucher_typed)
     if "user" in args and any(item.price_changed for item in summary.items):
         carts.acknowledge_prices(current_user)
         db.session.commit()
     return page, status
+
+
+def _wants_json() -> bool:
+    """The cart's script asks for JSON (Accept: application/json); a plain form post gets HTML."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 @bp.get("/cart")
@@ -133,20 +167,45 @@ def cart_add():
     return redirect(safe_next(request.form.get("next"), url_for("orders.cart")))
 
 
+def _stepped_quantity(product_id: str, quantity: str, step: str, args: dict) -> str:
+    """The quantity a stepper button asks for: the number shown (or the line's, if that is not a number) plus
+    or minus one."""
+    shown = parse_int(quantity.strip(), minimum=0, maximum=carts.MAX_LINE_QUANTITY + 1)
+    if shown is None:
+        known = parse_int(product_id, minimum=1, maximum=MAX_ID)
+        shown = carts.current_quantity(known, **args) if known else 0
+    return str(shown + int(step))
+
+
 @bp.post("/cart/update")
 def cart_update():
-    """Change a line's quantity."""
+    """Change a line's quantity: the number typed, or one more or one less (the stepper's − and + buttons).
+
+    A form post is answered with a redirect to the cart; the cart's script asks for JSON and gets the cart
+    re-rendered (lines, totals, messages) to put in place, with 400 and the reason when the change is refused.
+    """
     args = _cart_args()
     product_id = request.form.get("product_id", "")
-    quantity = request.form.get("quantity", "")
+    quantity = request.form.get("quantity", "")[:12]
+    step = request.form.get("step", "")
+    if step in ("1", "-1"):
+        quantity = _stepped_quantity(product_id, quantity, step, args)
+    key = str(product_id)[:12]
     try:
-        carts.set_quantity(product_id, quantity, **args)
+        product = carts.set_quantity(product_id, quantity, **args)
     except carts.CartError as error:
         db.session.rollback()
-        return _render_cart(errors={str(product_id)[:12]: error.message}, typed={str(product_id)[:12]: quantity[:12]},
-                            status=400)
+        if _wants_json():
+            html, _status = _render_cart(errors={key: error.message}, typed={key: quantity},
+                                         template="orders/_cart_body.html")
+            return jsonify(ok=False, error=error.message, html=html, count=cart_count()), 400
+        return _render_cart(errors={key: error.message}, typed={key: quantity}, status=400)
     _save_guest(args)
     db.session.commit()
+    if _wants_json():
+        html, _status = _render_cart(template="orders/_cart_body.html")
+        return jsonify(ok=True, html=html, count=cart_count(),
+                       message=_("%(name)s: quantity %(count)s.", name=product.name, count=int(quantity)))
     flash(_("Your cart was updated."), "success")
     return redirect(url_for("orders.cart"))
 
@@ -193,24 +252,32 @@ def cart_voucher_remove():
     return redirect(url_for("orders.cart"))
 
 
-def _fill_choices(form: CheckoutForm, addresses: list[Address]) -> None:
+def _fill_choices(form: CheckoutForm, addresses: list[Address], *, guest: bool = False) -> None:
     form.address_choice.choices = [SelectChoice(str(a.id), f"{a.full_name}, {a.phone}, {a.street}, "
                                                f"{geo.province_name(a.province_code)}") for a in addresses]
-    form.address_choice.choices.append(SelectChoice("new", _("A new address")))
+    form.address_choice.choices.append(SelectChoice("new", _("Use another address")))
     form.province_code.choices = [SelectChoice("", _("Choose a province"))] + [
         SelectChoice(str(p.code), p.name) for p in geo.provinces()]
     province_code = parse_int(form.province_code.data, minimum=0) or 0
     form.ward_code.choices = [SelectChoice("", _("Choose a commune"))] + [
         SelectChoice(str(w.code), w.name) for w in geo.wards(province_code)]
-    # E-wallets are offered only when their credentials are configured (payments.providers).
-    form.payment_method.choices = [SelectChoice(m.value, PAYMENT_LABELS[m])
-                                   for m in providers.available_methods(PaymentMethod)]
+    form.payment_method.choices = [SelectChoice(m.value, PAYMENT_LABELS[m]) for m in _payment_methods(guest=guest)]
 
 
-def _render_checkout(form: CheckoutForm, summary, addresses, status: int = 200, pickup_errors: dict | None = None):
+def _payment_methods(*, guest: bool = False) -> list[PaymentMethod]:
+    """The methods offered, cash on delivery first (what most shoppers choose); e-wallets only when their
+    credentials are configured (payments.providers), and for a guest only those guests may use."""
+    methods = providers.available_methods(PaymentMethod)
+    if guest:
+        methods = [m for m in methods if m in guests.GUEST_PAYMENT_METHODS]
+    return sorted(methods, key=lambda m: m != PaymentMethod.COD)
+
+
+def _render_checkout(form: CheckoutForm, summary, addresses, status: int = 200, pickup_errors: dict | None = None,
+                     *, guest: bool = False):
     return render_template("orders/checkout.html", form=form, cart=summary, addresses=addresses,
-                           payment_labels=PAYMENT_LABELS,
-                           wallets=[m for m in providers.available_methods(PaymentMethod) if m.value in WALLETS],
+                           payment_labels=PAYMENT_LABELS, guest=guest,
+                           wallets=[m for m in _payment_methods(guest=guest) if m.value in WALLETS],
                            pickup_offers=checkouts.pickup_offers(summary), pickup_errors=pickup_errors or {}), status
 
 
@@ -341,6 +408,154 @@ def checkout_wards():
     if geo.province(code) is None:
         return jsonify(error=_("Unknown province."), wards=[]), 404
     return jsonify(province=code, wards=[{"code": w.code, "name": w.name} for w in geo.wards(code)])
+
+
+@bp.route("/checkout/guest", methods=["GET", "POST"])
+@limit_guest_checkout
+def checkout_guest():
+    """Buying without an account: name, phone, address and e-mail; the link to the order is e-mailed."""
+    if current_user.is_authenticated:
+        return redirect(url_for("orders.checkout"))
+    guest_cart = _cart_args()["guest_cart"]
+    form = GuestCheckoutForm()
+    if request.method == "GET":
+        form.token.data = checkouts.new_checkout_token()
+    _fill_choices(form, [], guest=True)
+    summary = carts.load_cart(guest_cart=guest_cart, voucher_code=_voucher_code())
+    if request.method == "GET":
+        if summary.is_empty:
+            flash(_("Your cart is empty."), "info")
+            return redirect(url_for("orders.cart"))
+        form.cart_signature.data = summary.signature
+        return _render_checkout(form, summary, [], guest=True)
+    token = (form.token.data or "")[:64]
+    existing = checkouts.order_by_token(token) if token else None
+    if existing is not None:
+        return _back_to_guest_order(existing)
+    if request.form.get("refresh_wards"):
+        return _render_checkout(form, summary, [], guest=True)
+    try:
+        order, created = guests.place_guest_order(
+            email=form.email.data, address={name: getattr(form, name).data for name in checkouts.ADDRESS_FIELDS},
+            payment_method=form.payment_method.data, guest_cart=guest_cart, token=token,
+            cart_signature=form.cart_signature.data or None, pickups=_pickup_choices(summary),
+            voucher_code=_voucher_code(), language=current_language())
+    except checkouts.InvalidPickup as error:
+        db.session.rollback()
+        return _render_checkout(form, summary, [], 400, pickup_errors=error.details["fields"], guest=True)
+    except (InvalidAddress, checkouts.InvalidPaymentMethod) as error:
+        db.session.rollback()
+        for name, message in error.details["fields"].items():
+            getattr(form, name).errors = [message]
+        return _render_checkout(form, summary, [], 400, guest=True)
+    except OutOfStock as error:
+        db.session.rollback()
+        flash(_("Not enough stock for: %(items)s. Your cart shows what is left; nothing was ordered.",
+                items=_shortage_names(error.shortages)), "error")
+        return redirect(url_for("orders.cart"))
+    except (checkouts.CartNeedsAttention, checkouts.EmptyCart, VoucherRefused) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.cart"))
+    except checkouts.CartChanged as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        summary = carts.load_cart(guest_cart=guest_cart, voucher_code=_voucher_code())
+        form.cart_signature.data = summary.signature
+        return _render_checkout(form, summary, [], 409, guest=True)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.cart"))
+    db.session.commit()
+    if not created:
+        return _back_to_guest_order(order)
+    session[CART_KEY] = guest_cart
+    session.pop(VOUCHER_KEY, None)
+    if order.payment_method == PaymentMethod.COD:
+        flash(_("Thank you! Your order %(number)s is placed; you pay in cash on delivery. We have e-mailed you "
+                "the link to this page.", number=order.number), "success")
+    else:
+        flash(_("Your order %(number)s is placed and the items are reserved. Pay by bank transfer below; we "
+                "have e-mailed you the link to this page.", number=order.number), "success")
+    return redirect(url_for("orders.guest_order", token=guest_links.link_token(order)))
+
+
+def _back_to_guest_order(order):
+    """A guest checkout form sent again: back to its order. The form's token is a secret only this browser was
+    given (as the link is), so whoever sends it again placed the order."""
+    if order.guest_key:
+        return redirect(url_for("orders.guest_order", token=guest_links.link_token(order)))
+    flash(_("This checkout form has expired. Please try again."), "error")
+    return redirect(url_for("orders.cart"))
+
+
+def _guest_page(order, token: str, status: int = 200):
+    awaiting = awaits_payment(order)
+    transfer = order.payment_method == PaymentMethod.VIETQR and awaiting
+    page = render_template(
+        "orders/guest_order.html", order=order, token=token, status_label=status_label,
+        payment_labels=PAYMENT_LABELS, pickups=pickup_places(order),
+        can_cancel=any(po.status in CANCELLABLE for po in order.producer_orders),
+        transfer=transfer, awaiting=awaiting, bank=qr_codes.bank_details() if transfer else None,
+        qr_svg=qr_codes.svg(qr_codes.order_payload(order)) if transfer else None,
+        qr_png_url=url_for("orders.guest_order_qr", token=token) if transfer else None)
+    response = make_response(page, status)
+    # The token is in this page's URL: never hand it to another site in a Referer header.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/orders/guest/<token>")
+@limit_guest_links
+def guest_order(token: str):
+    """An order placed without an account, from its e-mailed link: see it, pay by transfer, cancel, keep it."""
+    return _guest_page(guest_links.order_for_token(token), token)
+
+
+@bp.get("/orders/guest/<token>/vietqr.png")
+@limit_guest_links
+def guest_order_qr(token: str):
+    """The guest order's VietQR code as a PNG to save (banking apps scan a QR code from a photo)."""
+    order = guest_links.order_for_token(token)
+    if order.payment_method != PaymentMethod.VIETQR:
+        return _guest_page(order, token, 404)
+    return _qr_png(order)
+
+
+def _qr_png(order) -> Response:
+    response = Response(qr_codes.png(qr_codes.order_payload(order)), mimetype="image/png")
+    response.headers["Content-Disposition"] = f'attachment; filename="vietqr-{order.number}.png"'
+    return response
+
+
+@bp.post("/orders/guest/<token>/cancel")
+@limit_guest_links
+def guest_order_cancel(token: str):
+    """Cancel from the link what was not shipped yet (a paid part is refunded)."""
+    order = guest_links.order_for_token(token)
+    db.session.commit()  # nothing is held while a refund is asked of the provider
+    try:
+        cancel_order_by_buyer(order, actor=order.buyer, reason_code=CancelReason.CHANGED_MIND)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.guest_order", token=token))
+    db.session.commit()
+    flash(_("Your order was cancelled. Any payment will be refunded."), "success")
+    return redirect(url_for("orders.guest_order", token=token))
+
+
+@bp.post("/orders/guest/<token>/claim")
+@limit_guest_links
+@login_required
+def guest_order_claim(token: str):
+    """Keep an order placed without an account in the signed-in account (its link then stops working)."""
+    order = guest_links.order_for_token(token)
+    guests.claim_order(order, current_user)
+    db.session.commit()
+    flash(_("The order %(number)s is now in your account.", number=order.number), "success")
+    return redirect(url_for("orders.order_detail", number=order.number))
 
 
 @bp.get("/orders")

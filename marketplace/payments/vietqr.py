@@ -92,3 +92,10 @@ def svg(text: str, *, scale: int = 5) -> str:
     segno.make(text, error="m", micro=False).save(buffer, kind="svg", scale=scale, xmldecl=False, svgns=True,
                                                   title="VietQR", border=2)
     return buffer.getvalue().decode("utf-8")
+
+
+def png(text: str, *, scale: int = 10) -> bytes:
+    """The QR code as a PNG image, large enough for a banking app to read it from a saved photo."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()

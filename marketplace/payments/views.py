@@ -3,7 +3,7 @@ webhook and the e-wallets' IPN endpoints.
 
 The program office's bank-transfer screens are in views_admin.py."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -95,7 +95,20 @@ def vietqr(number: str):
         abort(404)
     payload = qr_codes.order_payload(order)
     return render_template("payments/vietqr.html", order=order, qr_svg=qr_codes.svg(payload), payload=payload,
-                           bank=qr_codes.bank_details(), awaiting=awaits_payment(order))
+                           bank=qr_codes.bank_details(), awaiting=awaits_payment(order),
+                           qr_png_url=url_for("payments.vietqr_png", number=order.number))
+
+
+@bp.get("/vietqr/<number>.png")
+@login_required
+def vietqr_png(number: str):
+    """The order's VietQR code as a PNG to save: banking apps scan a QR code from a photo in the library."""
+    order = order_for_buyer(current_user, number)
+    if order.payment_method != PaymentMethod.VIETQR:
+        abort(404)
+    response = Response(qr_codes.png(qr_codes.order_payload(order)), mimetype="image/png")
+    response.headers["Content-Disposition"] = f'attachment; filename="vietqr-{order.number}.png"'
+    return response
 
 
 def _wallet_outcome(gateway, payment, returned: wallets.WalletResult) -> str:

@@ -23,6 +23,7 @@ from marketplace.accounts.services import (
     find_user_by_email,
     hash_password,
     normalise_email,
+    set_password,
 )
 from marketplace.database import unique_slug
 from marketplace.errors import DomainError
@@ -125,7 +126,8 @@ def register_producer(details: LegalDetails, *, email: str, password: str, full_
                       language: str = "vi") -> User:
     """Create a pending producer and its first member account in one unit of work; returns the user."""
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    if existing is not None and not existing.is_guest:
         raise EmailTaken(_("An account with this e-mail address already exists."))
     check_password(password)
     check_legal_details(details)
@@ -134,9 +136,16 @@ def register_producer(details: LegalDetails, *, email: str, password: str, full_
     apply_legal_details(producer, details)
     db.session.add(producer)
     db.session.flush()
-    user = User(email=email, full_name=nfc(full_name), phone=details.phone or None, role=Role.PRODUCER,
-                producer_id=producer.id, preferred_language=language, password_hash=hash_password(password))
-    add_member_account(user)
+    if existing is not None:
+        # The address bought without an account before: that guest account becomes the member, orders kept.
+        user = existing
+        user.full_name, user.phone, user.role = nfc(full_name), details.phone or None, Role.PRODUCER
+        user.producer_id, user.preferred_language = producer.id, language
+        set_password(user, password)
+    else:
+        user = User(email=email, full_name=nfc(full_name), phone=details.phone or None, role=Role.PRODUCER,
+                    producer_id=producer.id, preferred_language=language, password_hash=hash_password(password))
+        add_member_account(user)
     queue_mail(user.email, _l("Your shop is waiting for verification"), "producer_registered",
                language=language, user=user, producer=producer)
     return user

@@ -94,7 +94,8 @@ def join():
         else:
             # The same answer whether or not the address has an account; its owner learns which by e-mail.
             existing = find_user_by_email(form.email.data)
-            if existing is not None:
+            # A guest account (the address bought without an account) registers like a new address.
+            if existing is not None and not existing.is_guest:
                 queue_mail(existing.email, _l("Someone tried to sign up with your e-mail address"), "account_exists",
                            language=existing.preferred_language, user=existing,
                            login_url=external_url("accounts.login"),
@@ -122,7 +123,8 @@ def join_finish(token: str):
     except services.InvalidInvitation as error:
         flash(error.message, "error")
         return redirect(url_for(".join"))
-    if current_user.is_authenticated or find_user_by_email(account["login"]) is not None:
+    existing = find_user_by_email(account["login"])
+    if current_user.is_authenticated or (existing is not None and not existing.is_guest):
         flash(_("This account is already created. Log in."), "info")
         return redirect(url_for("accounts.login"))
     form = JoinPasswordForm()

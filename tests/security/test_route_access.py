@@ -42,6 +42,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "/verify/<code>": EVERYONE,
     "/verify/<code>/qr.png": EVERYONE,
     "/verify/<code>/qr.svg": EVERYONE,
+    # The certificate check form (an unknown code is a warning page, 404).
+    "/verify": EVERYONE,
     "/about/demo-data": EVERYONE,
     "/about/ocop-stars": EVERYONE,
     "/about/contact": EVERYONE,
@@ -58,6 +60,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "/cart/voucher": EVERYONE,
     "/cart/voucher/remove": EVERYONE,
     "/checkout/wards": EVERYONE,
+    # Buying without an account, and the guest order's signed link (a made-up token is 404 for everyone);
+    # claiming a guest order into an account needs the account.
+    "/checkout/guest": EVERYONE,
+    "/orders/guest/<token>": EVERYONE,
+    "/orders/guest/<token>/vietqr.png": EVERYONE,
+    "/orders/guest/<token>/cancel": EVERYONE,
+    "/orders/guest/<token>/claim": SIGNED_IN,
     "/showrooms": EVERYONE,
     "/lot/<code>": EVERYONE,
     "/products/<slug>/reviews": EVERYONE,
@@ -99,6 +108,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "/payments/stripe/success": SIGNED_IN,
     "/payments/stripe/cancel/<number>": SIGNED_IN,
     "/payments/vietqr/<number>": SIGNED_IN,
+    "/payments/vietqr/<number>.png": SIGNED_IN,
     "/payments/vnpay/return": SIGNED_IN,
     "/payments/momo/return": SIGNED_IN,
     # Shopper trust: a review of one's own delivered line (404 for anyone else's), one's own wishlist and follows.
