@@ -6,8 +6,8 @@ per e-mail. Signing up or resetting the password with that e-mail turns it into 
 its orders. orders.guest_key is the random part of the signed link e-mailed for a guest order; NULL for
 orders placed signed in, and set to NULL when the order is claimed into another account from the link.
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-03 08:00:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0030'
-down_revision = '0029'
+revision = '0032'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
