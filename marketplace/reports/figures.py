@@ -17,6 +17,7 @@ from marketplace.dates import VIETNAM, parse_date, period_bounds, today_vn
 from marketplace.extensions import db
 from marketplace.ledger.labels import sale_channel_label
 from marketplace.ledger.models import SaleEntry
+from marketplace.reports.analytics import Growth
 from marketplace.stock.models import Location, StockLevel
 from marketplace.stock.services import low_stock_clause
 
@@ -50,6 +51,8 @@ class Row:
     units: int
     revenue_vnd: int
     key: str = ""
+    #: Orders are not counted on the producer's page (the program analytics count them); None = not shown.
+    orders: int | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,24 @@ def by_province(producer_id: int, filters: FigureFilters) -> list[Row]:
         result.append(Row(label or _("Unknown"), int(row.units), int(row.revenue),
                           key=str(code) if code is not None else ""))
     return result
+
+
+def previous_period(filters: FigureFilters) -> FigureFilters:
+    """The same number of days just before the period (30 days before the last 30, and so on)."""
+    days = (filters.date_to - filters.date_from).days + 1
+    return FigureFilters(filters.date_from - timedelta(days=days), filters.date_from - timedelta(days=1),
+                         filters.granularity)
+
+
+def growth(producer_id: int, filters: FigureFilters, current: Row) -> Growth:
+    """This period's totals (`current`, from the timeline) against the previous period of the same length."""
+    previous = previous_period(filters)
+    units, revenue = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(SaleEntry.quantity), 0),
+                  sa.func.coalesce(sa.func.sum(SaleEntry.total_vnd), 0))
+        .where(_in_period(producer_id, previous))
+    ).one()
+    return Growth(current, Row(_("Previous period"), int(units), int(revenue)), previous.date_from, previous.date_to)
 
 
 def totals(rows: list[Row]) -> Row:

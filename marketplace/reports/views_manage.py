@@ -47,11 +47,12 @@ def figures_page():
         flash(message, "error")
     timeline = figures.timeline(producer.id, filters)
     products = figures.by_product(producer.id, filters)
+    total = figures.totals(timeline)
     return render_template(
         "reports/figures.html", producer=producer, filters=filters, timeline=timeline, products=products,
         top=figures.best_sellers(products),
         channels=figures.by_channel(producer.id, filters), provinces=figures.by_province(producer.id, filters),
-        low_stock=figures.low_stock(producer.id), total=figures.totals(timeline),
+        low_stock=figures.low_stock(producer.id), total=total, growth=figures.growth(producer.id, filters, total),
         granularities=figures.GRANULARITIES,
         export_args=dict(filters.as_args(), **({"producer": str(producer.id)} if request.args.get("producer") else {})),
     )

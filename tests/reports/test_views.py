@@ -137,3 +137,26 @@ def test_unknown_exports_are_404(client, login_as, shops, path):
     """Only the listed tables and formats exist."""
     sign_in(login_as, Role.PRODUCER, _shop(shops[0]))
     assert client.get(path).status_code == 404
+
+
+def test_totals_compare_with_the_previous_period_of_the_same_length(client, login_as, shops):
+    """10 days (1-10 Nov) against the 10 days before (22-31 Oct): tea sold 2 then, 2+3 units now."""
+    tea, sauce, _vase = shops
+    sale(tea, 2, when=vn(2026, 10, 25))
+    sale(tea, 1, when=vn(2026, 10, 21))  # the day before the previous period: not counted
+    db.session.commit()
+    sign_in(login_as, Role.PRODUCER, _shop(tea))
+    text = client.get(f"/manage/figures?{PERIOD}&lang=vi").get_data(as_text=True)
+    totals = text.split('class="figure-totals"', 1)[1].split("</ul>", 1)[0]
+    # Now 2 x 50.000 + 3 x 30.000 = 190.000 in 5 units; before 100.000 in 2 units.
+    assert "+90,0&nbsp;%" in totals and "+150,0&nbsp;%" in totals
+    assert "22/10/2026" in text and "31/10/2026" in text and "100.000" in text
+    assert "kỳ trước" in text
+
+
+def test_no_previous_sales_says_so_instead_of_a_percentage(client, login_as, shops):
+    tea, _sauce, _vase = shops
+    sign_in(login_as, Role.PRODUCER, _shop(tea))
+    text = client.get(f"/manage/figures?{PERIOD}&lang=en").get_data(as_text=True)
+    totals = text.split('class="figure-totals"', 1)[1].split("</ul>", 1)[0]
+    assert "no sales in the previous period" in totals and "%" not in totals.replace("&nbsp;%", "")
