@@ -1,10 +1,8 @@
 """The storefront in a real browser (Debian's chromium driven by Playwright) on a 375-pixel-wide phone."""
 
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from marketplace.extensions import db
 from tests.factories import make_producer, make_product
@@ -16,18 +14,6 @@ pytestmark = [
     pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (apt-get install chromium)"),
 ]
 
-
-@pytest.fixture
-def live_server(app):
-    """The app served on a free port of 127.0.0.1 in a background thread."""
-    app.config["SERVER_NAME"] = None
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    app.config["SERVER_NAME"] = "localhost"
 
 
 @pytest.fixture

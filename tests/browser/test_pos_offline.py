@@ -12,8 +12,8 @@ from marketplace.extensions import db
 from marketplace.ledger.models import SaleEntry
 from marketplace.showrooms import lots
 from marketplace.showrooms.models import DiscardedTillSale, PosSale, PosSaleLine, StaffRole
-from tests.browser.test_mobile import CHROMIUM, live_server  # noqa: F401  (the live server fixture)
 from tests.factories import DEFAULT_PASSWORD, make_product
+from tests.fixtures.browser import CHROMIUM
 from tests.showrooms.helpers import deliver, make_showroom, make_staff
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
@@ -76,7 +76,7 @@ def _queue(page, showroom_id):
     return page.evaluate(f"JSON.parse(localStorage.getItem('pos-queue-{showroom_id}') || '[]')")
 
 
-def test_offline_sales_are_sent_once_when_back_online(browser, live_server, shop):  # noqa: F811
+def test_offline_sales_are_sent_once_when_back_online(browser, live_server, shop):
     showroom, manager, sauce, tea = shop
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
@@ -114,7 +114,7 @@ def test_offline_sales_are_sent_once_when_back_online(browser, live_server, shop
 
 
 @pytest.mark.parametrize("width", [390, 1366])
-def test_till_fits_the_screen_and_works_with_keys(browser, live_server, shop, width):  # noqa: F811
+def test_till_fits_the_screen_and_works_with_keys(browser, live_server, shop, width):
     showroom, manager, _sauce, _tea = shop
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
@@ -134,7 +134,7 @@ def test_till_fits_the_screen_and_works_with_keys(browser, live_server, shop, wi
     context.close()
 
 
-def test_a_queued_sale_is_kept_when_the_session_has_ended(browser, live_server, shop):  # noqa: F811
+def test_a_queued_sale_is_kept_when_the_session_has_ended(browser, live_server, shop):
     """Signed out meanwhile: the post comes back as the login page, not a sale, so the sale stays queued."""
     showroom, manager, _sauce, _tea = shop
     context = browser.new_context(viewport={"width": 1366, "height": 900})
@@ -154,7 +154,7 @@ def test_a_queued_sale_is_kept_when_the_session_has_ended(browser, live_server, 
     context.close()
 
 
-def test_a_discarded_conflict_is_recorded_on_the_server_before_it_leaves_the_till(browser, live_server, shop):  # noqa: F811
+def test_a_discarded_conflict_is_recorded_on_the_server_before_it_leaves_the_till(browser, live_server, shop):
     """The manager discards a sale the server refused: the till asks why, the server keeps who/what/why, and only
     then the sale leaves the browser's queue."""
     showroom, manager, _sauce, tea = shop

@@ -3,11 +3,9 @@ width: with JavaScript the quantity changes in place (no reload) by mouse, keybo
 scrolls sideways, and the copy buttons put the account number, the amount and the transfer note on the clipboard."""
 
 import shutil
-import threading
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
@@ -25,17 +23,6 @@ pytestmark = [
 ]
 EMAIL = "nguoimua@example.test"
 
-
-@pytest.fixture
-def live_server(app):
-    app.config["SERVER_NAME"] = None
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    app.config["SERVER_NAME"] = "localhost"
 
 
 @pytest.fixture

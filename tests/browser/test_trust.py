@@ -2,11 +2,9 @@
 the background and the buttons change in place (no reload), by mouse or keyboard."""
 
 import shutil
-import threading
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from marketplace.extensions import db
 from marketplace.wishlists.models import FollowedShop, SavedProduct
@@ -21,17 +19,6 @@ pytestmark = [
     pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (apt-get install chromium)"),
 ]
 
-
-@pytest.fixture
-def live_server(app):
-    app.config["SERVER_NAME"] = None
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    app.config["SERVER_NAME"] = "localhost"
 
 
 @pytest.fixture

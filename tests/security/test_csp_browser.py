@@ -2,10 +2,8 @@
 pages, their script and the search suggestions run without a single violation."""
 
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from marketplace.extensions import db
 from tests.factories import make_producer, make_product
@@ -18,19 +16,12 @@ pytestmark = [
 
 
 @pytest.fixture
-def site(app):
+def site(app, live_server):
     """The app served on a free port of 127.0.0.1, with a small committed catalogue."""
     producer = make_producer("Hợp tác xã Chè Tân Cương", slug="htx-che-tan-cuong")
     make_product("Chè Tân Cương đặc biệt", producer=producer, stars=5, slug="che-tan-cuong")
     db.session.commit()
-    app.config["SERVER_NAME"] = None
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    app.config["SERVER_NAME"] = "localhost"
+    return live_server
 
 
 def test_pages_run_without_csp_violations(site):
