@@ -209,23 +209,44 @@ def related_products(product: Product, limit: int = 8) -> list[ProductCard]:
         .order_by(Product.star_level.desc(), Product.sold_quantity.desc(), Product.id.desc()).limit(limit)))
 
 
-def suggestions(q: str, limit: int = 8) -> list[ProductCard]:
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """What the search box shows of a product: its name, link and price and province line."""
+
+    name: str
+    slug: str
+    price_vnd: int
+    province_code: int
+
+
+_SUGGESTION_COLUMNS = (Product.name, Product.slug, Product.price_vnd, Producer.province_code)
+
+
+def _suggested(terms, limit: int) -> list[Suggestion]:
+    return [Suggestion(*row) for row in db.session.execute(
+        search.tiered_rows([public_clause()], terms, _SUGGESTION_COLUMNS, limit=limit))]
+
+
+def suggestions(q: str, limit: int = 8) -> list[Suggestion]:
     """The best matches for a partly typed query, for the search box: the same reading as the catalogue's
     search (synonyms, a province), and its telex or corrected reading when it finds nothing as typed.
 
-    Suggestions are read in tiers (the province asked for, then names holding the words), best-selling
-    first (catalog.search.tiered): a two-letter start matches most of the catalogue, and this costs the
-    same as a narrow query."""
+    One SQL statement reads them from the search index: the matches in tiers (the province asked for, then
+    names holding the words), best-selling first, each tier stopping after `limit` rows
+    (catalog.search.tiered_rows), and with them the four columns the box shows, so there is no second
+    query for cards. A two-letter start matches most of the catalogue, and costs what a narrow query does.
+    The listing rule is part of the statement: a product published or hidden shows or goes on the next
+    request. Only a query that finds nothing as typed costs more (its other readings are tried)."""
     terms = search.understand(q)
     if not terms:
         return []
-    ids = _ids(search.tiered([public_clause()], terms, limit=limit))
-    if not ids:
+    found = _suggested(terms, limit)
+    if not found:
         for reading in other_readings(q):
-            ids = _ids(search.tiered([public_clause()], search.understand(reading), limit=limit))
-            if ids:
+            found = _suggested(search.understand(reading), limit)
+            if found:
                 break
-    return cards(ids)
+    return found
 
 
 def shop_product_ids(producer: Producer) -> sa.Select:

@@ -275,16 +275,23 @@ def tiered(where: list, terms, *, limit: int, offset: int = 0) -> sa.Select:
     stopping after offset + limit rows: a tier with many matches finds them within its first rows, one
     with few is read from the search index. The cost stays that of one page whatever the catalogue's size.
     """
+    return tiered_rows(where, terms, (Product.id,), limit=limit, offset=offset)
+
+
+def tiered_rows(where: list, terms, columns: tuple, *, limit: int, offset: int = 0) -> sa.Select:
+    """tiered(), selecting `columns` (of Product and Producer) instead of the id alone: what the search box
+    shows comes out of the same single statement (catalog.queries.suggestions)."""
     terms = _as_terms(terms)
     if not terms:
-        return sa.select(Product.id).where(sa.false())
+        return sa.select(*[sa.null().label(f"c{number}") for number in range(len(columns))]).where(sa.false())
     tests = [place_clause(terms.place) if terms.place else name_clause(terms)]
     wanted = offset + limit
     branches = []
     for number in range(2 ** len(tests)):
         flags = [bool(number >> (len(tests) - 1 - index) & 1) for index in range(len(tests))]
         branch = (
-            sa.select(Product.id.label("id"), Product.sold_quantity.label("sold"), sa.literal(number).label("tier"))
+            sa.select(Product.id.label("id"), Product.sold_quantity.label("sold"), sa.literal(number).label("tier"),
+                      *[column.label(f"c{position}") for position, column in enumerate(columns)])
             .select_from(Product).join(Producer, Producer.id == Product.producer_id)
             .where(*where, match_clause(terms), *[test if flag else sa.not_(test)
                                                    for test, flag in zip(tests, flags, strict=True)])
@@ -293,8 +300,8 @@ def tiered(where: list, terms, *, limit: int, offset: int = 0) -> sa.Select:
         # SQLite takes no LIMIT inside a UNION member: each one is a subquery.
         branches.append(sa.select(branch.subquery(f"tier_{number}")))
     found = sa.union_all(*branches).subquery("tiers")
-    return (sa.select(found.c.id).order_by(found.c.tier.desc(), found.c.sold.desc(), found.c.id.desc())
-            .limit(limit).offset(offset))
+    return (sa.select(*[found.c[f"c{position}"] for position in range(len(columns))])
+            .order_by(found.c.tier.desc(), found.c.sold.desc(), found.c.id.desc()).limit(limit).offset(offset))
 
 
 def record_zero_result_search(query: str, language: str) -> ZeroResultSearch | None:
