@@ -3,7 +3,9 @@
     DATABASE_URL=... .venv/bin/flask --app wsgi db upgrade heads
     DATABASE_URL=... .venv/bin/python bench/load_synthetic.py [--products 20000] [--producers 2000] [--seed 7]
 
-Bulk Core inserts (executemany), no ORM objects. The search columns are filled by the app's own
+No ORM objects: on PostgreSQL the rows go in through COPY (psycopg's cursor.copy, each value passed through
+its column type's own bind processor, so enums are stored as the app stores them); on SQLite through Core
+executemany inserts. The search columns are filled by the app's own
 catalog.services.index_product, so search behaves as on real data; on SQLite the FTS5 table fills by
 its triggers. About 92 % of the products are public: the rest are drafts, have an expired certificate
 or belong to an unverified producer, so the listing rule has real work to do. Refuses a database that
@@ -193,8 +195,34 @@ def _certificate(certificate_id, product_id, stars, score, decision_date, valid_
 
 
 def insert(connection, table: sa.Table, rows: list[dict]) -> None:
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        copy_rows(connection, table, rows)
+        return
     for start in range(0, len(rows), BATCH):
         connection.execute(table.insert(), rows[start:start + BATCH])
+
+
+def copy_rows(connection, table: sa.Table, rows: list[dict]) -> None:
+    """COPY the rows into the table (PostgreSQL): 10-20 times faster than executemany inserts at 200,000.
+
+    Statement-level triggers (search_words) fire once for the whole COPY, as for one INSERT."""
+    names = list(rows[0])
+    # The model's Python-side defaults (an INSERT through SQLAlchemy applies them, COPY does not).
+    defaults = {column.name: column.default.arg if column.default.is_scalar else column.default.arg(None)
+                for column in table.c if column.name not in names and column.default is not None
+                and (column.default.is_scalar or column.default.is_callable)}
+    names += list(defaults)
+    rows = [row | defaults for row in rows] if defaults else rows
+    columns = [table.c[name] for name in names]
+    processors = [column.type.bind_processor(connection.dialect) for column in columns]
+    quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in names)
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([process(row[name]) if process and row[name] is not None else row[name]
+                            for name, process in zip(names, processors, strict=True)])
 
 
 def load(products_count: int, producers_count: int, seed: int) -> None:
