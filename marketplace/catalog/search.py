@@ -11,7 +11,9 @@ word prefix ("bat tr" finds "Bát Tràng"), and every word must match. On top of
 - a province in the query, new or old ("mat ong tuyen quang", "nuoc mam kien giang"): its words stop
   being required and the products of that province (or of that old province, or named after it) come
   first. A query that is only a province name is searched as words (the index holds the province and
-  old province names).
+  old province names);
+- a product group in the query (GROUP_WORDS: "tra", "ca phe", "nuoc mam"...): its words stay required and
+  the products of that group come next after the province's.
 
 Typos and telex are read by catalog.queries when a query finds nothing as typed (catalog.spelling,
 marketplace.telex).
@@ -22,8 +24,9 @@ marketplace.telex).
   `(tok:* | other:A)` (weight A is the name). search_tsv is a stored generated column (name weighted A,
   body D; migration 0007, not mapped on the model) with the GIN index ix_products_search_tsv.
 
-Ranking: the asked-for province first, then products whose name holds every word (or its synonym), then
-bm25 (name weighted 10, body 1) on SQLite or ts_rank of the weighted vector on PostgreSQL, then the newest.
+Ranking: the asked-for province first, then the asked-for group, then products whose name holds every word
+(or its synonym), then bm25 (name weighted 10, body 1) on SQLite or ts_rank of the weighted vector on
+PostgreSQL, then the newest. Searches matching many products are read in tiers instead (tiered()).
 """
 
 from dataclasses import dataclass
@@ -64,9 +67,18 @@ class PlaceWords:
 
 
 @dataclass(frozen=True)
+class GroupWords:
+    """Words of the query that name an OCOP product group ("tra", "ca phe", "nuoc mam")."""
+
+    words: tuple[str, ...]
+    group_code: str
+
+
+@dataclass(frozen=True)
 class SearchTerms:
     terms: tuple[Term, ...] = ()
     place: PlaceWords | None = None
+    group: GroupWords | None = None
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -119,10 +131,37 @@ def read_place(tokens: list[str]) -> tuple[list[str], PlaceWords | None]:
     return tokens, None
 
 
+#: Folded words that name an OCOP product group (catalog.categories, Decision 148/QĐ-TTg), as shoppers say
+#: them: the group's own short name and the product that stands for it. A query holding one ranks that
+#: group's products first ("tra thai nguyen": Thái Nguyên's tea before a Bát Tràng teapot); the words stay
+#: required, since every product's search text holds its group's name. Words that mean other things
+#: without accents ("hoa", "vai", "lua") are left out.
+GROUP_WORDS: dict[tuple[str, ...], str] = {
+    ("che",): "1.5", ("tra",): "1.5",
+    ("ca", "phe"): "1.6", ("ca", "cao"): "1.6", ("cafe",): "1.6",
+    ("gia", "vi"): "1.4", ("nuoc", "mam"): "1.4", ("nuoc", "cham"): "1.4", ("tuong", "ot"): "1.4",
+    ("ruou",): "2.1",
+    ("tinh", "dau"): "3.3", ("my", "pham"): "3.2",
+    ("gom",): "4.1", ("cay", "canh"): "5.2",
+    ("du", "lich"): "6.1", ("homestay",): "6.1",
+}
+
+
+def read_group(tokens: list[str]) -> GroupWords | None:
+    """The first run of the tokens that names a product group (two-word names before one-word ones)."""
+    for size in (2, 1):
+        for start in range(len(tokens) - size + 1):
+            run = tuple(tokens[start:start + size])
+            if run in GROUP_WORDS:
+                return GroupWords(run, GROUP_WORDS[run])
+    return None
+
+
 def understand(query: str | None) -> SearchTerms:
-    """The search a typed query stands for: its words, their synonyms and a province named in it."""
+    """The search a typed query stands for: its words, their synonyms, a province and a product group named
+    in it."""
     tokens, place = read_place(search_tokens(query))
-    return SearchTerms(_terms(tokens, nfc(query)), place)
+    return SearchTerms(_terms(tokens, nfc(query)), place, read_group(tokens))
 
 
 def _as_terms(terms: "SearchTerms | list[str] | tuple[str, ...]") -> SearchTerms:
@@ -177,15 +216,17 @@ def _pg_query(terms: SearchTerms, *, names_only: bool = False):
     # the words match. The tokens are [a-z0-9] words only, and the dialect quotes the value all the same.
     config = sa.literal_column("'simple'::regconfig")
     words = sa.bindparam("search_tsquery_names" if names_only else "search_tsquery",
-                         ts_query_string(terms, names_only=names_only), type_=sa.Text, literal_execute=True)
+                         ts_query_string(terms, names_only=names_only), type_=sa.Text, literal_execute=True,
+                         unique=True)
     return sa.func.to_tsquery(config, words)
 
 
 def _sqlite_match(terms: SearchTerms, *, names_only: bool = False):
     text = fts_match_string(terms)
     if names_only:
-        return _fts_table.op("MATCH")(sa.bindparam("search_match_names", f"search_name : ({text})", type_=sa.Text))
-    return _fts_table.op("MATCH")(sa.bindparam("search_match", text, type_=sa.Text))
+        return _fts_table.op("MATCH")(sa.bindparam("search_match_names", f"search_name : ({text})", type_=sa.Text,
+                                                         unique=True))
+    return _fts_table.op("MATCH")(sa.bindparam("search_match", text, type_=sa.Text, unique=True))
 
 
 def match_clause(terms):
@@ -237,6 +278,11 @@ def name_match_expression(terms):
     return sa.case((sa.and_(*conditions), 1), else_=0)
 
 
+def group_clause(group: GroupWords):
+    """SQL condition: the product is of the group named in the query."""
+    return Product.group_code == group.group_code
+
+
 def place_boost_expression(place: PlaceWords):
     """1 for products of the province named in the query (or named after it), else 0; needs Producer joined."""
     return sa.case((place_clause(place), 1), else_=0)
@@ -251,6 +297,8 @@ def ranked(statement: sa.Select, terms) -> sa.Select:
     if not terms:
         return statement.where(sa.false())
     first = [place_boost_expression(terms.place).desc()] if terms.place else []
+    if terms.group:
+        first.append(sa.case((group_clause(terms.group), 1), else_=0).desc())
     if _is_postgres():
         rank = sa.func.ts_rank(_pg_vector(), _pg_query(terms))
         return statement.where(match_clause(terms)).order_by(
@@ -280,26 +328,51 @@ def tiered(where: list, terms, *, limit: int, offset: int = 0) -> sa.Select:
 
 def tiered_rows(where: list, terms, columns: tuple, *, limit: int, offset: int = 0) -> sa.Select:
     """tiered(), selecting `columns` (of Product and Producer) instead of the id alone: what the search box
-    shows comes out of the same single statement (catalog.queries.suggestions)."""
+    shows comes out of the same single statement (catalog.queries.suggestions).
+
+    The best tier is read first (a CTE); the other tier's scan runs only when the best one did not fill
+    offset + limit rows (an uncommon condition, which PostgreSQL checks once before the scan). A tier read
+    best-selling first costs little when its matches are dense, but a rare tier would be read through the
+    whole index ("mat ong": honey is nearly always named so, and the products that only mention it are a
+    handful among 200,000); when the best tier falls short, the other one holds all the remaining matches,
+    which are many for a broad query.
+    """
     terms = _as_terms(terms)
     if not terms:
         return sa.select(*[sa.null().label(f"c{number}") for number in range(len(columns))]).where(sa.false())
-    tests = [place_clause(terms.place) if terms.place else name_clause(terms)]
+    if terms.place:
+        test = place_clause(terms.place)
+        # The products of a province hold its name in their search text (catalog.services.index_product),
+        # as do those named after it: the words and the place's words together narrow the tier in the
+        # search index before the exact test.
+        with_place = SearchTerms(terms.terms + (Term(terms.place.words),))
+        best, other = [match_clause(with_place), test], [match_clause(terms), sa.not_(test)]
+    elif terms.group:
+        # (With a province as well, the province alone makes the tiers; the full ranking uses both.)
+        test = group_clause(terms.group)
+        best, other = [match_clause(terms), test], [match_clause(terms), sa.not_(test)]
+    else:
+        # A name holding every word matches the whole index too: the name test alone, so that PostgreSQL
+        # estimates the tier from one condition (two conditions on search_tsv multiplied their selectivities,
+        # and it chose to read every match through the GIN index, 240 ms for "nuoc ma" at 200,000).
+        test = name_clause(terms)
+        best, other = [test], [match_clause(terms), sa.not_(test)]
     wanted = offset + limit
-    branches = []
-    for number in range(2 ** len(tests)):
-        flags = [bool(number >> (len(tests) - 1 - index) & 1) for index in range(len(tests))]
-        branch = (
+
+    def tier(number: int, conditions: list):
+        return (
             sa.select(Product.id.label("id"), Product.sold_quantity.label("sold"), sa.literal(number).label("tier"),
                       *[column.label(f"c{position}") for position, column in enumerate(columns)])
             .select_from(Product).join(Producer, Producer.id == Product.producer_id)
-            .where(*where, match_clause(terms), *[test if flag else sa.not_(test)
-                                                   for test, flag in zip(tests, flags, strict=True)])
+            .where(*where, *conditions)
             .order_by(Product.sold_quantity.desc(), Product.id.desc()).limit(wanted)
         )
-        # SQLite takes no LIMIT inside a UNION member: each one is a subquery.
-        branches.append(sa.select(branch.subquery(f"tier_{number}")))
-    found = sa.union_all(*branches).subquery("tiers")
+
+    first = tier(1, best).cte("best_tier")
+    filled = sa.select(sa.func.count()).select_from(first).scalar_subquery()
+    rest = tier(0, [*other, filled < wanted]).subquery("other_tier")
+    # SQLite takes no LIMIT inside a UNION member: the second one is a subquery.
+    found = sa.union_all(sa.select(first), sa.select(rest)).subquery("tiers")
     return (sa.select(*[found.c[f"c{position}"] for position in range(len(columns))])
             .order_by(found.c.tier.desc(), found.c.sold.desc(), found.c.id.desc()).limit(limit).offset(offset))
 
