@@ -1,16 +1,23 @@
-"""The production setup on one machine: two gunicorn instances, nginx in front, the RQ worker (make cluster-up).
+"""The production setup on one machine: PostgreSQL, Redis, two gunicorn instances, nginx in front, the RQ worker.
 
-    python deploy/cluster.py up       # start what is not running yet (idempotent)
+    python deploy/cluster.py up       # start what is not running yet (idempotent; make cluster-up)
     python deploy/cluster.py status   # each process, its pid and whether it is alive
     python deploy/cluster.py down     # stop them, by the pids written at start (nothing else is touched)
 
-Uses the PostgreSQL and Redis already running on 127.0.0.1 (it starts neither): a database of its own
-(CLUSTER_DATABASE, "ocop_cluster"; created, migrated and given the demo catalogue on first start, or with
-CLUSTER_CATALOGUE=synthetic bench/load_synthetic.py's 20,000 products) and Redis
-database CLUSTER_REDIS_DB (7). Everything it writes lives under CLUSTER_DIR (instance/cluster): the rendered
-nginx.conf, the pid files (run/), the logs (log/), the uploads, the Prometheus multiprocess folders and a secret
-key made on first start. Ports: NGINX_PORT (8100), APP_PORT_1 (8101), APP_PORT_2 (8102), all on 127.0.0.1.
-The app runs with OCOP_ENV=production behind nginx (PROXY_FIX_HOPS=1), JSON logs, /metrics on each instance.
+PostgreSQL and Redis are the cluster's own: a PostgreSQL server initialised on first start in CLUSTER_DIR/pg
+(initdb of the server binaries under /usr/lib/postgresql/*/bin, or PG_BIN; trust authentication, listening on
+127.0.0.1:CLUSTER_PG_PORT only) and a redis-server on 127.0.0.1:CLUSTER_REDIS_PORT without persistence (a bench
+cluster: its queue and counters may be lost). Run as root, PostgreSQL runs as the `postgres` account
+(CLUSTER_PG_USER), which owns its data folder. With CLUSTER_DATABASE_URL or CLUSTER_REDIS_URL set, the cluster
+uses that existing server instead and neither starts nor stops it.
+
+The database (CLUSTER_DATABASE, "ocop_cluster") is created, migrated and given the demo catalogue on first
+start, or with CLUSTER_CATALOGUE=synthetic bench/load_synthetic.py's 20,000 products. Everything it writes lives
+under CLUSTER_DIR (instance/cluster): the data folder, the rendered nginx.conf, the pid files (run/), the logs
+(log/), the uploads, the Prometheus multiprocess folders and a secret key made on first start. Ports, all on
+127.0.0.1: NGINX_PORT (8100), APP_PORT_1 (8101), APP_PORT_2 (8102), CLUSTER_STRIPE_PORT (8103, the fake Stripe
+that bench/faults.py serves), CLUSTER_PG_PORT (8104), CLUSTER_REDIS_PORT (8105). The app runs with
+OCOP_ENV=production behind nginx (PROXY_FIX_HOPS=1), JSON logs, /metrics on each instance.
 """
 
 import os
@@ -27,6 +34,7 @@ from pathlib import Path
 
 import psycopg
 import psycopg.sql
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON_BIN = Path(os.environ.get("BIN") or Path(sys.executable).parent)
@@ -34,12 +42,32 @@ DIR = Path(os.environ.get("CLUSTER_DIR") or ROOT / "instance" / "cluster").resol
 RUN, LOG, TMP = DIR / "run", DIR / "log", DIR / "tmp"
 NGINX_PORT = int(os.environ.get("NGINX_PORT", "8100"))
 APP_PORTS = (int(os.environ.get("APP_PORT_1", "8101")), int(os.environ.get("APP_PORT_2", "8102")))
+STRIPE_PORT = int(os.environ.get("CLUSTER_STRIPE_PORT", "8103"))
+PG_PORT = int(os.environ.get("CLUSTER_PG_PORT", "8104"))
+REDIS_PORT = int(os.environ.get("CLUSTER_REDIS_PORT", "8105"))
 DATABASE = os.environ.get("CLUSTER_DATABASE", "ocop_cluster")
-PGHOST, PGPORT, PGUSER = (os.environ.get("PGHOST", "127.0.0.1"), os.environ.get("PGPORT", "5432"),
-                          os.environ.get("PGUSER", "postgres"))
-REDIS_DB = os.environ.get("CLUSTER_REDIS_DB", "7")
+#: An existing server to use instead of the cluster's own (then neither started nor stopped here).
+EXTERNAL_DATABASE_URL = os.environ.get("CLUSTER_DATABASE_URL", "")
+EXTERNAL_REDIS_URL = os.environ.get("CLUSTER_REDIS_URL", "")
+DATABASE_URL = EXTERNAL_DATABASE_URL or f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/{DATABASE}"
+REDIS_URL = EXTERNAL_REDIS_URL or f"redis://127.0.0.1:{REDIS_PORT}/0"
+PG_DATA = DIR / "pg"
+PG_ACCOUNT = os.environ.get("CLUSTER_PG_USER", "postgres")
 WORKERS = os.environ.get("CLUSTER_WEB_CONCURRENCY", "2")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def pg_bin(tool: str) -> str:
+    """A PostgreSQL server program: from PG_BIN, else the newest /usr/lib/postgresql/<version>/bin, else PATH."""
+    folders = [Path(os.environ["PG_BIN"])] if os.environ.get("PG_BIN") else []
+    folders += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
+    for folder in folders:
+        if (folder / tool).exists():
+            return str(folder / tool)
+    found = shutil.which(tool)
+    if found is None:
+        raise SystemExit(f"{tool} not found: install the PostgreSQL server (apt-get install postgresql) or set PG_BIN")
+    return found
 
 
 def environment() -> dict[str, str]:
@@ -54,18 +82,22 @@ def environment() -> dict[str, str]:
         "OCOP_ENV": "production", "SECRET_KEY": key_file.read_text().strip(),
         "SITE_URL": f"http://127.0.0.1:{NGINX_PORT}", "TRUSTED_HOSTS": "127.0.0.1,localhost",
         "PROXY_FIX_HOPS": "1", "SESSION_COOKIE_SECURE": "0", "HSTS_SECONDS": "0",
-        "DATABASE_URL": f"postgresql+psycopg://{PGUSER}@{PGHOST}:{PGPORT}/{DATABASE}",
-        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}", "UPLOAD_FOLDER": str(DIR / "uploads"),
+        "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "UPLOAD_FOLDER": str(DIR / "uploads"),
         "LOG_FORMAT": "json", "METRICS_ENABLED": "1", "MAIL_TO_LOG": "1",
         "WEB_CONCURRENCY": WORKERS, "PYTHONPATH": str(ROOT),
     })
+    # Card payments go to the fake Stripe of tests/fixtures/stripe.py that bench/faults.py serves on the loopback
+    # (test-mode key; nothing leaves the machine), unless real settings are given.
+    env.setdefault("STRIPE_SECRET_KEY", "sk_test_cluster")
+    env.setdefault("STRIPE_API_BASE", f"http://127.0.0.1:{STRIPE_PORT}")
+    env.setdefault("STRIPE_TIMEOUT_SECONDS", "5")
     return env
 
 
 def _pid(name: str) -> int | None:
-    path = RUN / f"{name}.pid"
+    path = PG_DATA / "postmaster.pid" if name == "postgres" else RUN / f"{name}.pid"
     try:
-        pid = int(path.read_text().strip())
+        pid = int(path.read_text().split()[0])
     except (OSError, ValueError):
         return None
     try:
@@ -89,6 +121,8 @@ def _wait_http(url: str, seconds: float = 120) -> bool:
 
 def _port_free(port: int) -> bool:
     with socket.socket() as probe:
+        # As servers bind: a port held only by closed connections (TIME_WAIT) is free, a listening one is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -101,21 +135,121 @@ def _run(*command: str, env: dict | None = None, log_name: str | None = None) ->
     subprocess.run(command, check=True, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
 
 
+def _as_postgres_account() -> list[str]:
+    """The prefix that runs a PostgreSQL program as its own account when we are root (initdb refuses root)."""
+    return ["runuser", "-u", PG_ACCOUNT, "--"] if os.geteuid() == 0 else []
+
+
+def _give_to_postgres_account(path: Path) -> None:
+    if os.geteuid() == 0:
+        shutil.chown(path, PG_ACCOUNT, PG_ACCOUNT)
+
+
+def start_postgres() -> None:
+    """The cluster's own PostgreSQL: initialised on first start, then started on 127.0.0.1:PG_PORT."""
+    if EXTERNAL_DATABASE_URL:
+        return
+    if _pid("postgres"):
+        print(f"postgres: already running (pid {_pid('postgres')}, 127.0.0.1:{PG_PORT})")
+        return
+    if not _port_free(PG_PORT):
+        raise SystemExit(f"postgres: port {PG_PORT} is taken; set CLUSTER_PG_PORT")
+    if not (PG_DATA / "PG_VERSION").exists():
+        PG_DATA.mkdir(parents=True, exist_ok=True)
+        PG_DATA.chmod(0o700)
+        _give_to_postgres_account(PG_DATA)
+        _run(*_as_postgres_account(), pg_bin("initdb"), "-D", str(PG_DATA), "-U", "postgres", "--auth=trust",
+             "--encoding=UTF8", "--locale=C.UTF-8", log_name="setup.log")
+    log = LOG / "postgresql.log"
+    log.touch()
+    _give_to_postgres_account(log)
+    # TCP on the loopback only, no Unix socket (nothing to clash with the machine's own server).
+    options = f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+    _run(*_as_postgres_account(), pg_bin("pg_ctl"), "-D", str(PG_DATA), "-l", str(log), "-o", options,
+         "-w", "-t", "60", "start", log_name="setup.log")
+    print(f"postgres: 127.0.0.1:{PG_PORT} (pid {_pid('postgres')}, data {PG_DATA})")
+
+
+def stop_postgres(mode: str = "fast") -> None:
+    """Stop the cluster's own PostgreSQL (pg_ctl, which signals the pid in its postmaster.pid)."""
+    if EXTERNAL_DATABASE_URL or not _pid("postgres"):
+        print("postgres: not running" if not EXTERNAL_DATABASE_URL else "postgres: external, left alone")
+        return
+    pid = _pid("postgres")
+    _run(*_as_postgres_account(), pg_bin("pg_ctl"), "-D", str(PG_DATA), "-m", mode, "-w", "-t", "60", "stop",
+         log_name="setup.log")
+    print(f"postgres: stopped (pid {pid})")
+
+
+def start_redis() -> None:
+    """The cluster's own redis-server on 127.0.0.1:REDIS_PORT, without persistence."""
+    if EXTERNAL_REDIS_URL:
+        return
+    if _pid("redis"):
+        print(f"redis: already running (pid {_pid('redis')}, 127.0.0.1:{REDIS_PORT})")
+        return
+    if not _port_free(REDIS_PORT):
+        raise SystemExit(f"redis: port {REDIS_PORT} is taken; set CLUSTER_REDIS_PORT")
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    _run(server, "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no",
+         "--daemonize", "yes", "--pidfile", str(RUN / "redis.pid"), "--logfile", str(LOG / "redis.log"),
+         "--dir", str(DIR), log_name="setup.log")
+    for _ in range(100):
+        if _pid("redis") and not _port_free(REDIS_PORT):
+            break
+        time.sleep(0.1)
+    print(f"redis: 127.0.0.1:{REDIS_PORT} (pid {_pid('redis')})")
+
+
+def stop_redis() -> None:
+    if EXTERNAL_REDIS_URL:
+        print("redis: external, left alone")
+        return
+    _stop("redis", signal.SIGTERM)
+
+
+def _connect_server():
+    """A connection to the database server's maintenance database, from DATABASE_URL."""
+    url = make_url(DATABASE_URL)
+    return psycopg.connect(host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
+                           password=url.password, dbname="postgres", autocommit=True)
+
+
 def prepare_database(env: dict) -> None:
-    """Create the cluster's database on first start, migrate it, and load the demo catalogue once."""
-    with psycopg.connect(host=PGHOST, port=PGPORT, user=PGUSER, dbname="postgres", autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+    """Create the cluster's database on first start, migrate it, and load the catalogue once.
+
+    The catalogue loaded (CLUSTER_CATALOGUE: demo, the default, or synthetic) is written beside the data and
+    kept by later starts; naming the other one explicitly drops and recreates the cluster's own database (an
+    external one is refused).
+    """
+    name = make_url(DATABASE_URL).database
+    marker = DIR / f"catalogue-{name}"
+    loaded = marker.read_text().strip() if marker.exists() else ""
+    wanted = os.environ.get("CLUSTER_CATALOGUE") or loaded or "demo"
+    if wanted not in ("demo", "synthetic"):
+        raise SystemExit(f"CLUSTER_CATALOGUE is demo or synthetic, not {wanted!r}")
+    with _connect_server() as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and loaded and loaded != wanted:
+            if EXTERNAL_DATABASE_URL:
+                raise SystemExit(f"database {name} holds the {loaded} catalogue; drop it to load the {wanted} one")
+            print(f"database {name}: the {loaded} catalogue is replaced by the {wanted} one")
+            connection.execute(psycopg.sql.SQL("DROP DATABASE {} WITH (FORCE)").format(psycopg.sql.Identifier(name)))
+            exists, loaded = None, ""
+            marker.unlink()
         if not exists:
-            connection.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(DATABASE)))
+            connection.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+            marker.unlink(missing_ok=True)
+            loaded = ""
     flask = str(PYTHON_BIN / "flask")
     _run(flask, "--app", "wsgi", "db", "upgrade", env=env, log_name="setup.log")
-    marker = DIR / "catalogue-loaded"
-    if not marker.exists():
-        if os.environ.get("CLUSTER_CATALOGUE") == "synthetic":  # bench/load_synthetic.py: 20,000 products
+    if not loaded:
+        print(f"database {name}: loading the {wanted} catalogue (see {LOG / 'setup.log'})")
+        if wanted == "synthetic":  # bench/load_synthetic.py: 20,000 products
             _run(str(PYTHON_BIN / "python"), "bench/load_synthetic.py", env=env, log_name="setup.log")
         else:
             _run(flask, "--app", "wsgi", "demo", "load", env=env, log_name="setup.log")
-        marker.touch()
+        marker.write_text(wanted)
 
 
 def start_app(index: int, port: int, env: dict) -> None:
@@ -178,8 +312,12 @@ def up() -> None:
     for folder in (RUN, LOG, TMP, DIR / "uploads"):
         folder.mkdir(parents=True, exist_ok=True)
     env = environment()
-    subprocess.run(["pg_isready", "-h", PGHOST, "-p", PGPORT, "-q"], check=True)  # noqa: S603 S607
-    subprocess.run(["redis-cli", "-n", REDIS_DB, "ping"], check=True, stdout=subprocess.DEVNULL)  # noqa: S603 S607
+    start_postgres()
+    start_redis()
+    pg = make_url(DATABASE_URL)
+    subprocess.run([pg_bin("pg_isready"), "-h", pg.host or "127.0.0.1", "-p", str(pg.port or 5432), "-q",  # noqa: S603
+                    "-t", "30"], check=True)
+    subprocess.run(["redis-cli", "-u", REDIS_URL, "ping"], check=True, stdout=subprocess.DEVNULL)  # noqa: S603 S607
     prepare_database(env)
     for index, port in enumerate(APP_PORTS, start=1):
         start_app(index, port, env)
@@ -187,25 +325,32 @@ def up() -> None:
     start_nginx()
 
 
+def _stop(name: str, how: signal.Signals) -> None:
+    pid = _pid(name)
+    if pid is None:
+        print(f"{name}: not running")
+        return
+    os.kill(pid, how)
+    for _ in range(100):
+        if _pid(name) is None:
+            break
+        time.sleep(0.1)
+    print(f"{name}: stopped (pid {pid})")
+    (RUN / f"{name}.pid").unlink(missing_ok=True)
+
+
 def down() -> None:
     for name in ("nginx", "worker", "app1", "app2"):
-        pid = _pid(name)
-        if pid is None:
-            print(f"{name}: not running")
-            continue
-        os.kill(pid, signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
-        for _ in range(100):
-            if _pid(name) is None:
-                break
-            time.sleep(0.1)
-        print(f"{name}: stopped (pid {pid})")
-        (RUN / f"{name}.pid").unlink(missing_ok=True)
+        _stop(name, signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
+    stop_redis()
+    stop_postgres()
 
 
 def status() -> None:
-    for name in ("nginx", "app1", "app2", "worker"):
+    for name in ("nginx", "app1", "app2", "worker", "redis", "postgres"):
         pid = _pid(name)
-        print(f"{name:<7} {'running, pid ' + str(pid) if pid else 'stopped'}")
+        external = (name == "redis" and EXTERNAL_REDIS_URL) or (name == "postgres" and EXTERNAL_DATABASE_URL)
+        print(f"{name:<9} {'external' if external else 'running, pid ' + str(pid) if pid else 'stopped'}")
 
 
 if __name__ == "__main__":
