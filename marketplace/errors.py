@@ -7,9 +7,12 @@ Error pages render without the database, and no log line carries a statement's p
 
 import logging
 import traceback
+from contextlib import ExitStack
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -17,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import SecurityError
 
 from marketplace.extensions import db
+from marketplace.i18n import SUPPORTED
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +87,81 @@ API_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 40
                    422: "validation_error", 429: "rate_limited", 500: "server_error", 503: "unavailable"}
 
 
-def api_error_response(status: int, code: str | None, message: str, details: dict | None = None):
-    """The API's error body, {"error": code, "message": ..., "details": {...}}, with its status."""
-    response = jsonify(error=code or API_ERROR_CODES.get(status, "error"), message=message, details=details or {})
+#: What an API error says when the view gave nothing more precise, by status.
+API_ERROR_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Send a valid token."),
+    403: _l("This is not allowed with these credentials."),
+    404: _l("Nothing public has this address."),
+    405: _l("This method is not allowed at this address."),
+    413: _l("The request is larger than the allowed size."),
+    415: _l("Send the body as application/json."),
+    422: _l("The request is not valid: see details."),
+    429: _l("Too many requests from this address. Please wait a moment and try again."),
+    500: _l("An unexpected error happened. It has been logged; please try again."),
+    503: _l("The service is briefly unavailable. Please try again in a moment."),
+}
+
+#: marshmallow's own messages (without placeholders) that the API's error details may carry, translated like
+#: ours: listed here so that the catalogue holds them.
+_LIBRARY_MESSAGES = (_l("Not a valid integer."), _l("Not a valid string."), _l("Not a valid boolean."),
+                     _l("Not a valid number."), _l("Not a valid datetime."), _l("Not a valid list."),
+                     _l("Unknown field."), _l("Missing data for required field."), _l("Field may not be null."),
+                     _l("Invalid input type."), _l("Invalid value."))
+
+
+def api_language() -> str:
+    """The language of the API's messages: ?lang= first, as on the site, then the client's Accept-Language
+    (its best of vi and en, q-values weighed), then Vietnamese, the site's default. No cookie: the API keeps
+    no session."""
+    asked = request.args.get("lang")
+    if asked in SUPPORTED:
+        return asked
+    return request.accept_languages.best_match(SUPPORTED) or SUPPORTED[0]
+
+
+def use_api_language() -> None:
+    """A before_request of the API blueprints: the whole request speaks api_language(), so validators' and
+    services' messages come out in the client's language (ended by end_api_language at teardown)."""
+    stack = ExitStack()
+    stack.enter_context(force_locale(api_language()))
+    g.api_language_scope = stack
+
+
+def end_api_language(_error=None) -> None:
+    scope = g.pop("api_language_scope", None)
+    if scope is not None:
+        scope.close()
+
+
+def _in_language(value, *, message: bool = True):
+    """Messages in the current locale: lazy ones, and plain strings in lists (marshmallow's own messages, which
+    are message ids); a string that a detail echoes (a SKU, a barcode) is left as it was sent."""
+    if isinstance(value, dict):
+        return {key: _in_language(item, message=False) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_in_language(item) for item in value]
+    if isinstance(value, str):
+        return _(value) if value and message else value
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return str(value)  # a lazy message
+
+
+def api_error_response(status: int, code: str | None, message, details: dict | None = None):
+    """The API's error body, {"error": code, "message": ..., "details": {...}}, with its status.
+
+    The message and details may be lazy messages: they are given in api_language() (Content-Language says
+    which), so an error raised before the request chose its language speaks it too."""
+    language = api_language()
+    with force_locale(language):
+        body = {"error": code or API_ERROR_CODES.get(status, "error"),
+                "message": _in_language(message or API_ERROR_MESSAGES.get(status, "")),
+                "details": _in_language(details or {})}
+    response = jsonify(body)
     response.status_code = status
+    response.headers["Content-Language"] = language
+    response.vary.add("Accept-Language")
     return response
 
 
@@ -115,7 +190,8 @@ def register_error_handlers(app: Flask) -> None:
         """The error page; `offline` draws it without anything that may query the database (the
         signed-in user, the cart count, screens' context processors): only the template and the cookie."""
         if _is_api():  # an unknown /api/ URL, a NUL byte, an outage: the API's own error body
-            return api_error_response(status, None, message)
+            return api_error_response(status, None, API_ERROR_MESSAGES.get(status, message))
+        title, message = str(title), str(message)
         if _wants_json():
             response = jsonify(error=title, message=message)
             response.status_code = status
@@ -190,6 +266,19 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("no database connection free in time in %s %s", request.method, request.path)
         _rollback()
         return unavailable()
+
+    @app.teardown_appcontext
+    def end_session_after_an_outage(_error=None):
+        """End the request's session before Flask-SQLAlchemy does (teardowns run last-registered first): when
+        the server dropped the connection (a restart), its closing ROLLBACK fails, and raised from a teardown
+        that turns an answered request into gunicorn's bare 500. The connection is thrown away instead."""
+        try:
+            db.session.remove()
+        except DBAPIError as failure:
+            log.warning("database connection lost at the end of a request (%s): discarded",
+                        type(failure.orig).__name__)
+            db.session().invalidate()  # closes the session, dropping its connections without a ROLLBACK
+            db.session.remove()
 
     @app.errorhandler(500)
     def server_error(error):

@@ -3,15 +3,17 @@ each record. Only public fields are declared, so nothing else can leave: a schem
 and no other (no contact details of demand requests, no tax code, commission or staff of anyone).
 """
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from marketplace.api.schemas import in_range, length, one_of
 from marketplace.catalog.filtering import MAX_PRICE_VND, SORTS, STAR_LEVELS
 from marketplace.text import MAX_QUERY_LENGTH
 
 #: A Decision 148 sector ("1") or group ("1.4") code.
-GROUP_CODE = validate.Regexp(r"^[0-9]{1,2}(\.[0-9]{1,2})?$", error="A sector (1) or group (1.4) code.")
-_PROVINCE = validate.Range(min=1, max=999)
-_ID = validate.Range(min=1, max=2**31 - 1)
+GROUP_CODE = validate.Regexp(r"^[0-9]{1,2}(\.[0-9]{1,2})?$", error=_l("A sector (1) or group (1.4) code."))
+_PROVINCE = in_range(1, 999)
+_ID = in_range(1, 2**31 - 1)
 
 
 class _Query(Schema):
@@ -19,18 +21,18 @@ class _Query(Schema):
 
 
 class ProductQuery(_Query):
-    q = fields.String(validate=validate.Length(max=MAX_QUERY_LENGTH),
+    q = fields.String(validate=length(high=MAX_QUERY_LENGTH),
                       metadata={"description": "Words to search for, with or without Vietnamese accents."})
-    stars = fields.Integer(validate=validate.OneOf(STAR_LEVELS),
+    stars = fields.Integer(validate=one_of(STAR_LEVELS),
                            metadata={"description": "At least this many OCOP stars (3, 4 or 5)."})
     group = fields.String(validate=GROUP_CODE, metadata={"description": "A product group (1.4) or sector (1)."})
     province = fields.Integer(validate=_PROVINCE, metadata={"description": "The producer's province code."})
-    min_price = fields.Integer(validate=validate.Range(min=0, max=MAX_PRICE_VND),
+    min_price = fields.Integer(validate=in_range(0, MAX_PRICE_VND),
                                metadata={"description": "Lowest unit price in đồng."})
-    max_price = fields.Integer(validate=validate.Range(min=0, max=MAX_PRICE_VND),
+    max_price = fields.Integer(validate=in_range(0, MAX_PRICE_VND),
                                metadata={"description": "Highest unit price in đồng."})
     in_stock = fields.Boolean(metadata={"description": "Only products with units available online."})
-    sort = fields.String(validate=validate.OneOf(SORTS),
+    sort = fields.String(validate=one_of(SORTS),
                          metadata={"description": "relevance (the default with q), newest (the default "
                                                   "otherwise), price_asc, price_desc, stars, best_selling."})
 
@@ -44,15 +46,15 @@ class ShowroomQuery(_Query):
 
 
 class CertificateQuery(_Query):
-    product = fields.String(validate=validate.Length(min=1, max=160),
+    product = fields.String(validate=length(1, 160),
                             metadata={"description": "The product's slug."})
-    stars = fields.Integer(validate=validate.OneOf(STAR_LEVELS), metadata={"description": "Exactly this many stars."})
-    status = fields.String(validate=validate.OneOf(("valid", "expired", "revoked")),
+    stars = fields.Integer(validate=one_of(STAR_LEVELS), metadata={"description": "Exactly this many stars."})
+    status = fields.String(validate=one_of(("valid", "expired", "revoked")),
                            metadata={"description": "valid, expired (past valid_until) or revoked."})
 
 
 class DemandQuery(_Query):
-    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Words of the title or details."})
+    q = fields.String(validate=length(high=200), metadata={"description": "Words of the title or details."})
     group = fields.String(validate=GROUP_CODE, metadata={"description": "A product group (1.4) or sector (1)."})
     province = fields.Integer(validate=_PROVINCE, metadata={"description": "The delivery province code."})
 

@@ -8,7 +8,9 @@
   with the same ETag and no body. Answers may be stored but must be revalidated (`Cache-Control: no-cache`).
 - Errors: {"error": code, "message": ..., "details": {...}} (the till endpoint's shape): 404 not_found,
   422 validation_error (details name the query arguments), 429 rate_limited; unknown /api/ URLs and
-  outages (503) get the same shape from the app's handlers (marketplace.errors).
+  outages (503) get the same shape from the app's handlers (marketplace.errors). Messages, the details'
+  included, are in Vietnamese or English: `?lang=` as on the site, else the client's `Accept-Language`, else
+  Vietnamese (errors.api_language; the answer's `Content-Language` says which).
 - No session: nothing here reads or sets a cookie. Reads are rate limited per address (API_READ_RATE_LIMIT).
 """
 
@@ -17,13 +19,14 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from flask_smorest.exceptions import NotModified
 from flask_smorest.pagination import PaginationParameters
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.http import quote_etag
 
-from marketplace.errors import API_ERROR_CODES, api_error_response
+from marketplace.errors import API_ERROR_CODES, api_error_response, end_api_language, use_api_language
 from marketplace.extensions import db, limiter
 from marketplace.urls import site_url
 
@@ -36,9 +39,14 @@ class PageNotFound(Exception):
     """The page asked for is past the last one."""
 
     def __init__(self, page: int, last: int | None = None):
-        super().__init__(f"Page {page} is past the last page." if last is None
-                         else f"Page {page} is past the last page ({last}).")
+        super().__init__(page, last)
         self.page, self.last = page, last
+
+    @property
+    def message(self):
+        if self.last is None:
+            return _l("Page %(page)s is past the last page.", page=self.page)
+        return _l("Page %(page)s is past the last page (%(last)s).", page=self.page, last=self.last)
 
 
 class _NotModified(NotModified):
@@ -117,7 +125,7 @@ _CODES = {code: API_ERROR_CODES[code] for code in (400, 404, 405, 422, 429, 500)
 
 def _page_not_found(error: PageNotFound):
     details = {"page": error.page} if error.last is None else {"page": error.page, "last_page": error.last}
-    return api_error_response(404, "not_found", str(error), details)
+    return api_error_response(404, "not_found", error.message, details)
 
 
 def _not_modified(error: _NotModified):
@@ -132,8 +140,8 @@ def _http_error(error: HTTPException):
     messages = data.get("messages") or {}
     if messages:  # webargs: a query argument did not match the schema
         details = messages.get("query", messages)
-        return api_error_response(422, "validation_error", "A query argument is not valid: see details.", details)
-    return api_error_response(status, _CODES.get(status, "error"), error.description or "")
+        return api_error_response(422, "validation_error", _l("A query argument is not valid: see details."), details)
+    return api_error_response(status, _CODES.get(status, "error"), own_description(error))
 
 
 def _revalidate(response):
@@ -143,8 +151,19 @@ def _revalidate(response):
     return response
 
 
+def own_description(error: HTTPException):
+    """What the view said when it aborted (not_found's message), or nothing: werkzeug's and the limiter's
+    English descriptions give way to the API's own message for the status (errors.API_ERROR_MESSAGES)."""
+    description = error.description
+    if description is None or description == type(error).description or isinstance(error, TooManyRequests):
+        return None
+    return description
+
+
 def install(blueprint: ReadBlueprint) -> ReadBlueprint:
-    """The read blueprint's rate limit, error bodies, 304s and caching headers."""
+    """The read blueprint's language, rate limit, error bodies, 304s and caching headers."""
+    blueprint.before_request(use_api_language)
+    blueprint.teardown_request(end_api_language)
     limiter.limit(_rate_limit)(blueprint)
     blueprint.register_error_handler(PageNotFound, _page_not_found)
     blueprint.register_error_handler(_NotModified, _not_modified)
@@ -155,6 +174,17 @@ def install(blueprint: ReadBlueprint) -> ReadBlueprint:
     return blueprint
 
 
+#: What a 404 of each kind of thing says.
+NOT_FOUND = {
+    "product": _l("No public product has this address."),
+    "producer": _l("No verified producer has this address."),
+    "showroom": _l("No open showroom has this address."),
+    "certificate": _l("No public certificate has this number."),
+    "campaign": _l("No campaign shown today has this address."),
+    "demand request": _l("No open demand request has this number."),
+}
+
+
 def not_found(what: str):
-    """A 404 with the API's body (raised from a view)."""
-    abort(404, description=f"No public {what} here.")
+    """A 404 with the API's body (raised from a view), saying what was not found."""
+    abort(404, description=NOT_FOUND[what])

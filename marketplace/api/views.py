@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
@@ -22,7 +23,7 @@ from marketplace.api.schemas import ErrorOut, SaleIn, SaleResult
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import is_valid_ean13
 from marketplace.dates import utcnow
-from marketplace.errors import API_ERROR_CODES, api_error_response
+from marketplace.errors import API_ERROR_CODES, api_error_response, end_api_language, use_api_language
 from marketplace.extensions import csrf, db, limiter
 from marketplace.ledger.models import SaleEntry
 from marketplace.showrooms import sales
@@ -68,10 +69,10 @@ def http_error(error: HTTPException):
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     details = {}
-    message = error.description or ""
+    message = None  # the status's own message (errors.API_ERROR_MESSAGES), in the client's language
     if "messages" in data:  # webargs: the body did not match the schema
         details = data["messages"].get("json", data["messages"])
-        message = "The body does not match the schema: see details." if status == 422 else "The body is not JSON."
+        message = _l("The body does not match the schema: see details.") if status == 422 else _l("The body is not JSON.")
     return error_response(status, _HTTP_CODES.get(status, "error"), message, details)
 
 
@@ -94,14 +95,18 @@ def _rate_key() -> str:
     return "till-ip:" + (request.remote_addr or "")
 
 
+blp.before_request(use_api_language)
+blp.teardown_request(end_api_language)
+
+
 @blp.before_request
 def authenticate():
     row = tokens.authenticate(_bearer())
     if row is None:
-        raise ApiError(401, "unauthorized", "Send a valid till token: Authorization: Bearer <token>.")
+        raise ApiError(401, "unauthorized", _l("Send a valid till token: Authorization: Bearer <token>."))
     g.till_token = row
     if request.method == "POST" and not request.is_json:
-        raise ApiError(400, "bad_request", "Send the body as application/json.")
+        raise ApiError(400, "bad_request", _l("Send the body as application/json."))
 
 
 @blp.after_request
@@ -118,7 +123,7 @@ def _resolve(showroom: Showroom, lines: list[dict]) -> list[sales.LineInput]:
             code = line["barcode"]
             if not is_valid_ean13(code):
                 raise ApiError(422, "invalid_barcode",
-                               f"{code} is not a valid EAN-13 barcode (wrong length or check digit).",
+                               _l("%(code)s is not a valid EAN-13 barcode (wrong length or check digit).", code=code),
                                line=index, barcode=code)
             where = Product.barcode == code
             reference = {"barcode": code}
@@ -131,14 +136,14 @@ def _resolve(showroom: Showroom, lines: list[dict]) -> list[sales.LineInput]:
         found = list(db.session.scalars(sa.select(Product.id).where(where).limit(10)))
         held = sales.held_products(showroom, found)
         if not held:
-            raise ApiError(404, "unknown_product", "No such product is sold in this showroom.",
+            raise ApiError(404, "unknown_product", _l("No such product is sold in this showroom."),
                            line=index, **reference)
         if len(held) > 1:
-            raise ApiError(422, "ambiguous_product", "Several products have this SKU: send the barcode or id.",
+            raise ApiError(422, "ambiguous_product", _l("Several products have this SKU: send the barcode or id."),
                            line=index, **reference)
         product = next(iter(held.values()))
         if line["unit_price"] != product.price_vnd:
-            raise ApiError(422, "price_mismatch", "The unit price is not the catalogue's price for this product.",
+            raise ApiError(422, "price_mismatch", _l("The unit price is not the catalogue's price for this product."),
                            line=index, unit_price=line["unit_price"], catalogue_price=product.price_vnd)
         by_id[index] = product
     return [sales.LineInput(product_id=by_id[i].id, quantity=line["quantity"], discount_vnd=line["discount"])
@@ -167,16 +172,16 @@ def post_sale(body: dict):
     token = g.till_token
     showroom = db.session.get(Showroom, token.showroom_id)
     if "showroom_id" in body and body["showroom_id"] != showroom.id:
-        raise ApiError(403, "forbidden", "This token belongs to another showroom.", showroom_id=body["showroom_id"])
+        raise ApiError(403, "forbidden", _l("This token belongs to another showroom."), showroom_id=body["showroom_id"])
     existing = sales.find_sale(showroom, body["sale_id"])
     if existing is not None:
         db.session.commit()  # the token's last use
         return _result(existing), 200
     if not showroom.is_active:
-        raise ApiError(403, "showroom_closed", "This showroom is closed: it records no new sales.")
+        raise ApiError(403, "showroom_closed", _l("This showroom is closed: it records no new sales."))
     if body["occurred_at"] > utcnow() + CLOCK_SKEW:
-        raise ApiError(422, "validation_error", "The sale cannot have happened in the future.",
-                       occurred_at=["Later than now: check the till's clock."])
+        raise ApiError(422, "validation_error", _l("The sale cannot have happened in the future."),
+                       occurred_at=[_l("Later than now: check the till's clock.")])
     lines = _resolve(showroom, body["lines"])
     method = body["payment_method"]
     cash = body.get("cash_received")
