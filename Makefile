@@ -52,8 +52,8 @@ lock: install
 api-fuzz: translations
 	BIN=$(BIN) .ci/api-fuzz
 
-## The production setup on this machine (deploy/cluster.py): two gunicorn instances, nginx in front, the job
-## worker, on the running PostgreSQL and Redis; stopped by the pids it wrote (instance/cluster/run).
+## The production setup on this machine (deploy/cluster.py): its own PostgreSQL and Redis, two gunicorn instances,
+## nginx in front, the job worker; stopped by the pids it wrote (instance/cluster). bench/faults.py breaks it.
 cluster-up: translations
 	$(BIN)/python deploy/cluster.py up
 

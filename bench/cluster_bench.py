@@ -6,6 +6,7 @@
     .venv/bin/python bench/cluster_bench.py rss                       # each gunicorn worker's resident memory
 
 Takes the cluster's settings from deploy/cluster.py (the same CLUSTER_*, NGINX_PORT and APP_PORT_* variables).
+locust comes from `make bench-deps`, or set LOCUST to a locust program installed elsewhere (its own venv).
 For the catalogue of the issue, start the cluster with CLUSTER_CATALOGUE=synthetic (bench/load_synthetic.py's
 20,000 products instead of the demo) and raise the login limits for the bench's many sign-ins from one address:
 ACCOUNTS_RATE_LIMIT_PER_ADDRESS=100000/minute ACCOUNTS_RATE_LIMIT_PER_EMAIL_AND_ADDRESS=100000/minute.
@@ -16,6 +17,7 @@ import csv
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -134,11 +136,20 @@ def _check_stock(product_id: int) -> None:
               f"conservation {verdict}")
 
 
+def _locust() -> str:
+    """locust: LOCUST, else the one beside this Python (make bench-deps), else on PATH."""
+    beside = cluster.PYTHON_BIN / "locust"
+    found = os.environ.get("LOCUST") or (str(beside) if beside.exists() else shutil.which("locust"))
+    if not found:
+        raise SystemExit("locust is not installed: make bench-deps (or set LOCUST to its program)")
+    return found
+
+
 def load(users: int, seconds: int) -> None:
     """The locust mix through nginx; prints each page's request count, failures, req/s and p50/p95/p99 (ms)."""
     with tempfile.TemporaryDirectory() as folder:
         prefix = Path(folder) / "load"
-        subprocess.run([str(cluster.PYTHON_BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),  # noqa: S603
+        subprocess.run([_locust(), "-f", str(ROOT / "bench" / "locustfile.py"),  # noqa: S603
                         "--headless", "-u", str(users), "-r", str(max(1, users // 5)), "-t", f"{seconds}s",
                         "--host", f"http://127.0.0.1:{cluster.NGINX_PORT}", "--csv", str(prefix), "--only-summary"],
                        check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
