@@ -98,7 +98,7 @@ def _pid(name: str) -> int | None:
     path = PG_DATA / "postmaster.pid" if name == "postgres" else RUN / f"{name}.pid"
     try:
         pid = int(path.read_text().split()[0])
-    except (OSError, ValueError):
+    except (OSError, ValueError, IndexError):  # missing, or being written
         return None
     try:
         os.kill(pid, 0)
