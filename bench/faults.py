@@ -60,6 +60,8 @@ WORDS = ("nuoc mam", "tra", "mat ong", "gao", "ca phe", "banh", "ruou", "nem")
 #: The app's 503 page (Vietnamese, the default locale) and the card error the buyer reads.
 OUTAGE_TITLE = "Tạm thời không khả dụng"
 CARD_ERROR = "Không thể bắt đầu thanh toán bằng thẻ"
+#: deploy/unavailable.html, nginx's answer when an app server fails with the request in hand.
+NGINX_PAGE = "Nếu bạn vừa đặt hàng"
 STRIPE_SLOW_SECONDS = 8  # above the cluster's STRIPE_TIMEOUT_SECONDS (5)
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _HIDDEN = re.compile(r'name="(token|cart_signature)"[^>]*value="([^"]*)"')
@@ -80,6 +82,8 @@ class Record:
 
 
 def _outcome(response: requests.Response) -> str:
+    if response.status_code == 503 and NGINX_PAGE in response.text:
+        return "503 nginx page (instance lost)"
     if response.status_code == 503 and OUTAGE_TITLE in response.text:
         return "503 app page"
     if response.status_code >= 500:

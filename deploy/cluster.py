@@ -287,7 +287,7 @@ def render_nginx() -> Path:
     template = string.Template((ROOT / "deploy" / "nginx.conf.template").read_text())
     values = {"RUN_DIR": RUN, "LOG_DIR": LOG, "TMP_DIR": TMP, "NGINX_PORT": NGINX_PORT,
               "APP_PORT_1": APP_PORTS[0], "APP_PORT_2": APP_PORTS[1], "STATIC_DIR": ROOT / "static",
-              "UPLOAD_DIR": DIR / "uploads"}
+              "UPLOAD_DIR": DIR / "uploads", "DEPLOY_DIR": ROOT / "deploy"}
     conf = DIR / "nginx.conf"
     conf.write_text(template.safe_substitute({key: str(value) for key, value in values.items()}))
     return conf

@@ -40,6 +40,10 @@ def test_the_rendered_nginx_configuration(tmp_path, monkeypatch):
     assert f"alias {tmp_path / 'uploads'}/;" in text and "max-age=31536000, immutable" in text
     assert "client_max_body_size 21m;" in text and "proxy_read_timeout 35s;" in text
     assert "proxy_set_header X-Request-ID $request_id;" in text
+    # A dead instance's 502 is the site's own Vietnamese page, served by nginx as a 503.
+    assert "error_page 502 504 =503 /unavailable.html;" in text and f"root {ROOT / 'deploy'};" in text
+    page = (ROOT / "deploy" / "unavailable.html").read_text()
+    assert '<html lang="vi">' in page and "Tạm thời không khả dụng" in page and 'href="/orders"' in page
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
         pytest.skip("nginx is not installed: the configuration's syntax is not checked")
