@@ -163,8 +163,22 @@ class Config:
     VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "Vietcombank")
 
     CATALOG_PAGE_SIZE = 24
-    #: Facet and browse counts are reused for this long (seconds) per filter state; 0 turns the cache off.
-    CATALOG_FACET_CACHE_SECONDS = _int("CATALOG_FACET_CACHE_SECONDS", 30)
+
+    #: The one cache layer (marketplace/cache.py): facet counts, the home page's choice and whole anonymous
+    #: pages, invalidated exactly by the storefront's versions. Redis (CACHE_REDIS_URL, else REDIS_URL)
+    #: shares it between processes; without Redis each process keeps its own in memory. CACHE_ENABLED=0
+    #: turns it off (every page computed afresh).
+    CACHE_ENABLED = _bool("CACHE_ENABLED", True)
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "ocop:")
+    #: Entries are written under versioned keys and never read after a change; this only frees memory.
+    CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 6 * 3600)
+    #: Entries kept in a process's own memory (pages are stored compressed, ~5-10 KB each).
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)
+    CACHE_REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS") or 0.3)
+    #: After Redis fails to answer, this process uses its own memory for this long before trying Redis again.
+    CACHE_REDIS_RETRY_SECONDS = _int("CACHE_REDIS_RETRY_SECONDS", 30)
 
     #: Shipping fee charged per producer shop unless the producer sets its own.
     DEFAULT_SHIPPING_FEE_VND = _int("DEFAULT_SHIPPING_FEE_VND", 30000)
@@ -188,7 +202,9 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     ENV_NAME = "test"
-    CATALOG_FACET_CACHE_SECONDS = 0
+    #: Every cache on, in this process's memory (tests/conftest.py empties it before each test): the suite
+    #: proves that no change is hidden by a cached count or page.
+    CACHE_TYPE = "SimpleCache"
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 tests only
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")

@@ -73,6 +73,9 @@ def register_extensions(app: Flask) -> None:
 
     storage.init_app(app)
     jobs.init_app(app)
+    from marketplace import cache
+
+    cache.init_app(app)  # after CSRF (it replaces the csrf_token template global) and the rate limiter
     import_models()
     _install_sqlite_pragmas(app)
 

@@ -1,21 +1,17 @@
-"""Facet counts of the catalogue page and the cache they share with the home page.
+"""Facet counts of the catalogue page, cached (with the home page's) in the one cache layer.
 
 Facet counts follow the usual rule: each facet is counted with every other filter applied but not its own,
 one GROUP BY per facet, always inside the listing rule.
 """
 
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
-from flask import current_app
 
+from marketplace import cache
 from marketplace.catalog import categories
 from marketplace.catalog.filtering import STAR_LEVELS, CatalogFilters, conditions, select_products
 from marketplace.catalog.models import Product
-from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.producers.models import Producer
 from marketplace.stock.services import online_in_stock_clause
@@ -91,48 +87,14 @@ def count_in_stock(filters: CatalogFilters) -> int:
     ).scalar_one()
 
 
-class CountCache:
-    """Recent counts (and the home page's id lists) per filter state, shared by the requests of one process.
-
-    Facet counts scan the whole public catalogue (one GROUP BY per facet), while the 24 products of a
-    page are one indexed query; reusing counts for CATALOG_FACET_CACHE_SECONDS keeps a busy catalogue
-    page close to the cost of a bare product list. Products shown are always read live (and checked
-    against the listing rule); only counts and the choice of home-page products can lag behind by that
-    many seconds. The key includes today's date, so expiry at midnight is respected.
-    """
-
-    def __init__(self, max_entries: int = 512):
-        self.max_entries = max_entries
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_compute(self, key, compute, ttl_seconds: float):
-        """The cached value for key if younger than ttl_seconds, else compute() (stored for next time)."""
-        if ttl_seconds <= 0:
-            return compute()
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry and now - entry[0] < ttl_seconds:
-                self._entries.move_to_end(key)
-                return entry[1]
-        value = compute()
-        with self._lock:
-            self._entries[key] = (now, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
 def cached(name: str, filters: CatalogFilters, compute):
-    cache = current_app.extensions.setdefault("catalog_count_cache", CountCache())
-    key = (name, today_vn(), replace(filters, page=1, sort=None))
-    return cache.get_or_compute(key, compute, current_app.config.get("CATALOG_FACET_CACHE_SECONDS", 0))
+    """compute() once per catalogue version and day for this filter state (page and sort do not matter).
+
+    Facet counts scan the whole public catalogue (one GROUP BY per facet), while the 24 products of a page
+    are one indexed query: counts are kept in the cache layer (marketplace/cache.py) until the catalogue
+    changes, so a product that has just become public is counted on the very next request.
+    """
+    return cache.remember(name, replace(filters, page=1, sort=None), compute)
 
 
 def facet_counts(filters: CatalogFilters) -> Facets:

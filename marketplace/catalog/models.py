@@ -26,6 +26,8 @@ class EvaluationKind(StrEnum):
 
 
 class Product(db.Model):
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "catalogue"
     __tablename__ = "products"
     __table_args__ = (
         sa.UniqueConstraint("producer_id", "sku", name="uq_products_producer_sku"),
@@ -112,6 +114,8 @@ class Product(db.Model):
 
 
 class ProductImage(db.Model):
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "catalogue"
     __tablename__ = "product_images"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,6 +135,8 @@ class ProductImage(db.Model):
 
 class Certificate(db.Model):
     """An OCOP recognition decision for one product. A product may have several over time."""
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "catalogue"
 
     __tablename__ = "certificates"
     __table_args__ = (

@@ -192,7 +192,7 @@ def home_cards(limit: int = 8) -> tuple[list[ProductCard], list[ProductCard]]:
     """The home page's featured products and newest 5-star products (newest first), in one card query.
     A product shows in one row only: the 5-star row leaves out the featured products.
 
-    Which products they are is cached like the counts; the cards themselves are read live.
+    Which products they are is cached like the counts (until the catalogue changes); the cards are read live.
     """
     newest = (Product.created_at.desc(), Product.id.desc())
     featured = cached(f"featured:{limit}", CatalogFilters(), lambda: _ids(

@@ -22,7 +22,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from marketplace import geo
+from marketplace import cache, geo
 from marketplace.catalog import categories, facets, filtering, queries, search
 from marketplace.catalog.listing import public_clause
 from marketplace.catalog.models import Certificate, Product
@@ -107,6 +107,7 @@ def catalog_helpers() -> dict:
 
 
 @bp.get("/")
+@cache.page
 def home():
     """Featured and newest 5-star products, and the ways in: by product group and by province."""
     group_counts, province_counts = facets.browse_counts()
@@ -123,6 +124,7 @@ def home():
 
 
 @bp.get("/products")
+@cache.page
 def product_list():
     """The catalogue: filters, facets with counts, sort and pages, all held in the query string."""
     filters = filtering.parse_filters(request.args)
@@ -130,6 +132,7 @@ def product_list():
     if result is None:
         abort(404)
     if filters.q and result.total == 0 and queries.search_alone_finds_nothing(filters):
+        cache.do_not_store()  # every such search is counted (demand signals): never answered from the cache
         missed = search.record_zero_result_search(filters.q, current_language())
         if missed is not None:
             signal_recording.note_search_province(missed, current_user if current_user.is_authenticated else None)
@@ -191,6 +194,7 @@ def product_json_ld(product: Product, in_stock: bool) -> dict:
 
 
 @bp.get("/products/<slug>")
+@cache.page
 def product_detail(slug: str):
     """A public product with its certificate, producer and related products; anything else is 404."""
     if not filtering.is_plausible_slug(slug):

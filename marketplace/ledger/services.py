@@ -4,6 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from marketplace import cache
 from marketplace.catalog.models import Product
 from marketplace.dates import utcnow
 from marketplace.errors import DomainError
@@ -16,11 +17,12 @@ class AlreadyReversed(DomainError):
 
 
 def _count_sold(product_id: int, change: int) -> None:
-    # One atomic UPDATE: concurrent sales of the same product cannot lose each other's counts.
+    # One atomic UPDATE: concurrent sales of the same product cannot lose each other's counts. The count
+    # is shown ("N sold") and sorts the catalogue, but decides nothing the catalogue lists or counts.
     db.session.execute(
         sa.update(Product).where(Product.id == product_id)
         .values(sold_quantity=Product.sold_quantity + change)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, storefront_scope=cache.PAGES)
     )
 
 

@@ -22,6 +22,8 @@ class ProducerType(StrEnum):
 
 
 class Producer(db.Model):
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "catalogue"
     __tablename__ = "producers"
     __table_args__ = (
         sa.CheckConstraint("shipping_fee_vnd >= 0", name="shipping_fee_not_negative"),

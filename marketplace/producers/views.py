@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template
 
+from marketplace import cache
 from marketplace.catalog import filtering, queries
 from marketplace.extensions import db
 from marketplace.pagination import page_count, paginate
@@ -13,6 +14,7 @@ bp = Blueprint("producers", __name__)
 
 
 @bp.get("/<slug>")
+@cache.page
 def shop_detail(slug: str):
     """A verified producer's shop: story, type, province and its public products, a page at a time."""
     if not filtering.is_plausible_slug(slug, max_length=120):

@@ -26,6 +26,8 @@ class SelectionKind(StrEnum):
 
 class Campaign(db.Model):
     """A campaign or seasonal collection, shown on the home page between its dates and always at its URL."""
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "catalogue"
 
     __tablename__ = "campaigns"
     __table_args__ = (
@@ -66,6 +68,8 @@ class Campaign(db.Model):
 
 class CampaignProduct(db.Model):
     """A product the office chose for a campaign, at a position."""
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "catalogue"
 
     __tablename__ = "campaign_products"
     __table_args__ = (sa.UniqueConstraint("campaign_id", "product_id", name="uq_campaign_products_campaign_product"),)

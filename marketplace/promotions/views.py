@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, render_template
 from flask_babel import gettext as _
 
+from marketplace import cache
 from marketplace.dates import today_vn
 from marketplace.i18n import current_language
 from marketplace.promotions import campaigns, fairs, ics, participation
@@ -23,6 +24,7 @@ def home_campaigns() -> list:
 
 
 @bp.get("/campaigns/<slug>")
+@cache.page
 def campaign_detail(slug: str):
     """A campaign or collection with its products, while it runs (404 before, after, or when hidden)."""
     campaign = campaigns.public_campaign(slug, today_vn())

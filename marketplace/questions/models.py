@@ -13,6 +13,8 @@ from marketplace.questions.status import QuestionStatus
 
 class Question(db.Model):
     """A shopper's question about a product and the producer's answer; public only once published."""
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "pages"
 
     __tablename__ = "questions"
     __table_args__ = (

@@ -13,6 +13,8 @@ from marketplace.reviews.status import ReviewStatus
 
 class Review(db.Model):
     """A buyer's opinion of one product bought in one order line (one review per line)."""
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "pages"
 
     __tablename__ = "reviews"
     __table_args__ = (
@@ -48,6 +50,8 @@ class Review(db.Model):
 
 class ReviewPhoto(db.Model):
     """A buyer's photo with a review, re-encoded like product pictures."""
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "pages"
 
     __tablename__ = "review_photos"
 

@@ -30,6 +30,8 @@ class ConsignmentKind(StrEnum):
 
 class Showroom(db.Model):
     """One OCOP showroom in Hanoi; its goods are held at its own stock Location (kind showroom)."""
+    #: What the storefront shows from this table (marketplace/cache.py: a change makes new cache versions).
+    __storefront__ = "pages"
 
     __tablename__ = "showrooms"
     __table_args__ = (

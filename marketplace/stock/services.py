@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from marketplace import cache
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.stock.models import Location, LocationKind, MovementKind, StockLevel, StockMovement
@@ -77,11 +78,20 @@ def _change(level_id: int, change: int, kind: MovementKind, *, reason: str = "",
     after = db.session.execute(statement).scalar_one_or_none()
     if after is None:
         return None
+    _note_shown_change(after - change, after)
     db.session.add(StockMovement(
         stock_level_id=level_id, kind=kind, quantity_change=change, quantity_after=after,
         reason=reason[:255], reference=reference, actor_id=actor_id,
     ))
     return after
+
+
+def _note_shown_change(before: int, after: int) -> None:
+    """New storefront versions when the change shows: stock reaching or leaving 0, or "only N left"."""
+    if (before > 0) != (after > 0):
+        cache.storefront_changed(cache.CATALOGUE)
+    elif min(before, after) <= cache.ONLY_LEFT_AT:
+        cache.storefront_changed(cache.PAGES)
 
 
 def _positive(quantity) -> int:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from marketplace.accounts.policies import is_safe_next, login_required, safe_next
+from marketplace import cache
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.wishlists import services
@@ -38,7 +38,7 @@ def heart_state() -> HeartState:
         path = request.full_path if request.query_string else request.path
         signed_in = current_user.is_authenticated
         saved = frozenset(services.saved_product_ids(current_user)) if signed_in else frozenset()
-        state = HeartState(saved, path if is_safe_next(path) else "/", generate_csrf(), signed_in)
+        state = HeartState(saved, path if is_safe_next(path) else "/", cache.csrf_token(), signed_in)
         request._heart_state = state
     return state
 

@@ -1,0 +1,427 @@
+"""The one cache layer: everything that caches goes through this module.
+
+What is cached
+- Computed values (facet counts, the home page's choice of products): `remember(name, parts, compute)`.
+- Whole pages for anonymous visitors: views marked `@page` (home, catalogue and search, product, shop,
+  campaign). A page is taken from the cache only for a GET or HEAD from a visitor who is not signed in, has
+  no "remember me" cookie and whose session holds nothing but a CSRF token (no cart, no flash message, no
+  voucher); it is stored only when the view answered 200 with HTML, set no cookie and wrote nothing else
+  into the session. Every page answer carries an ETag and Last-Modified, with `Cache-Control: no-cache` so
+  that a browser or nginx in front revalidates (304) instead of showing an old page.
+
+Where
+Flask-Caching, on Redis when CACHE_REDIS_URL (or REDIS_URL) is set so that every app process shares the
+entries, else in this process's memory (SimpleCache). When Redis does not answer, this process uses its own
+memory for CACHE_REDIS_RETRY_SECONDS and then tries Redis again: a Redis outage costs speed, never a page.
+
+Exact invalidation
+Every key includes the storefront's versions, kept in the database (table `cache_versions`, one row) so that
+every process and every cache backend sees the same ones:
+- `catalogue`: what the catalogue lists and counts (a product published, edited, archived or repriced, a
+  picture, a certificate verified, expired or revoked, a producer approved or suspended, a campaign, a
+  product's online stock reaching or leaving 0);
+- `pages`: what pages show besides that (units sold, "only N left", reviews, answered questions, the
+  showrooms that hold a product). A change of catalogue changes both.
+One function, `storefront_changed(scope)`, marks the session's transaction; the new version is written in
+that same transaction just before it commits, so a version never becomes visible before the data it stands
+for, and a transaction that rolls back changes nothing. Models whose rows are shown on the storefront say so
+with a `__storefront__` class attribute naming their scope: every ORM insert, update or delete of such a row
+(and every `update()`/`delete()` statement on its table) calls `storefront_changed` by itself, so no service
+can forget it. Services that change such rows in ways the ORM cannot judge call it themselves (stock: only a
+change that crosses 0 or the "only N left" threshold matters). Versions are random tokens, not counters: a
+database restored from a backup can never meet entries written for a later state.
+
+Days matter too: certificates expire and campaigns start and end at Vietnam's midnight, so every key also
+includes today's date in Vietnam and no entry outlives the day it was computed on.
+"""
+
+import hashlib
+import logging
+import secrets
+import time
+import zlib
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, has_request_context, request, session
+from flask_caching import Cache
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from marketplace.database import UTCDateTime
+from marketplace.dates import today_vn, utcnow
+from marketplace.extensions import db
+
+log = logging.getLogger(__name__)
+
+CATALOGUE = "catalogue"
+PAGES = "pages"
+SCOPES = (CATALOGUE, PAGES)
+
+#: A page on the product page says "only N left" from this many units down (templates read it too).
+ONLY_LEFT_AT = 5
+
+#: Session keys that do not make a visitor's pages their own (Flask-WTF's token, Flask's permanence flag).
+SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "_permanent"})
+
+#: Written into a page instead of the visitor's CSRF token while it is rendered for the cache; every answer
+#: replaces it with the token of the visitor who asked.
+CSRF_PLACEHOLDER = "__OCOP_CSRF_TOKEN_5f1c__"
+
+_SESSION_FLAG = "storefront_changed"
+_PAGE_ATTRIBUTE = "_ocop_page_cache"
+
+
+# --- the store ------------------------------------------------------------------------------------------
+
+
+class Store:
+    """Flask-Caching on Redis (shared) or in memory, with this process's memory standing in for Redis.
+
+    One object for the process, like every extension; what it knows of each app (whether that app uses
+    Redis, since when Redis has not answered) is kept in the app's extensions.
+    """
+
+    def __init__(self) -> None:
+        self.shared = Cache()
+        self.local = Cache()
+
+    def init_app(self, app: Flask) -> None:
+        redis_url = app.config.get("CACHE_REDIS_URL") or app.config.get("REDIS_URL") or ""
+        common = {"CACHE_DEFAULT_TIMEOUT": app.config["CACHE_DEFAULT_TIMEOUT"],
+                  "CACHE_KEY_PREFIX": app.config["CACHE_KEY_PREFIX"]}
+        self.local.init_app(app, config={**common, "CACHE_TYPE": "SimpleCache",
+                                         "CACHE_THRESHOLD": app.config["CACHE_THRESHOLD"]})
+        use_redis = bool(redis_url) and app.config["CACHE_TYPE"] != "SimpleCache"
+        if use_redis:
+            timeout = float(app.config["CACHE_REDIS_TIMEOUT_SECONDS"])
+            self.shared.init_app(app, config={
+                **common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
+                "CACHE_OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+            })
+        app.extensions["ocop_cache"] = {"redis": use_redis, "down_until": 0.0,
+                                        "retry_seconds": float(app.config["CACHE_REDIS_RETRY_SECONDS"])}
+
+    @staticmethod
+    def _settings() -> dict:
+        return current_app.extensions["ocop_cache"]
+
+    @property
+    def uses_redis(self) -> bool:
+        """True when this app keeps its entries in Redis (and Redis answered lately)."""
+        settings = self._settings()
+        return settings["redis"] and time.monotonic() >= settings["down_until"]
+
+    def _backend(self) -> Cache:
+        return self.shared if self.uses_redis else self.local
+
+    def _failed(self, error: Exception) -> None:
+        settings = self._settings()
+        log.warning("cache: Redis did not answer (%s); using this process's memory for %.0f s",
+                    type(error).__name__, settings["retry_seconds"])
+        settings["down_until"] = time.monotonic() + settings["retry_seconds"]
+
+    def get(self, key: str):
+        backend = self._backend()
+        try:
+            return backend.get(key)
+        except Exception as error:  # noqa: BLE001 any Redis failure is a miss; the page is computed instead
+            if backend is self.local:
+                raise
+            self._failed(error)
+            return self.local.get(key)
+
+    def set(self, key: str, value, timeout: int | None = None) -> None:
+        backend = self._backend()
+        try:
+            backend.set(key, value, timeout=timeout)
+        except Exception as error:  # noqa: BLE001 see get()
+            if backend is self.local:
+                raise
+            self._failed(error)
+            self.local.set(key, value, timeout=timeout)
+
+    def clear(self) -> None:
+        """Forget every entry of this app (both backends); used by the tests."""
+        self.local.clear()
+        if self.uses_redis:
+            try:
+                self.shared.clear()
+            except Exception as error:  # noqa: BLE001 see get()
+                self._failed(error)
+
+
+store = Store()
+
+
+def init_app(app: Flask) -> None:
+    """Bind the store, listen to the session for storefront changes, install the page cache's hooks."""
+    store.init_app(app)
+    _install_session_listeners()
+    _install_page_hooks(app)
+    # Flask-WTF offers generate_csrf both as a template global and through a context processor: replace both.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
+    app.jinja_env.globals["ONLY_LEFT_AT"] = ONLY_LEFT_AT
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("CACHE_ENABLED", True))
+
+
+# --- versions --------------------------------------------------------------------------------------------
+
+
+cache_versions = sa.Table(
+    "cache_versions", db.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("catalogue", sa.String(32), nullable=False),
+    sa.Column("pages", sa.String(32), nullable=False),
+    sa.Column("changed_at", UTCDateTime(), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Versions:
+    catalogue: str
+    pages: str
+    changed_at: datetime | None
+
+    def key(self, scope: str) -> str:
+        return self.catalogue if scope == CATALOGUE else f"{self.catalogue}.{self.pages}"
+
+
+def _state() -> dict:
+    """This request's cache state (on the request, not on g: an app context may outlive one request)."""
+    if not has_request_context():
+        return {}
+    state = getattr(request, "_ocop_cache", None)
+    if state is None:
+        state = request._ocop_cache = {}
+    return state
+
+
+def versions() -> Versions:
+    """The storefront's versions, read once per request (one small query)."""
+    state = _state()
+    found = state.get("versions")
+    if found is None:
+        row = db.session.execute(
+            sa.select(cache_versions.c.catalogue, cache_versions.c.pages, cache_versions.c.changed_at)
+            .where(cache_versions.c.id == 1)
+        ).first()
+        found = Versions(*row) if row else Versions("0", "0", None)
+        state["versions"] = found
+    return found
+
+
+def storefront_changed(scope: str = CATALOGUE, session: Session | None = None) -> None:
+    """Mark the current transaction as changing what the storefront shows (new versions at its commit)."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown cache scope {scope!r}")
+    session = session or db.session()
+    marked = session.info.setdefault(_SESSION_FLAG, set())
+    marked.add(scope)
+
+
+def sees_uncommitted_changes() -> bool:
+    """True when this session has changed the storefront and not committed yet: it sees rows that other
+    sessions do not, so it neither reads nor fills the shared cache until it commits."""
+    session = db.session()
+    if session.info.get(_SESSION_FLAG):
+        return True
+    return any(_scope_of(type(instance)) for rows in (session.new, session.dirty, session.deleted) for instance in rows)
+
+
+def _bump(session: Session, scopes: set[str]) -> None:
+    values: dict = {"pages": secrets.token_hex(8), "changed_at": utcnow()}
+    if CATALOGUE in scopes:
+        values["catalogue"] = secrets.token_hex(8)
+    updated = session.execute(sa.update(cache_versions).where(cache_versions.c.id == 1).values(**values))
+    if updated.rowcount == 0:
+        session.execute(sa.insert(cache_versions).values(
+            id=1, catalogue=values.get("catalogue", secrets.token_hex(8)), pages=values["pages"],
+            changed_at=values["changed_at"]))
+    _state().pop("versions", None)
+
+
+def _scope_of(cls) -> str | None:
+    return getattr(cls, "__storefront__", None)
+
+
+_listeners_installed = False
+
+
+def _install_session_listeners() -> None:
+    global _listeners_installed
+    if _listeners_installed:
+        return
+    _listeners_installed = True
+
+    @event.listens_for(Session, "after_flush")
+    def note_flushed_rows(session, flush_context):
+        for state in (session.new, session.deleted, session.dirty):
+            for instance in state:
+                scope = _scope_of(type(instance))
+                if scope and (state is not session.dirty or session.is_modified(instance)):
+                    storefront_changed(scope, session)
+
+    @event.listens_for(Session, "do_orm_execute")
+    def note_bulk_statements(orm_execute_state):
+        if not (orm_execute_state.is_update or orm_execute_state.is_delete or orm_execute_state.is_insert):
+            return
+        scope = orm_execute_state.execution_options.get("storefront_scope")
+        mapper = orm_execute_state.bind_mapper
+        if scope is None and mapper is not None:
+            scope = _scope_of(mapper.class_)
+        if scope:
+            storefront_changed(scope, orm_execute_state.session)
+
+    @event.listens_for(Session, "before_commit")
+    def write_versions(session):
+        if session.in_nested_transaction():
+            return
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        scopes = session.info.pop(_SESSION_FLAG, None)
+        if scopes:
+            _bump(session, scopes)
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def forget_marks(session, previous_transaction):
+        # A whole transaction rolled back: its changes never happened. (A savepoint's rollback keeps the marks:
+        # at worst one version too many.)
+        if not previous_transaction.nested:
+            session.info.pop(_SESSION_FLAG, None)
+
+
+# --- computed values -------------------------------------------------------------------------------------
+
+
+def _key(*parts: Hashable) -> str:
+    text = repr(parts).encode()
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def remember(name: str, parts: Hashable, compute: Callable, scope: str = CATALOGUE):
+    """compute() once per storefront version and day, for `parts` (anything hashable with a stable repr)."""
+    if not enabled() or sees_uncommitted_changes():
+        return compute()
+    key = "v:" + _key(name, parts, versions().key(scope), today_vn())
+    found = store.get(key)
+    if found is not None:
+        return found
+    value = compute()
+    store.set(key, value)
+    return value
+
+
+# --- whole pages -----------------------------------------------------------------------------------------
+
+
+def page(view: Callable) -> Callable:
+    """Mark a view whose anonymous answers may be kept whole (see the module's docstring)."""
+    setattr(view, _PAGE_ATTRIBUTE, True)
+    return view
+
+
+def do_not_store() -> None:
+    """Keep this request's answer out of the page cache (e.g. a search that was recorded as finding nothing)."""
+    _state()["skip"] = True
+
+
+def csrf_token() -> str:
+    """The template global `csrf_token()`: the visitor's token, or the placeholder in a page being cached."""
+    if _state().get("key"):
+        return Markup(CSRF_PLACEHOLDER)
+    return generate_csrf()
+
+
+def _shareable_visitor() -> bool:
+    from flask_login import current_user  # reason: Flask-Login's proxy is only needed inside a request
+
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+        return False
+    if not set(session.keys()) <= SHAREABLE_SESSION_KEYS:
+        return False
+    return not current_user.is_authenticated
+
+
+def _page_key() -> str:
+    from marketplace.i18n import select_locale  # reason: i18n builds on the app; this module sits below it
+
+    return "p:" + _key(request.host_url, request.full_path, select_locale(), today_vn(), versions().key(PAGES))
+
+
+@dataclass
+class StoredPage:
+    body: bytes  # zlib-compressed HTML, the CSRF placeholder where the visitor's token goes
+    content_type: str
+    etag: str
+    last_modified: datetime | None
+
+
+def _install_page_hooks(app: Flask) -> None:
+    @app.before_request
+    def answer_from_cache():
+        view = app.view_functions.get(request.endpoint or "")
+        if view is None or not getattr(view, _PAGE_ATTRIBUTE, False) or not enabled():
+            return None
+        if not _shareable_visitor() or sees_uncommitted_changes():
+            return None
+        key = _page_key()
+        state = _state()
+        state["key"] = key
+        stored = store.get(key)
+        if stored is None:
+            return None
+        state["hit"] = True
+        response = Response(zlib.decompress(stored.body), content_type=stored.content_type)
+        response.set_etag(stored.etag)
+        response.last_modified = stored.last_modified
+        return response
+
+    @app.after_request
+    def keep_and_finish(response: Response) -> Response:
+        state = _state()
+        key = state.get("key")
+        if not key:
+            return response
+        if not state.get("hit") and _storable(response):
+            body = response.get_data()
+            stored = StoredPage(zlib.compress(body, 1), response.content_type,
+                                hashlib.blake2b(body, digest_size=12).hexdigest(), versions().changed_at)
+            store.set(key, stored)
+            response.set_etag(stored.etag)
+            response.last_modified = stored.last_modified
+        elif not state.get("hit"):
+            return response
+        _fill_token(response)
+        response.headers["Cache-Control"] = "private, no-cache" if "csrf_token" in session else "public, no-cache"
+        response.vary.add("Cookie")
+        return response.make_conditional(request)
+
+
+def _storable(response: Response) -> bool:
+    return (response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough
+            and "Set-Cookie" not in response.headers and not _state().get("skip")
+            and set(session.keys()) <= SHAREABLE_SESSION_KEYS and not sees_uncommitted_changes())
+
+
+def _fill_token(response: Response) -> None:
+    """Put the visitor's own CSRF token where the page has the placeholder; the ETag then names that token."""
+    body = response.get_data()
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder not in body:
+        return
+    token = generate_csrf()
+    response.set_data(body.replace(placeholder, token.encode()))
+    etag, _ = response.get_etag()
+    raw = session.get("csrf_token", "")
+    response.set_etag(f"{etag}-{hashlib.blake2b(raw.encode(), digest_size=6).hexdigest()}")

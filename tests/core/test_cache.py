@@ -1,0 +1,283 @@
+"""The one cache layer (marketplace/cache.py), with every cache on as in production.
+
+What a shopper sees: a change is on the very next page, whatever was cached before it; a page kept for
+anonymous visitors is never shown to someone signed in or with a cart; every visitor gets their own CSRF
+token in a shared page; an unchanged page is revalidated with 304. What the program office sees: a search
+that found nothing is counted every time, cached or not.
+"""
+
+from datetime import timedelta
+
+import pytest
+import redis
+import sqlalchemy as sa
+from flask import g
+
+from config import TestConfig
+from marketplace import cache, create_app
+from marketplace.catalog import certificates as certificate_services
+from marketplace.catalog import products as product_services
+from marketplace.catalog.models import Certificate, Product, ProductStatus, ZeroResultSearch
+from marketplace.dates import today_vn
+from marketplace.extensions import db
+from marketplace.ledger import services as ledger
+from marketplace.producers import verification
+from marketplace.producers.models import Producer
+from marketplace.stock import services as stock_services
+from tests.factories import make_product, make_producer, make_user
+
+NAME = "Mật ong bạc hà Mèo Vạc"
+
+
+@pytest.fixture
+def honey():
+    product = make_product(NAME, price_vnd=250_000, stars=4, stock=20, group_code="1.4", slug="mat-ong-bac-ha")
+    db.session.commit()
+    return product
+
+
+def page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def test_an_anonymous_page_is_answered_from_the_cache_with_one_small_query(client, honey, query_counter):
+    """The second visit of the same page costs one query (the storefront's versions), not the page's eight."""
+    first = query_counter.of_page(client, "/products/mat-ong-bac-ha")
+    again = query_counter.of_page(client, "/products/mat-ong-bac-ha")
+    assert first > 3
+    assert again == 1
+    assert "cache_versions" in query_counter.statements[0]
+
+
+def test_pages_carry_validators_and_answer_304_when_unchanged(client, honey):
+    first = client.get("/products/mat-ong-bac-ha")
+    etag = first.headers["ETag"]
+    assert first.headers["Last-Modified"]
+    assert "no-cache" in first.headers["Cache-Control"]
+    assert "Cookie" in first.headers["Vary"]
+    again = client.get("/products/mat-ong-bac-ha", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+
+
+def test_a_change_makes_the_old_validator_fail(client, honey):
+    etag = client.get("/products/mat-ong-bac-ha").headers["ETag"]
+    honey.price_vnd = 199_000
+    db.session.commit()
+    response = client.get("/products/mat-ong-bac-ha", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "199.000" in response.get_data(as_text=True)
+
+
+def test_a_product_made_public_shows_on_the_very_next_request_after_a_search_found_nothing(client):
+    """The issue's case: a query found nothing (its counts were cached), then a product that matches goes
+    public; the next identical request lists and counts it."""
+    producer = make_producer()
+    draft = make_product(NAME, producer=producer, status=ProductStatus.DRAFT, stars=4, group_code="1.4")
+    db.session.commit()
+    assert NAME not in page(client, "/products?q=bac+ha")
+    assert NAME not in page(client, "/products?group=1.4")
+    assert NAME not in page(client, "/")
+
+    product_services.change_product_status(draft, ProductStatus.ACTIVE, actor=None)
+    db.session.commit()
+
+    assert NAME in page(client, "/products?q=bac+ha")
+    listing = page(client, "/products?group=1.4")
+    assert NAME in listing
+    assert NAME in [found["name"] for found in client.get("/search/suggest?q=bac").get_json()["suggestions"]]
+
+
+def test_price_and_archiving_show_at_once(client, honey):
+    assert "250.000" in page(client, "/products/mat-ong-bac-ha")
+    assert NAME in page(client, "/products?group=1.4")
+    honey.price_vnd = 180_000
+    db.session.commit()
+    assert "180.000" in page(client, "/products/mat-ong-bac-ha")
+    assert "180.000" in page(client, "/products?group=1.4")
+
+    product_services.change_product_status(honey, ProductStatus.ARCHIVED, actor=None)
+    db.session.commit()
+    assert client.get("/products/mat-ong-bac-ha").status_code == 404
+    assert NAME not in page(client, "/products?group=1.4")
+
+
+def _producer_of(product) -> Producer:
+    return db.session.get(Producer, product.producer_id)
+
+
+def _certificate_of(product) -> Certificate:
+    return db.session.get(Certificate, product.current_certificate_id)
+
+
+def test_stock_reaching_zero_and_the_last_units_show_at_once(client, honey):
+    warehouse = stock_services.warehouse_for(_producer_of(honey))
+    assert "Out of stock" not in page(client, "/products/mat-ong-bac-ha?lang=en")
+    stock_services.apply_change(honey.id, warehouse.id, -17, stock_services.MovementKind.ADJUSTMENT, reason="count")
+    db.session.commit()
+    assert "only 3 left" in page(client, "/products/mat-ong-bac-ha?lang=en")
+    stock_services.apply_change(honey.id, warehouse.id, -1, stock_services.MovementKind.ADJUSTMENT, reason="count")
+    db.session.commit()
+    assert "only 2 left" in page(client, "/products/mat-ong-bac-ha?lang=en")
+    stock_services.apply_change(honey.id, warehouse.id, -2, stock_services.MovementKind.ADJUSTMENT, reason="count")
+    db.session.commit()
+    assert "Out of stock" in page(client, "/products/mat-ong-bac-ha?lang=en")
+    assert "Out of stock" in page(client, "/products?group=1.4&lang=en")
+
+
+def test_units_sold_show_at_once_but_do_not_recount_the_catalogue(app, client, honey):
+    page(client, "/products/mat-ong-bac-ha?lang=en")
+    with app.test_request_context():
+        before = cache.versions()
+    ledger.record_sale(product_id=honey.id, producer_id=honey.producer_id, quantity=4, unit_price_vnd=250_000,
+                       payment_method="cod", product_name=honey.name, producer_name=_producer_of(honey).name)
+    db.session.commit()
+    assert "4 sold" in page(client, "/products/mat-ong-bac-ha?lang=en")
+    with app.test_request_context():
+        after = cache.versions()
+    assert after.catalogue == before.catalogue and after.pages != before.pages
+
+
+def test_a_revoked_certificate_and_a_suspended_producer_show_at_once(client, honey):
+    admin = make_user(role="admin")
+    assert NAME in page(client, "/products?stars=4")
+    certificate_services.revoke_certificate(_certificate_of(honey), actor=admin, reason="Thu hồi")
+    db.session.commit()
+    assert NAME not in page(client, "/products?stars=4")
+
+    other = make_product("Trà shan tuyết", stars=4, slug="tra-shan-tuyet")
+    db.session.commit()
+    assert "Trà shan tuyết" in page(client, "/products")
+    verification.suspend_producer(_producer_of(other), actor=admin, reason="Vi phạm")
+    db.session.commit()
+    assert "Trà shan tuyết" not in page(client, "/products")
+    assert client.get("/products/tra-shan-tuyet").status_code == 404
+
+
+def test_a_certificate_expiring_at_midnight_is_not_outlived_by_a_cached_page(client, monkeypatch):
+    make_product(NAME, stars=4, slug="mat-ong-bac-ha")
+    product = make_product("Chè Thái", stars=4, slug="che-thai")
+    _certificate_of(product).valid_until = today_vn()
+    product.certified_until = today_vn()
+    db.session.commit()
+    assert "Chè Thái" in page(client, "/products")
+    tomorrow = today_vn() + timedelta(days=1)
+    for module in ("marketplace.cache", "marketplace.catalog.listing"):
+        monkeypatch.setattr(f"{module}.today_vn", lambda: tomorrow, raising=False)
+    assert "Chè Thái" not in page(client, "/products")
+
+
+def test_a_transaction_that_rolls_back_changes_no_version(app, honey):
+    with app.test_request_context():
+        before = cache.versions()
+    honey.price_vnd = 1_000
+    db.session.flush()
+    assert cache.sees_uncommitted_changes()
+    db.session.rollback()
+    assert not cache.sees_uncommitted_changes()
+    db.session.commit()
+    with app.test_request_context():
+        assert cache.versions() == before
+
+
+def test_signed_in_visitors_never_get_a_shared_page(app, client, honey, login_as):
+    anonymous = page(client, "/products/mat-ong-bac-ha")
+    assert "Đăng xuất" not in anonymous and "Log out" not in anonymous
+    buyer = make_user("an@example.test", full_name="Nguyễn Văn An")
+    db.session.commit()
+    other = app.test_client()
+    login_as(buyer, other)
+    signed_in = other.get("/products/mat-ong-bac-ha").get_data(as_text=True)
+    assert "Nguyễn Văn An" in signed_in or "an@example.test" in signed_in
+    assert "no-store" in other.get("/products/mat-ong-bac-ha").headers.get("Cache-Control", "") or \
+        "ETag" not in other.get("/products/mat-ong-bac-ha").headers
+
+
+def test_a_visitor_with_a_cart_gets_their_own_page(app, client, honey):
+    page(client, "/products/mat-ong-bac-ha")  # cached for anonymous visitors
+    shopper = app.test_client()
+    response = shopper.post("/cart/add", data={"product_id": honey.id, "quantity": 2, "next": "/"})
+    assert response.status_code in (302, 303)
+    html = shopper.get("/products/mat-ong-bac-ha").get_data(as_text=True)
+    assert 'class="cart-count' in html and ">2<" in html.replace(" ", "")
+
+
+def test_each_visitor_gets_their_own_working_csrf_token_in_a_shared_page(app, honey):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        first, second = app.test_client(), app.test_client()
+        tokens = []
+        for visitor in (first, second):
+            g.pop("csrf_token", None)  # each request has its own app context in production; here they share one
+            html = page(visitor, "/products/mat-ong-bac-ha")
+            assert cache.CSRF_PLACEHOLDER not in html
+            token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+            tokens.append(token)
+        assert tokens[0] != tokens[1]
+        # Each token works for its own visitor and not for the other one.
+        ok = second.post("/cart/add", data={"csrf_token": tokens[1], "product_id": honey.id, "quantity": 1, "next": "/"})
+        assert ok.status_code in (302, 303)
+        refused = first.post("/cart/add", data={"csrf_token": tokens[1], "product_id": honey.id, "quantity": 1, "next": "/"})
+        assert refused.status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_every_search_that_finds_nothing_is_counted_even_with_the_cache(client, honey):
+    for _ in range(3):
+        page(client, "/products?q=sau+rieng+ri6")
+    counted = db.session.scalar(sa.select(sa.func.count()).select_from(ZeroResultSearch)
+                                .where(ZeroResultSearch.folded_query == "sau rieng ri6"))
+    assert counted == 3
+
+
+def test_the_facet_counts_are_reused_until_the_catalogue_changes(client, honey, query_counter):
+    first = query_counter.of_page(client, "/products?province=1&page=1")
+    again = query_counter.of_page(client, "/products?province=1&sort=price_asc")  # other page: counts reused
+    assert again < first - 3
+    make_product("Chè búp", stars=4, producer=make_producer(province_code=1))
+    db.session.commit()
+    assert "Chè búp" in page(client, "/products?province=1&sort=price_asc")
+
+
+def _app_with(database_url, tmp_path, **settings):
+    config = type("CacheConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_FOLDER": str(tmp_path), "CACHE_TYPE": "", **settings})
+    return create_app(config)
+
+
+def test_redis_down_costs_speed_never_a_page(database_url, tmp_path, honey):
+    """With the cache's Redis not answering, pages are served, and cached in the process's own memory."""
+    app = _app_with(database_url, tmp_path, CACHE_REDIS_URL="redis://127.0.0.1:9/0", CACHE_REDIS_TIMEOUT_SECONDS=0.2)
+    visitor = app.test_client()
+    with app.app_context():
+        assert cache.store.uses_redis
+    for _ in range(2):
+        assert NAME in page(visitor, "/products/mat-ong-bac-ha")
+    with app.app_context():
+        assert not cache.store.uses_redis  # fell back; tries Redis again after CACHE_REDIS_RETRY_SECONDS
+
+
+def test_processes_share_pages_through_redis_and_see_each_others_changes(database_url, tmp_path, honey, query_counter):
+    """Two app processes on one Redis: a page one of them cached is served by the other; a change committed
+    through one is on the other's next page."""
+    url = "redis://127.0.0.1:6379/11"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.3).flushdb()
+    except redis.RedisError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    one, two = (_app_with(database_url, tmp_path / str(n), CACHE_REDIS_URL=url, CACHE_KEY_PREFIX="ocop-test:")
+                for n in (1, 2))
+    first, second = one.test_client(), two.test_client()
+    assert "250.000" in page(first, "/products/mat-ong-bac-ha")
+    query_counter.of_page(second, "/products/mat-ong-bac-ha")
+    # The other app's session opens its own savepoint in the test's transaction; the page itself is one query.
+    assert [sql for sql in query_counter.statements if "SAVEPOINT" not in sql] == [query_counter.statements[1]]
+    assert "cache_versions" in query_counter.statements[1]
+    with one.app_context():
+        db.session.get(Product, honey.id).price_vnd = 175_000
+        db.session.commit()
+    assert "175.000" in page(second, "/products/mat-ong-bac-ha")
+    redis.Redis.from_url(url).flushdb()
