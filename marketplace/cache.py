@@ -48,7 +48,6 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, has_request_context, request, session
 from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -337,7 +336,7 @@ def do_not_store() -> None:
 def csrf_token() -> str:
     """The template global `csrf_token()`: the visitor's token, or the placeholder in a page being cached."""
     if _state().get("key"):
-        return Markup(CSRF_PLACEHOLDER)
+        return CSRF_PLACEHOLDER
     return generate_csrf()
 
 

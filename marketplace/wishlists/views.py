@@ -9,8 +9,8 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.accounts.policies import is_safe_next, login_required, safe_next
 from marketplace import cache
+from marketplace.accounts.policies import is_safe_next, login_required, safe_next
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.wishlists import services

@@ -24,7 +24,7 @@ from marketplace.ledger import services as ledger
 from marketplace.producers import verification
 from marketplace.producers.models import Producer
 from marketplace.stock import services as stock_services
-from tests.factories import make_product, make_producer, make_user
+from tests.factories import make_producer, make_product, make_user
 
 NAME = "Mật ong bạc hà Mèo Vạc"
 
