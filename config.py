@@ -174,9 +174,12 @@ class Config:
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "ocop:")
     #: Entries are written under versioned keys and never read after a change; this only frees memory.
     CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 6 * 3600)
-    #: Entries kept in a process's own memory (pages are stored compressed, ~5-10 KB each).
-    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)
+    #: Entries kept in a process's own memory (a page is 30-80 KB; counts and id lists are small).
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 500)
     CACHE_REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS") or 0.3)
+    #: Part of every cache key: set it per release (e.g. the commit id); unset, a digest of the templates and
+    #: compiled translations stands in (the same for every process of a release).
+    CACHE_RELEASE = os.environ.get("CACHE_RELEASE", "")
     #: After Redis fails to answer, this process uses its own memory for this long before trying Redis again.
     CACHE_REDIS_RETRY_SECONDS = _int("CACHE_REDIS_RETRY_SECONDS", 30)
 

@@ -170,9 +170,14 @@ def _milliseconds(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def measure_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple[float, float, float, int]:
+#: Sent by both load generators: a signed-in session is bound to the client's address and User-Agent.
+USER_AGENT = "ocop-bench"
+
+
+def measure_wrk(url: str, seconds: int, connections: int, threads: int, cookie: str = "") -> tuple[float, float, float, int]:
+    headers = ["-H", f"User-Agent: {USER_AGENT}"] + (["-H", f"Cookie: {cookie}"] if cookie else [])
     output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", *headers, url],
         capture_output=True, text=True, timeout=seconds + 30, check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -186,7 +191,7 @@ def measure_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple
     return rps, _milliseconds(*p50.groups()), _milliseconds(*p99.groups()), failed
 
 
-def measure_python(url: str, seconds: int, connections: int) -> tuple[float, float, float, int]:
+def measure_python(url: str, seconds: int, connections: int, cookie: str = "") -> tuple[float, float, float, int]:
     """A small closed-loop load generator: `connections` threads, each sending one request after another."""
     match = re.match(r"http://([^:/]+):(\d+)(/.*)", url)
     host, port, path = match.group(1), int(match.group(2)), match.group(3)
@@ -201,7 +206,7 @@ def measure_python(url: str, seconds: int, connections: int) -> tuple[float, flo
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                connection.request("GET", path)
+                connection.request("GET", path, headers={"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})})
                 response = connection.getresponse()
                 response.read()
                 if response.status >= 400:
@@ -243,7 +248,7 @@ def ensure_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def warm_up(url: str, connections: int) -> int:
+def warm_up(url: str, connections: int, cookie: str = "") -> int:
     """Requests from `connections` threads at once before measuring, so that every worker has compiled its
     templates and filled its caches (sequential requests can all land on one worker); the last status."""
     statuses: list[int] = []
@@ -251,7 +256,8 @@ def warm_up(url: str, connections: int) -> int:
     def fetch_several():
         for _ in range(10):
             try:
-                with urllib.request.urlopen(url, timeout=30) as response:
+                headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+                with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
                     response.read()
                     statuses.append(response.status)
             except urllib.error.HTTPError as error:
@@ -302,31 +308,39 @@ def _run(args, uploads: str) -> list[Result]:
         tool = "wrk" if use_wrk else "python"
         log(f"gunicorn -w {args.workers} --threads {args.threads}; {args.connections} connections, "
             f"{args.seconds} s per URL, load generator: {tool}")
-        targets = [
-            ("app", "home", "/"),
-            ("app", "catalogue", "/products?group=1.4&stars=4&sort=price_asc&page=2"),
-            ("app", "search", "/products?q=nuoc+mam"),
-            ("app", "product", f"/products/{slug}"),
-            ("app", "unfiltered", "/products?page=2"),
-            ("app", "suggest", "/search/suggest?q=nuoc"),
-            ("yardstick", "yardstick", "/?group=1.4&page=2"),
-            ("bare", "bare-list", "/products?group=1.4&page=2"),
-            ("bare", "bare-product", f"/products/{slug}"),
+        cookie = subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "session_cookie.py"), "--user-agent",
+                                 USER_AGENT], cwd=ROOT, env=env, timeout=120, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        storefront = [
+            ("home", "/"),
+            ("catalogue", "/products?group=1.4&stars=4&sort=price_asc&page=2"),
+            ("search", "/products?q=nuoc+mam"),
+            ("product", f"/products/{slug}"),
+            ("unfiltered", "/products?page=2"),
+        ]
+        targets = [("app", label, path, "") for label, path in storefront] + [
+            ("app", "suggest", "/search/suggest?q=nuoc", ""),
+            *[("app", f"{label}-in", path, cookie) for label, path in storefront],
+            ("app", "suggest-in", "/search/suggest?q=nuoc", cookie),
+            ("yardstick", "yardstick", "/?group=1.4&page=2", ""),
+            ("bare", "bare-list", "/products?group=1.4&page=2", ""),
+            ("bare", "bare-product", f"/products/{slug}", ""),
         ]
         results = []
         with Server("app", "wsgi:app", env, args.workers, args.threads, "/healthz") as app_server, \
                 Server("yardstick", "bench.yardstick:app", env, args.workers, args.threads, "/") as yardstick, \
                 Server("bare", "bench.bare:app", env, args.workers, args.threads, "/products") as bare:
             servers = {"app": app_server, "yardstick": yardstick, "bare": bare}
-            for server_name, label, path in targets:
+            for server_name, label, path, cookie in targets:
                 url = servers[server_name].base + path
-                status = warm_up(url, args.connections)
+                status = warm_up(url, args.connections, cookie)
                 if status != 200:
                     log(f"warning: {label} {path} answered {status}")
                 if use_wrk:
-                    rps, p50, p99, errors = measure_wrk(url, args.seconds, args.connections, min(2, args.connections))
+                    rps, p50, p99, errors = measure_wrk(url, args.seconds, args.connections, min(2, args.connections),
+                                                        cookie)
                 else:
-                    rps, p50, p99, errors = measure_python(url, args.seconds, args.connections)
+                    rps, p50, p99, errors = measure_python(url, args.seconds, args.connections, cookie)
                 results.append(Result(label, path, rps, p50, p99, errors, tool))
                 log(f"{label:<12} {rps:8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
     return results
@@ -337,9 +351,10 @@ def report(results: list[Result], args) -> None:
     print(f"OCOP Market benchmark: {args.products} products, {'SQLite' if args.sqlite else 'PostgreSQL'}, "
           f"gunicorn -w {args.workers} --threads {args.threads}, {args.connections} connections, "
           f"{args.seconds} s per URL ({results[0].tool if results else '-'})")
-    print(f"{'page':<13}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  url")
+    print("(label-in: the same page for a signed-in shopper)")
+    print(f"{'page':<15}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  url")
     for result in results:
-        print(f"{result.label:<13}{result.rps:>9.1f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.errors:>8}  "
+        print(f"{result.label:<15}{result.rps:>9.1f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.errors:>8}  "
               f"{result.path}")
     by_label = {result.label: result for result in results}
     yardstick = by_label.get("yardstick")
@@ -363,6 +378,13 @@ def report(results: list[Result], args) -> None:
         print(f"  product/bare-product: {by_label['product'].rps / bare_product.rps:.2f}x  (goal >= 0.8x)")
     if "suggest" in by_label:
         print(f"  suggestions p50: {by_label['suggest'].p50_ms:.1f} ms  (goal < 5 ms)")
+    if bare_list and bare_list.rps:
+        print("against the bare listing, signed-in visitors (no shared cache; goal >= 0.5x each):")
+        for label in ("home", "catalogue", "search", "product", "unfiltered"):
+            if f"{label}-in" in by_label:
+                print(f"  {label}/bare-list signed in: {by_label[f'{label}-in'].rps / bare_list.rps:.2f}x")
+    if "suggest-in" in by_label:
+        print(f"  suggestions p50 signed in: {by_label['suggest-in'].p50_ms:.1f} ms  (goal < 5 ms)")
     errors = sum(result.errors for result in results)
     print(f"  errors: {errors}  (goal 0)")
 

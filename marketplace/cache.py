@@ -32,17 +32,20 @@ change that crosses 0 or the "only N left" threshold matters). Versions are rand
 database restored from a backup can never meet entries written for a later state.
 
 Days matter too: certificates expire and campaigns start and end at Vietnam's midnight, so every key also
-includes today's date in Vietnam and no entry outlives the day it was computed on.
+includes today's date in Vietnam and no entry outlives the day it was computed on. And so does the code:
+every key includes the release (CACHE_RELEASE, or a digest of the templates and compiled translations), so
+the processes of a new release never serve what an old one cached in Redis. In debug mode nothing is cached.
 """
 
 import hashlib
 import logging
 import secrets
 import time
-import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, has_request_context, request, session
@@ -64,8 +67,9 @@ SCOPES = (CATALOGUE, PAGES)
 #: A page on the product page says "only N left" from this many units down (templates read it too).
 ONLY_LEFT_AT = 5
 
-#: Session keys that do not make a visitor's pages their own (Flask-WTF's token, Flask's permanence flag).
-SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "_permanent"})
+#: Session keys that do not make a visitor's pages their own: Flask-WTF's token, Flask's permanence flag and
+#: Flask-Login's note to clear a "remember me" cookie (it writes one for any visitor without a user).
+SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "_permanent", "_remember"})
 
 #: Written into a page instead of the visitor's CSRF token while it is rendered for the cache; every answer
 #: replaces it with the token of the visitor who asked.
@@ -157,9 +161,23 @@ class Store:
 store = Store()
 
 
+def release_id(app: Flask) -> str:
+    """What this release's pages are made of (templates and compiled translations, by name, size and time):
+    part of every key, so processes of a new release never serve pages or values of an old one from Redis."""
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(app.root_path).parent
+    for folder, pattern in ((Path(app.template_folder or "templates"), "*.html"), (root / "translations", "*.mo")):
+        folder = folder if folder.is_absolute() else root / folder
+        for path in sorted(folder.rglob(pattern)):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
 def init_app(app: Flask) -> None:
     """Bind the store, listen to the session for storefront changes, install the page cache's hooks."""
     store.init_app(app)
+    app.extensions["ocop_cache"]["release"] = app.config.get("CACHE_RELEASE") or release_id(app)
     _install_session_listeners()
     _install_page_hooks(app)
     # Flask-WTF offers generate_csrf both as a template global and through a context processor: replace both.
@@ -169,7 +187,8 @@ def init_app(app: Flask) -> None:
 
 
 def enabled() -> bool:
-    return bool(current_app.config.get("CACHE_ENABLED", True))
+    """The cache is on (CACHE_ENABLED) and the app is not in debug mode, where templates change under it."""
+    return bool(current_app.config.get("CACHE_ENABLED", True)) and not current_app.debug
 
 
 # --- versions --------------------------------------------------------------------------------------------
@@ -188,7 +207,6 @@ cache_versions = sa.Table(
 class Versions:
     catalogue: str
     pages: str
-    changed_at: datetime | None
 
     def key(self, scope: str) -> str:
         return self.catalogue if scope == CATALOGUE else f"{self.catalogue}.{self.pages}"
@@ -204,16 +222,18 @@ def _state() -> dict:
     return state
 
 
+#: The versions' query, sent as it is: it runs on every cacheable request, so it skips the ORM's work.
+_READ_VERSIONS = "SELECT catalogue, pages FROM cache_versions WHERE id = 1"
+
+
 def versions() -> Versions:
-    """The storefront's versions, read once per request (one small query)."""
+    """The storefront's versions, read once per request (one small query on the request's own connection,
+    so it sees what the request's transaction sees)."""
     state = _state()
     found = state.get("versions")
     if found is None:
-        row = db.session.execute(
-            sa.select(cache_versions.c.catalogue, cache_versions.c.pages, cache_versions.c.changed_at)
-            .where(cache_versions.c.id == 1)
-        ).first()
-        found = Versions(*row) if row else Versions("0", "0", None)
+        row = db.session.connection().exec_driver_sql(_READ_VERSIONS).first()
+        found = Versions(*row) if row else Versions("0", "0")
         state["versions"] = found
     return found
 
@@ -302,7 +322,7 @@ def _install_session_listeners() -> None:
 
 
 def _key(*parts: Hashable) -> str:
-    text = repr(parts).encode()
+    text = repr((current_app.extensions["ocop_cache"]["release"], parts)).encode()
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
@@ -341,15 +361,13 @@ def csrf_token() -> str:
 
 
 def _shareable_visitor() -> bool:
-    from flask_login import current_user  # reason: Flask-Login's proxy is only needed inside a request
-
+    """A GET from someone not signed in (no user in the session, no "remember me" cookie) whose session holds
+    nothing of their own."""
     if request.method not in ("GET", "HEAD"):
         return False
     if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
         return False
-    if not set(session.keys()) <= SHAREABLE_SESSION_KEYS:
-        return False
-    return not current_user.is_authenticated
+    return set(session.keys()) <= SHAREABLE_SESSION_KEYS
 
 
 def _page_key() -> str:
@@ -360,10 +378,11 @@ def _page_key() -> str:
 
 @dataclass
 class StoredPage:
-    body: bytes  # zlib-compressed HTML, the CSRF placeholder where the visitor's token goes
+    body: bytes  # the HTML, with the CSRF placeholder where the visitor's token goes
     content_type: str
     etag: str
-    last_modified: datetime | None
+    #: When the entry was made: the page cannot have changed later (a change makes a new key).
+    last_modified: datetime
 
 
 def _install_page_hooks(app: Flask) -> None:
@@ -381,7 +400,7 @@ def _install_page_hooks(app: Flask) -> None:
         if stored is None:
             return None
         state["hit"] = True
-        response = Response(zlib.decompress(stored.body), content_type=stored.content_type)
+        response = Response(stored.body, content_type=stored.content_type)
         response.set_etag(stored.etag)
         response.last_modified = stored.last_modified
         return response
@@ -394,8 +413,8 @@ def _install_page_hooks(app: Flask) -> None:
             return response
         if not state.get("hit") and _storable(response):
             body = response.get_data()
-            stored = StoredPage(zlib.compress(body, 1), response.content_type,
-                                hashlib.blake2b(body, digest_size=12).hexdigest(), versions().changed_at)
+            stored = StoredPage(body, response.content_type,
+                                hashlib.blake2b(body, digest_size=12).hexdigest(), utcnow().replace(microsecond=0))
             store.set(key, stored)
             response.set_etag(stored.etag)
             response.last_modified = stored.last_modified
@@ -413,13 +432,31 @@ def _storable(response: Response) -> bool:
             and set(session.keys()) <= SHAREABLE_SESSION_KEYS and not sees_uncommitted_changes())
 
 
+#: Signed CSRF tokens by the session's raw token: with WTF_CSRF_TIME_LIMIT = None a signature never expires,
+#: so a returning visitor's token is signed once per process instead of on every page.
+_signed_tokens: OrderedDict[str, str] = OrderedDict()
+_SIGNED_TOKENS_KEPT = 10_000
+
+
+def _visitor_token() -> str:
+    raw = session.get("csrf_token")
+    if not raw or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    token = _signed_tokens.get(raw)
+    if token is None:
+        token = _signed_tokens[raw] = generate_csrf()
+        if len(_signed_tokens) > _SIGNED_TOKENS_KEPT:
+            _signed_tokens.popitem(last=False)
+    return token
+
+
 def _fill_token(response: Response) -> None:
     """Put the visitor's own CSRF token where the page has the placeholder; the ETag then names that token."""
     body = response.get_data()
     placeholder = CSRF_PLACEHOLDER.encode()
     if placeholder not in body:
         return
-    token = generate_csrf()
+    token = _visitor_token()
     response.set_data(body.replace(placeholder, token.encode()))
     etag, _ = response.get_etag()
     raw = session.get("csrf_token", "")

@@ -51,6 +51,17 @@ def test_an_anonymous_page_is_answered_from_the_cache_with_one_small_query(clien
     assert "cache_versions" in query_counter.statements[0]
 
 
+def test_a_new_release_never_serves_what_an_old_one_cached(app, client, honey, query_counter):
+    query_counter.of_page(client, "/products/mat-ong-bac-ha")
+    old = app.extensions["ocop_cache"]["release"]
+    app.extensions["ocop_cache"]["release"] = "next-release"
+    try:
+        assert query_counter.of_page(client, "/products/mat-ong-bac-ha") > 3
+        assert query_counter.of_page(client, "/products/mat-ong-bac-ha") == 1
+    finally:
+        app.extensions["ocop_cache"]["release"] = old
+
+
 def test_pages_carry_validators_and_answer_304_when_unchanged(client, honey):
     first = client.get("/products/mat-ong-bac-ha")
     etag = first.headers["ETag"]
