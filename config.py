@@ -140,7 +140,9 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
-    STRIPE_TIMEOUT_SECONDS = _int("STRIPE_TIMEOUT_SECONDS", 10)
+    #: Per try; the SDK tries three times (two retries), so 3 x 7 s and its back-off stay inside gunicorn's 30 s
+    #: worker timeout, and a hung Stripe gives the buyer the clear error instead of a killed worker's 502.
+    STRIPE_TIMEOUT_SECONDS = _int("STRIPE_TIMEOUT_SECONDS", 7)
 
     #: E-wallets: each is offered at checkout only when its credentials are set. Defaults point at the
     #: providers' sandboxes; production sets the live addresses they give with the credentials.

@@ -54,7 +54,7 @@ def _client() -> stripe.StripeClient:
     return stripe.StripeClient(
         config["STRIPE_SECRET_KEY"],
         max_network_retries=2,
-        http_client=stripe.RequestsClient(timeout=config.get("STRIPE_TIMEOUT_SECONDS", 10)),
+        http_client=stripe.RequestsClient(timeout=config.get("STRIPE_TIMEOUT_SECONDS", 7)),
         **options,
     )
 
