@@ -50,8 +50,11 @@ class DemandRequest(db.Model):
     details: Mapped[str] = mapped_column(sa.Text, default="")
     #: Decision 148 product group code, e.g. "1.4" (catalog.categories).
     group_code: Mapped[str] = mapped_column(sa.String(8), index=True)
-    #: Accent-folded words of the title (marketplace.text.folded_words), for grouping and the board's search.
+    #: Accent-folded words of the title (marketplace.text.folded_words): what "most wanted" groups by, and
+    #: with details_text what the board's search reads.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Accent-folded words of the details (the same folding), for the board's search.
+    details_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     quantity: Mapped[int] = mapped_column(sa.Integer)
     #: The unit the quantity counts, as the buyer wrote it ("chai 500ml", "kg").
     unit: Mapped[str] = mapped_column(sa.String(60))

@@ -26,7 +26,8 @@ def open_clause(today: date | None = None):
 def public_requests(*, group_code: str | None = None, province_code: int | None = None, query: str = "",
                     today: date | None = None) -> sa.Select:
     """Open requests, newest first, optionally of one group (or sector), delivered to one province, or
-    whose words start with the query's (accent-folded)."""
+    whose words start with the query's (accent-folded): each word of the query begins a word of the title
+    or of the details."""
     statement = sa.select(DemandRequest).where(open_clause(today))
     if group_code:
         if "." in group_code:
@@ -35,9 +36,10 @@ def public_requests(*, group_code: str | None = None, province_code: int | None 
             statement = statement.where(DemandRequest.group_code.like(f"{group_code}.%"))
     if province_code:
         statement = statement.where(DemandRequest.delivery_province_code == province_code)
+    words = sa.literal(" ") + DemandRequest.search_text + sa.literal(" ") + DemandRequest.details_text
     for token in search_tokens(query):
         # Tokens are [a-z0-9] words only (no LIKE wildcard in them).
-        statement = statement.where((sa.literal(" ") + DemandRequest.search_text).like(f"% {token}%"))
+        statement = statement.where(words.like(f"% {token}%"))
     return statement.order_by(DemandRequest.created_at.desc(), DemandRequest.id.desc())
 
 

@@ -139,6 +139,7 @@ def post_request(author: User, details: RequestDetails) -> DemandRequest:
     request = DemandRequest(
         author_id=author.id, buyer_kind=details.buyer_kind, organisation=details.organisation, title=details.title,
         details=details.details, group_code=details.group_code, search_text=folded_words(details.title),
+        details_text=folded_words(details.details),
         quantity=details.quantity, unit=details.unit, target_price_vnd=details.target_price_vnd,
         delivery_province_code=details.delivery_province_code, needed_by=details.needed_by,
         contact_name=details.contact_name, contact_phone=details.contact_phone,

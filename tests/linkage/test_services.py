@@ -212,3 +212,25 @@ def test_most_wanted_groups_requests_by_folded_text_and_group():
     assert [(r.folded_text, r.group_code, r.count) for r in rows] == [("nuoc mam phu quoc", "1.4", 2),
                                                                        ("gao st25", "1.2", 1)]
     assert rows[0].last_posted_at.tzinfo is not None
+
+
+def test_the_boards_search_reads_the_details_folded_like_the_catalogue():
+    """A word only in the details finds the request, typed with or without accents; every word of the query
+    must begin a word of the title or of the details; "most wanted" still groups by the title alone."""
+    since = utcnow() - timedelta(minutes=5)
+    sauce = post(title="Nước mắm Phú Quốc", details="Đóng chai thủy tinh, đạm 40 độ.")
+    other = post(title="Nước mắm cốt", details="Can nhựa 5 lít.")
+    rice = post(title="Gạo ST25", details="Gạo thơm Sóc Trăng, bao 25 kg.", group_code="1.2")
+
+    def found(query):
+        return {request.id for request in db.session.scalars(queries.public_requests(query=query))}
+
+    assert found("thuy tinh") == found("THỦY TINH") == {sauce.id}
+    assert found("soc trang") == {rice.id}
+    assert found("nuoc mam nhua") == {other.id}
+    assert found("nuoc mam") == {sauce.id, other.id}
+    assert found("tinh") == {sauce.id}  # a word's beginning, not its middle: "thủy tinh" has "tinh"
+    assert found("inh") == set()
+    rows = queries.most_wanted(since, limit=10)
+    assert sorted((r.folded_text, r.count) for r in rows) == [("gao st25", 1), ("nuoc mam cot", 1),
+                                                                ("nuoc mam phu quoc", 1)]

@@ -67,6 +67,17 @@ def test_posting_a_request_publishes_it_and_lists_it(client, login_as):
     assert "Đang mở" in client.get(f"/demand/{demand.id}?lang=vi").get_data(as_text=True)
 
 
+def test_the_boards_search_finds_a_word_of_the_details(client):
+    """A guest searching the board for "tre" (typed without accents) finds the request that asks for bamboo
+    baskets only in its details; a word in neither the title nor the details finds nothing."""
+    post(title="Đồ thủ công mỹ nghệ", details="Giỏ tre đan, 300 chiếc cho cửa hàng.", group_code="4.1")
+    post(title="Nước mắm cốt Phú Quốc")
+    page = client.get("/demand?q=gio+tre&lang=vi").get_data(as_text=True)
+    assert "Đồ thủ công mỹ nghệ" in page and "Nước mắm cốt Phú Quốc" not in page
+    page = client.get("/demand?q=may+tre&lang=vi").get_data(as_text=True)
+    assert "Đồ thủ công mỹ nghệ" not in page
+
+
 def test_bad_input_is_told_in_vietnamese_and_what_was_typed_stays(client, login_as):
     """Every wrong field gets its own Vietnamese message; the title typed is still in the form; nothing posted."""
     login_as(make_user())
