@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/analytics.py                    # 1,000,000 rows, throw-away database
     .venv/bin/python bench/analytics.py --rows 200000 --repeat 5 --keep
+    .venv/bin/python bench/analytics.py --keep --name ocop_bench_analytics_keep   # load once, keep it
+    .venv/bin/python bench/analytics.py --existing ocop_bench_analytics_keep      # time it again (no loading)
 
 1. creates a throw-away database `ocop_bench_analytics_<pid>` on the PostgreSQL server at
    postgresql+psycopg://postgres@127.0.0.1:5432 (`--pg-url` or BENCH_PG_URL), runs the migrations and
@@ -15,7 +17,12 @@
 4. folds the ledger into the summary (reports.summary.refresh_summary, timed), ANALYZE, and times each page
    again ("after"); then records 1,000 new sales and times the default page before and after the next
    incremental refresh;
-5. drops the database (unless --keep), also on Ctrl-C.
+5. drops the database (unless --keep), also on Ctrl-C. A kept database keeps its summary and the 1,000 new
+   sales (each run adds its own, referenced bench-new:<pid>:<id>).
+
+--existing NAME skips 1 and 2 on a database an earlier --keep run loaded: it applies the migrations, empties
+the summary (so "before" reads the ledger alone and the first refresh folds all of it) and times 3 and 4; the
+database is never dropped.
 
 Each page is requested through the app (Flask's test client, signed in as an administrator) --repeat times
 after one warm-up; the median server time is printed. Only 127.0.0.1 is used.
@@ -48,6 +55,11 @@ PAGES = (
     ("products, default", "/admin/analytics/products"),
     ("products, 3 years, group 1.4, Hà Nội", "/admin/analytics/products?from={three_years}&to={today}"
                                              "&group=1.4&province=1"),
+    ("provinces, 1 year, group 1.4", "/admin/analytics/provinces?from={one_year}&to={today}&group=1.4"),
+    ("provinces, 1 year, 4 stars", "/admin/analytics/provinces?from={one_year}&to={today}&star=4"),
+    ("overview, 1 year, one showroom", "/admin/analytics?from={one_year}&to={today}&channel=showroom:{showroom}"),
+    ("overview, 1 year by week, Hà Nội, 4 stars", "/admin/analytics?from={one_year}&to={today}&by=week"
+                                                  "&province=1&star=4"),
     ("targets", "/admin/analytics/targets"),
     ("export flows.xlsx, 3 years", "/admin/analytics/export/flows.xlsx?from={three_years}&to={today}"),
 )
@@ -176,8 +188,23 @@ def print_table(title: str, results) -> None:
         print(f"| {name} | {milliseconds:.0f} | {status} |")
 
 
+def migrate(url: str) -> None:
+    env = dict(os.environ, DATABASE_URL=url, OCOP_ENV="development", PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=600)
+
+
+def empty_summary(connection) -> None:
+    """Empty the summary, its mark at 0 (the figures then read the ledger alone; the next refresh folds all
+    of the ledger)."""
+    for table in ("report_sales_rollups", "report_sales_days", "report_product_keys", "report_summary_marks"):
+        connection.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608 (the table names above)
+    connection.execute(sa.text("INSERT INTO report_summary_marks (id, last_entry_id, refreshed_at) "
+                               "VALUES (1, 0, now())"))
+
+
 def run(args) -> None:
-    name = f"ocop_bench_analytics_{os.getpid()}"
+    name = args.existing or args.name or f"ocop_bench_analytics_{os.getpid()}"
     pg_url = args.pg_url.rstrip("/")
     url = f"{pg_url}/{name}"
     # config.py reads the environment when it is first imported.
@@ -195,29 +222,39 @@ def run(args) -> None:
     from marketplace.ledger.models import SaleEntry
     from marketplace.reports import summary
 
-    admin_sql(pg_url, f'CREATE DATABASE "{name}"')
-    log(f"created database {name}")
+    if args.existing:
+        log(f"reusing database {name}")
+        migrate(url)
+    else:
+        admin_sql(pg_url, f'CREATE DATABASE "{name}"')
+        log(f"created database {name}")
+    app = None
     try:
-        migrate_and_load_catalogue(url, args.products, args.producers)
+        if not args.existing:
+            migrate_and_load_catalogue(url, args.products, args.producers)
         app = create_app()
         with app.app_context():
             with db.engine.begin() as connection:
-                locations = add_showrooms(connection)
-                products = connection.execute(sa.text("SELECT max(id) FROM products")).scalar_one()
-                load_ledger(connection, args.rows, products, locations)
+                if not args.existing:
+                    locations = add_showrooms(connection)
+                    products = connection.execute(sa.text("SELECT max(id) FROM products")).scalar_one()
+                    load_ledger(connection, args.rows, products, locations)
                 # An empty summary with its mark at 0: the "before" figures read the ledger alone.
-                connection.execute(sa.text("DELETE FROM report_summary_marks"))
-                connection.execute(sa.text("INSERT INTO report_summary_marks (id, last_entry_id, refreshed_at) "
-                                           "VALUES (1, 0, now())"))
+                empty_summary(connection)
+                total = connection.execute(sa.text("SELECT count(*) FROM sale_entries")).scalar_one()
+                log(f"ledger: {total:,} rows; summary emptied")
             analyze(db.engine)
-            admin = User(email="bench-admin@example.test", full_name="Bench", role=Role.ADMIN,
-                         password_hash="!unusable")  # noqa: S106 (signs in through the session, never a password)
-            db.session.add(admin)
-            db.session.commit()
+            admin = db.session.scalar(sa.select(User).where(User.email == "bench-admin@example.test"))
+            if admin is None:
+                admin = User(email="bench-admin@example.test", full_name="Bench", role=Role.ADMIN,
+                             password_hash="!unusable")  # noqa: S106 (signs in through the session, never a password)
+                db.session.add(admin)
+                db.session.commit()
             admin_id = admin.id
+            showroom = db.session.scalar(sa.text("SELECT min(location_id) FROM showrooms"))
         today = today_vn()
         values = {"today": today.isoformat(), "one_year": (today - timedelta(days=364)).isoformat(),
-                  "three_years": (today - timedelta(days=1094)).isoformat()}
+                  "three_years": (today - timedelta(days=1094)).isoformat(), "showroom": showroom}
         pages = [(title, address.format(**values)) for title, address in PAGES]
         client = app.test_client()
         with app.test_request_context(environ_base=client.environ_base):
@@ -258,7 +295,7 @@ def run(args) -> None:
                                    unit_price_vnd=entry.unit_price_vnd, payment_method="card",
                                    product_name=entry.product_name, producer_name=entry.producer_name,
                                    channel=entry.channel, location_id=entry.location_id,
-                                   buyer_province_code=entry.buyer_province_code, reference=f"bench-new:{entry.id}")
+                                   buyer_province_code=entry.buyer_province_code, reference=f"bench-new:{os.getpid()}:{entry.id}")
             db.session.commit()
         summary.refresh_summary = lambda **_kw: None
         pending = time_pages(client, pages[:1], args.repeat)
@@ -270,8 +307,8 @@ def run(args) -> None:
             log(f"incremental refresh: {folded:,} new entries folded in {(time.monotonic() - started) * 1000:.0f} ms")
         print_table("1,000 new sales not yet folded in (read from the ledger)", pending)
     finally:
-        if args.keep:
-            log(f"kept database {name}")
+        if args.keep or args.existing:
+            log(f"kept database {name}; time it again with bench/analytics.py --existing {name}")
         else:
             with suppress(Exception):
                 admin_sql(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -285,6 +322,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--producers", type=int, default=1500)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the database (drop it yourself)")
+    parser.add_argument("--name", help="the new database's name (default ocop_bench_analytics_<pid>)")
+    parser.add_argument("--existing", metavar="NAME",
+                        help="time a database an earlier --keep run loaded (migrated, summary emptied; kept)")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"))
     # SIGTERM ends the run like Ctrl-C, so the throw-away database is dropped.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))

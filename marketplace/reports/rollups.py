@@ -4,12 +4,15 @@ a few thousand rows instead of a million.
 
 A level keeps some dimensions (besides the channel, which every level keeps) and is stored in some grains:
 
-    channel        showroom                                          day, month, year
-    kind           showroom, group, star level, producer type        day, month, year
-    province       showroom, producer province, buyer province       day, month, year
+    channel        showroom                                          day, month
+    kind           showroom, group, star level, producer type        day, month
+    province       showroom, producer province, buyer province       day, month
     kind_province  showroom, producer province, group, star, type    month, year
     producer       producer (its province and type joined today)    month, year
     product        product, producer (every attribute joined today)  month, year
+
+The three small levels keep no year rows: a year of them is twelve month rows per key, read as fast, and
+every year row is one more row to add to at each refresh.
 
 The reader (reports.summary.sales_source) takes the first level that holds what a figure needs, the coarsest
 grain that fits each part of the period, the product-level day summary (SalesDay) for the days a level does
@@ -32,7 +35,7 @@ from sqlalchemy.sql.expression import FunctionElement
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from marketplace.producers.models import Producer
-from marketplace.reports.models import GRAINS, NONE_KEY, ProductKey, SalesDay, SalesRollup
+from marketplace.reports.models import NONE_KEY, ProductKey, SalesDay, SalesRollup
 
 #: The dimensions whose values come from the product's or producer's attributes (re-keyed on change).
 ATTRIBUTES = frozenset({"province", "group", "star", "type"})
@@ -69,9 +72,9 @@ class Level:
 
 #: Smallest first: the reader takes the first level that covers what a figure needs.
 LEVELS = (
-    Level("channel", ("location",), GRAINS),
-    Level("kind", ("location", "group", "star", "type"), GRAINS),
-    Level("province", ("location", "province", "buyer"), GRAINS),
+    Level("channel", ("location",), ("day", "month")),
+    Level("kind", ("location", "group", "star", "type"), ("day", "month")),
+    Level("province", ("location", "province", "buyer"), ("day", "month")),
     Level("kind_province", ("location", "province", "group", "star", "type"), ("month", "year")),
     Level("producer", ("producer",), ("month", "year"), joined=PRODUCER_ATTRIBUTES),
     Level("product", ("product", "producer"), ("month", "year"), joined=PRODUCER_ATTRIBUTES | PRODUCT_ATTRIBUTES),
@@ -181,13 +184,17 @@ def _insert(model):
 
 def fold(source, *, sign: int = 1, product_ids: list[int] | None = None, levels=LEVELS) -> None:
     """Add the rows of `source` (SalesDay or a table of its shape) into every level and grain, filed under the
-    products' ProductKey; sign -1 takes them out. `product_ids` limits it to those products."""
+    products' ProductKey; sign -1 takes them out. `product_ids` limits it to those products.
+
+    One INSERT .. SELECT .. ON CONFLICT per level, its grains side by side in the SELECT (UNION ALL), in
+    the order of the rollups' unique key."""
     columns = source.c if hasattr(source, "c") else source.__table__.c
     for level in levels:
+        kept = {name: (columns[COLUMNS[name][0]] if name in ("location", "buyer", "producer", "product")
+                       else ProductKey.__table__.c[COLUMNS[name][0]])
+                for name in level.kept}
+        selects = []
         for grain in level.grains:
-            kept = {name: (columns[COLUMNS[name][0]] if name in ("location", "buyer", "producer", "product")
-                           else ProductKey.__table__.c[COLUMNS[name][0]])
-                    for name in level.kept}
             start = period_start(columns.day, grain)
             values = {"level": sa.literal(level.name), "grain": sa.literal(grain), "start": start,
                       "channel": columns.channel}
@@ -201,13 +208,20 @@ def fold(source, *, sign: int = 1, product_ids: list[int] | None = None, levels=
                       .group_by(start, columns.channel, *kept.values()))
             if product_ids is not None:
                 select = select.where(columns.product_id.in_(product_ids))
-            statement = _insert(SalesRollup).from_select(list(values), select)
-            statement = statement.on_conflict_do_update(
-                index_elements=KEY,
-                set_={"units": SalesRollup.units + statement.excluded.units,
-                      "revenue_vnd": SalesRollup.revenue_vnd + statement.excluded.revenue_vnd,
-                      "orders": SalesRollup.orders + statement.excluded.orders})
-            db.session.execute(statement)
+            selects.append(select)
+        rows = sa.union_all(*selects).subquery("level_rows") if len(selects) > 1 else selects[0].subquery("level_rows")
+        names = [column.name for column in rows.c]
+        # In the unique key's order: the index takes them in one sweep, and a first build lays each
+        # period's rows side by side (the refreshes after it then write few pages). WHERE true: SQLite
+        # reads an INSERT .. SELECT .. ON CONFLICT unambiguously only with a WHERE.
+        statement = _insert(SalesRollup).from_select(
+            names, sa.select(*rows.c).where(sa.true()).order_by(*[rows.c[name] for name in KEY[1:]]))
+        statement = statement.on_conflict_do_update(
+            index_elements=KEY,
+            set_={"units": SalesRollup.units + statement.excluded.units,
+                  "revenue_vnd": SalesRollup.revenue_vnd + statement.excluded.revenue_vnd,
+                  "orders": SalesRollup.orders + statement.excluded.orders})
+        db.session.execute(statement)
 
 
 def add_new_products(source) -> None:

@@ -246,8 +246,10 @@ def _fold_staging_into_days() -> None:
     statement = _insert(SalesDay).from_select(
         [*_DAY_KEY, "producer_id", "units", "revenue_vnd", "orders"],
         # WHERE true: SQLite reads an INSERT .. SELECT .. ON CONFLICT unambiguously only with a WHERE.
+        # In the unique key's order (see reports.rollups.fold).
         sa.select(*[_staging.c[name] for name in _DAY_KEY], _staging.c.producer_id, _staging.c.units,
-                  _staging.c.revenue_vnd, _staging.c.orders).where(sa.true()))
+                  _staging.c.revenue_vnd, _staging.c.orders).where(sa.true())
+        .order_by(*[_staging.c[name] for name in _DAY_KEY]))
     db.session.execute(statement.on_conflict_do_update(index_elements=_DAY_KEY, set_={
         "units": SalesDay.units + statement.excluded.units,
         "revenue_vnd": SalesDay.revenue_vnd + statement.excluded.revenue_vnd,

@@ -14,7 +14,7 @@ from marketplace.ledger import services as ledger
 from marketplace.ledger.models import SaleEntry
 from marketplace.producers.models import Producer, ProducerType
 from marketplace.reports import analytics, rollups, summary
-from marketplace.reports.models import ProductKey, SalesRollup
+from marketplace.reports.models import GRAINS, ProductKey, SalesDay, SalesRollup, SummaryMark
 from tests.factories import make_producer, make_product
 from tests.reports.analytics_sample import build_ledger, sell
 from tests.settlements.sample import vn
@@ -66,7 +66,7 @@ def _all_figures(**kw) -> dict:
 
 def test_periods_are_cut_into_whole_years_months_and_days():
     """The coarsest grain a part of the period allows; a level without day rows still gets the days."""
-    assert rollups.segments(date(2024, 12, 30), date(2026, 3, 2), rollups.GRAINS) == [
+    assert rollups.segments(date(2024, 12, 30), date(2026, 3, 2), GRAINS) == [
         ("day", date(2024, 12, 30), date(2024, 12, 31)), ("year", date(2025, 1, 1), date(2025, 1, 1)),
         ("month", date(2026, 1, 1), date(2026, 2, 1)), ("day", date(2026, 3, 1), date(2026, 3, 2))]
     assert rollups.segments(date(2025, 1, 1), date(2025, 12, 30), ("month",)) == [
@@ -169,3 +169,40 @@ def test_new_products_are_filed_as_they_are_today(where):
         assert db.session.get(ProductKey, honey.id).group_code == "1.6"
     groups = _figures({"from": "2026-11-01", "to": "2026-11-30"})["groups"]
     assert [row[2:4] for row in groups if row[0] == "1.6"] == [(2, 600_000)]
+
+
+def _ledger_alone() -> dict:
+    """Every figure with the summary emptied (read from the ledger entries alone), then the summary rebuilt."""
+    for model in (SalesRollup, SalesDay, ProductKey, SummaryMark):
+        db.session.execute(sa.delete(model))
+    figures = _all_figures()
+    db.session.rollback()
+    return figures
+
+
+def test_refunds_and_voids_after_a_refresh_reach_every_level_and_grain():
+    """After a refresh: a refund dated in an earlier year (folded into year and month rows), a till sale voided
+    the same day, a refund this month and a new sale. Before the next refresh (read from the ledger above the
+    mark) and after it (folded into the rollups and the day summary) every figure equals the ledger alone."""
+    made = build_ledger()
+    _more_history(made)
+    summary.refresh_summary()
+    db.session.commit()
+
+    def entry(reference):
+        return db.session.scalar(sa.select(SaleEntry).where(SaleEntry.reference == reference))
+
+    ledger.record_reversal(entry("order:h1"), reference="refund:h1", occurred_at=vn(2025, 2, 3, 9))
+    ledger.record_reversal(entry("pos:h1"), reference="pos:h1:void", occurred_at=vn(2025, 12, 31, 23, 59))
+    ledger.record_reversal(entry("order:1"), reference="refund:1", occurred_at=vn(2026, 11, 7, 8))
+    sell(made.vase, 1, 200_000, when=vn(2026, 11, 8, 10), reference="order:n1", province=22)
+    db.session.commit()
+    pending = _all_figures()
+    assert summary.refresh_summary() == 4
+    db.session.commit()
+    folded = _all_figures()
+    assert pending == folded == _ledger_alone()
+    year = folded[(PERIODS[0], "{}")]
+    # The tea of 01/2025 refunded in 02/2025 (a minus in February), the vase of 31/12/2025 voided that day.
+    assert [(row[1], row[3]) for row in year["month"] if row[3] and row[1].endswith("2025")] == [
+        ("01/2025", 300_000), ("02/2025", -300_000), ("06/2025", 800_000)]
