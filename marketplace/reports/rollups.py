@@ -7,7 +7,8 @@ A level keeps some dimensions (besides the channel, which every level keeps) and
     channel        showroom                                          day, month
     kind           showroom, group, star level, producer type        day, month
     province       showroom, producer province, buyer province       day, month
-    kind_province  showroom, producer province, group, star, type    month, year
+    kind_province  showroom, producer province, buyer province,      month, year
+                   group, star, type
     producer       producer (its province and type joined today)    month, year
     product        product, producer (every attribute joined today)  month, year
 
@@ -75,7 +76,7 @@ LEVELS = (
     Level("channel", ("location",), ("day", "month")),
     Level("kind", ("location", "group", "star", "type"), ("day", "month")),
     Level("province", ("location", "province", "buyer"), ("day", "month")),
-    Level("kind_province", ("location", "province", "group", "star", "type"), ("month", "year")),
+    Level("kind_province", ("location", "province", "buyer", "group", "star", "type"), ("month", "year")),
     Level("producer", ("producer",), ("month", "year"), joined=PRODUCER_ATTRIBUTES),
     Level("product", ("product", "producer"), ("month", "year"), joined=PRODUCER_ATTRIBUTES | PRODUCT_ATTRIBUTES),
 )

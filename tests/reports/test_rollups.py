@@ -76,15 +76,17 @@ def test_periods_are_cut_into_whole_years_months_and_days():
 
 
 def test_each_figure_reads_the_smallest_level_that_holds_it():
-    """Channel figures the channel level; a star filter the kind level; flows the province level; a group
-    filter on flows only the product-level day summary; top producers the producer level, with a star
-    filter the product level; levels keyed by attributes are left aside while attributes changed."""
+    """Channel figures the channel level; a star filter the kind level; flows the province level, with a
+    group filter the kind_province level; top producers the producer level, with a star filter the product
+    level; products by buyer province only the product-level day summary; levels keyed by attributes are
+    left aside while attributes changed."""
     choose = rollups.choose_level
     assert choose({"location"}, keys_current=True).name == "channel"
     assert choose({"location", "star"}, keys_current=True).name == "kind"
     assert choose({"province", "buyer"}, keys_current=True).name == "province"
     assert choose({"province", "group", "type"}, keys_current=True).name == "kind_province"
-    assert choose({"province", "buyer", "group"}, keys_current=True) is None
+    assert choose({"province", "buyer", "group"}, keys_current=True).name == "kind_province"
+    assert choose({"location", "buyer", "product"}, keys_current=True) is None
     assert choose({"producer", "province"}, keys_current=True).name == "producer"
     assert choose({"producer", "star"}, keys_current=True).name == "product"
     assert choose({"star"}, keys_current=False).name == "product"
