@@ -3,8 +3,8 @@
 demand_requests.details_text holds the accent-folded words of the details (marketplace.text.folded_words,
 the folding the title's search_text and the catalogue's search use); existing requests are filled here.
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-03 14:10:00
 
 """
@@ -15,8 +15,8 @@ from marketplace.text import folded_words
 
 
 # revision identifiers, used by Alembic.
-revision = '0033'
-down_revision = '0032'
+revision = '0034'
+down_revision = '0033'
 branch_labels = None
 depends_on = None
 

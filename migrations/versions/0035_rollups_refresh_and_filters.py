@@ -13,8 +13,8 @@ Levels changed, so the summary is emptied and its mark removed (as in 0029): the
 day summary and the rollups from the ledger; until then the figures read the ledger itself, so they stay
 exact.
 
-Revision ID: 0034
-Revises: 0033
+Revision ID: 0035
+Revises: 0034
 Create Date: 2026-12-03 14:30:00
 
 """
@@ -22,8 +22,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0034'
-down_revision = '0033'
+revision = '0035'
+down_revision = '0034'
 branch_labels = None
 depends_on = None
 
