@@ -1,5 +1,7 @@
 """Forms of the producer area: the shape of the input only (rules live in producers.services, verification and invitations)."""
 
+import json
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -47,8 +49,26 @@ class LegalDetailsForm(FlaskForm):
 
 
 class ProducerSignupForm(LegalDetailsForm):
+    old_province_code = SelectField(_l("Province before July 2025"), coerce=_optional_int, validators=[Optional()])
     full_name = StringField(_l("Your full name"), validators=[InputRequired(), Length(max=120)])
     email = EmailField(_l("Your e-mail (your login)"), validators=[InputRequired(), Email(), Length(max=254)])
+
+    def fill_places(self) -> None:
+        """As LegalDetailsForm, and the old provinces that merged into the chosen province (the same list
+        for every province is in old_province_choices(), for the page's script)."""
+        super().fill_places()
+        chosen = self.province_code.data if isinstance(self.province_code.data, int) else None
+        parts = old_provinces.parts_of(chosen)
+        first = _l("Choose…") if parts else _l("Choose after the province…")
+        self.old_province_code.choices = [SelectChoice("", first)] + [SelectChoice(p.code, p.name) for p in parts]
+
+
+def old_province_choices() -> str:
+    """JSON: for each of the 34 provinces, the old provinces [code, name] it was made of (one when it did not
+    merge), which the sign-up page's script offers when the province changes. A plain string, so that the
+    form escapes it into its attribute."""
+    return json.dumps({place.code: [(part.code, part.name) for part in old_provinces.parts_of(place.code)]
+                       for place in geo.provinces()}, ensure_ascii=False, separators=(",", ":"))
 
 
 class JoinPasswordForm(FlaskForm):

@@ -66,6 +66,9 @@ class LegalDetails:
     address: str
     phone: str
     email: str | None
+    #: The province before July 2025, chosen at sign-up among the parts of a merged province (None: not
+    #: chosen, or keep the producer's choice).
+    old_province_code: int | None = None
 
 
 def check_password(password: str) -> None:
@@ -111,6 +114,9 @@ def check_legal_details(details: LegalDetails) -> None:
         errors["province_code"] = _("Choose a province.")
     if details.ward_code is not None and not geo.is_ward_in_province(details.ward_code, details.province_code):
         errors["ward_code"] = _("This commune or ward is not in the chosen province.")
+    if details.old_province_code is not None and not any(
+            part.code == details.old_province_code for part in old_provinces.parts_of(details.province_code)):
+        errors["old_province_code"] = _("Choose one of the provinces that merged into yours.")
     if not details.registration_number.strip():
         errors["registration_number"] = _("The registration number is required.")
     if errors:
@@ -173,7 +179,8 @@ def apply_legal_details(producer: Producer, details: LegalDetails) -> None:
     producer.ward_code = details.ward_code
     # The old province follows from a province that did not merge; a merged one keeps the producer's choice
     # while it is still one of its parts.
-    producer.old_province_code = old_provinces.derived_old_code(details.province_code, producer.old_province_code)
+    chosen = details.old_province_code if details.old_province_code is not None else producer.old_province_code
+    producer.old_province_code = old_provinces.derived_old_code(details.province_code, chosen)
     producer.address = nfc(details.address)
     producer.phone = nfc(details.phone) or None
     producer.email = normalise_email(details.email) or None

@@ -34,6 +34,7 @@ from marketplace.producers.forms import (
     ProducerSignupForm,
     ShopProfileForm,
     fill_old_provinces,
+    old_province_choices,
 )
 from marketplace.producers.models import Producer, ProducerType, VerificationStatus
 from marketplace.urls import external_url
@@ -57,7 +58,14 @@ def _details_from(form: LegalDetailsForm) -> services.LegalDetails:
         province_code=form.province_code.data if isinstance(form.province_code.data, int) else -1,
         ward_code=form.ward_code.data if isinstance(form.ward_code.data, int) else None,
         address=form.address.data, phone=form.phone.data, email=form.contact_email.data,
+        old_province_code=_chosen_old_province(form),
     )
+
+
+def _chosen_old_province(form: LegalDetailsForm) -> int | None:
+    """The old province chosen on the sign-up form (the correction page has no such field: None)."""
+    chosen = getattr(form, "old_province_code", None)
+    return chosen.data if chosen is not None and isinstance(chosen.data, int) else None
 
 
 def _show_errors(form, errors: dict[str, str]) -> None:
@@ -84,7 +92,7 @@ def join():
     form.fill_places()
     if request.form.get("refresh_wards"):
         # Without JavaScript: the province was chosen and its communes are asked for.
-        return render_template("producers/manage/join.html", form=form)
+        return render_template("producers/manage/join.html", form=form, old_province_choices=old_province_choices())
     if form.validate_on_submit():
         details = _details_from(form)
         try:
@@ -111,7 +119,7 @@ def join():
             flash(_("We have sent a message to %(email)s. Follow the link in it to finish registering your shop.",
                     email=form.email.data), "info")
             return redirect(url_for("accounts.login"))
-    return render_template("producers/manage/join.html", form=form)
+    return render_template("producers/manage/join.html", form=form, old_province_choices=old_province_choices())
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
