@@ -3,6 +3,8 @@
     .venv/bin/python bench/search.py                        # PostgreSQL at 127.0.0.1:5432, 20,000 and 200,000
     .venv/bin/python bench/search.py --sqlite               # a throw-away SQLite file instead
     .venv/bin/python bench/search.py --sizes 20000 --requests 100
+    .venv/bin/python bench/search.py --keep ocop_bench_search  # create, load and leave ocop_bench_search_20k, _200k
+    .venv/bin/python bench/search.py --existing URL_20K --existing URL_200K   # measure loaded databases
 
 For each size: a throw-away database (bench/run.py's Database), `flask db upgrade heads`, the synthetic
 catalogue (bench/load_synthetic.py, bulk inserts; one producer per 10 products), then each URL is asked
@@ -11,6 +13,12 @@ request, views, templates and SQL, without the HTTP server), after a few warm-up
 and p99 per URL and size, the growth ratio p50(largest) / p50(smallest) (goal <= 1.5x) and whether search
 p99 at the largest size is under 50 ms; for every URL whose p50 is over --slow-ms it prints the EXPLAIN
 (ANALYZE on PostgreSQL, QUERY PLAN on SQLite) of the request's slowest SQL statement.
+
+--keep PREFIX names the databases PREFIX_20k, PREFIX_200k (PostgreSQL), loads a database only when it holds
+no products, and never drops them. --existing (repeatable) measures databases already loaded, after
+`flask db upgrade heads`; their sizes are counted, and the growth table is printed as for a full run.
+Every run prints the machine's load average before and after: only figures taken on a quiet machine
+compare with other runs.
 
 The app runs with the development settings, so facet counts are reused for CATALOG_FACET_CACHE_SECONDS
 (30 s) as in production; `--no-facet-cache` counts them on every request.
@@ -35,7 +43,9 @@ from bench.run import BIN, Database, log  # noqa: E402
 
 URLS = (
     ("search narrow", "/products?q=nuoc+mam"),
+    ("search middling", "/products?q=mat+ong"),
     ("search broad", "/products?q=san"),
+    ("search group", "/products?q=tra+thai+nguyen"),
     ("search province", "/products?q=mat+ong+tuyen+quang"),
     ("search typo", "/products?q=nuoc+mamm+phu+quoc"),
     ("suggest narrow", "/search/suggest?q=nuoc+ma"),
@@ -45,13 +55,33 @@ URLS = (
 )
 
 
-def prepare(database: Database, products: int) -> None:
-    env = dict(os.environ, DATABASE_URL=database.url, OCOP_ENV="development", FLASK_DEBUG="0",
-               SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789", MAIL_TO_LOG="1")  # noqa: S106 throw-away
-    upgrade = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT, env=env,
-                             timeout=300, capture_output=True, text=True)
-    if upgrade.returncode:
-        raise RuntimeError(f"flask db upgrade failed:\n{upgrade.stderr[-3000:]}")
+def _env(url: str) -> dict:
+    return dict(os.environ, DATABASE_URL=url, OCOP_ENV="development", FLASK_DEBUG="0",
+                SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789", MAIL_TO_LOG="1")  # noqa: S106 throw-away
+
+
+def upgrade(url: str) -> None:
+    done = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT, env=_env(url),
+                          timeout=600, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"flask db upgrade failed:\n{done.stderr[-3000:]}")
+
+
+def product_count(url: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT count(*) FROM products")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def prepare(database, products: int) -> None:
+    env = _env(database.url)
+    upgrade(database.url)
+    if product_count(database.url):
+        log(f"{database.url.rsplit('/', 1)[-1]} already holds products: kept as loaded")
+        return
     started = time.monotonic()
     subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "load_synthetic.py"), "--products", str(products),
                     "--producers", str(max(10, products // 10))], cwd=ROOT, env=env, check=True, timeout=1800)
@@ -147,43 +177,37 @@ def measure(app, requests: int, slow_ms: float) -> tuple[dict, list[str]]:
     return figures, plans
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sqlite", action="store_true")
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"))
-    parser.add_argument("--sizes", default="20000,200000", help="catalogue sizes, comma-separated")
-    parser.add_argument("--requests", type=int, default=200, help="measured requests per URL and size")
-    parser.add_argument("--slow-ms", type=float, default=20.0, help="print the EXPLAIN of URLs slower than this (p50)")
-    parser.add_argument("--no-facet-cache", action="store_true")
-    parser.add_argument("--existing", metavar="URL", help="measure a database already loaded (nothing created or dropped)")
-    args = parser.parse_args(argv)
-    if "127.0.0.1" not in args.pg_url and "localhost" not in args.pg_url:
-        parser.error("the benchmark only talks to 127.0.0.1")
-    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    results: dict[int, dict] = {}
-    all_plans: list[str] = []
-    if args.existing:
-        app = make_app(args.existing, not args.no_facet_cache)
-        figures, plans = measure(app, args.requests, args.slow_ms)
-        print("\n\n".join(plans))
-        return 0
-    for size in sizes:
-        with Database(args.sqlite, args.pg_url) as database:
-            log(f"{size} products, {'SQLite' if args.sqlite else 'PostgreSQL'}")
-            prepare(database, size)
-            app = make_app(database.url, not args.no_facet_cache)
-            try:
-                results[size], plans = measure(app, args.requests, args.slow_ms)
-            finally:
-                from marketplace.extensions import db
+class KeptDatabase:
+    """A named PostgreSQL database, created when missing and never dropped (--keep)."""
 
-                with app.app_context():
-                    db.engine.dispose()
-            all_plans += [f"[{size} products] {plan}" for plan in plans]
+    def __init__(self, pg_url: str, name: str):
+        self.pg_url, self.name = pg_url.rstrip("/"), name
+        self.url = f"{self.pg_url}/{name}"
+
+    def __enter__(self) -> "KeptDatabase":
+        engine = sa.create_engine(f"{self.pg_url}/postgres", isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                if not connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                          {"name": self.name}).first():
+                    connection.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
+        finally:
+            engine.dispose()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        log(f"kept database {self.name}")
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def report(results: dict[int, dict], all_plans: list[str], *, database: str, requests: int, facet_cache: bool) -> None:
+    sizes = sorted(results)
     print()
-    print(f"Search benchmark, {'SQLite' if args.sqlite else 'PostgreSQL'}, {args.requests} sequential requests per "
-          f"URL in-process, facet cache {'off' if args.no_facet_cache else 'on (30 s)'}")
+    print(f"Search benchmark, {database}, {requests} sequential requests per URL in-process, facet cache "
+          f"{'on (30 s)' if facet_cache else 'off'}; load average at the end {load_average()}")
     header = "".join(f"{f'p50 {size}':>12}{f'p99 {size}':>12}" for size in sizes)
     print(f"{'url':<17}{header}{'growth':>9}")
     smallest, largest = sizes[0], sizes[-1]
@@ -199,7 +223,61 @@ def main(argv: list[str] | None = None) -> int:
     for plan in all_plans:
         print()
         print(plan)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"))
+    parser.add_argument("--sizes", default="20000,200000", help="catalogue sizes, comma-separated")
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per URL and size")
+    parser.add_argument("--slow-ms", type=float, default=20.0, help="print the EXPLAIN of URLs slower than this (p50)")
+    parser.add_argument("--no-facet-cache", action="store_true")
+    parser.add_argument("--existing", metavar="URL", action="append",
+                        help="measure a database already loaded (repeat for each size; nothing created or dropped)")
+    parser.add_argument("--keep", metavar="PREFIX", help="PostgreSQL: load into PREFIX_20k, PREFIX_200k... and keep them")
+    args = parser.parse_args(argv)
+    if "127.0.0.1" not in args.pg_url and "localhost" not in args.pg_url:
+        parser.error("the benchmark only talks to 127.0.0.1")
+    if args.keep and args.sqlite:
+        parser.error("--keep is for PostgreSQL")
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    log(f"load average at the start {load_average()}")
+    results: dict[int, dict] = {}
+    all_plans: list[str] = []
+    if args.existing:
+        for url in args.existing:
+            upgrade(url)
+            size = product_count(url)
+            log(f"{url.rsplit('/', 1)[-1]}: {size} products")
+            results[size], plans = _measure_url(url, args)
+            all_plans += [f"[{size} products] {plan}" for plan in plans]
+        report(results, all_plans, database=sa.make_url(args.existing[0]).get_backend_name(),
+               requests=args.requests, facet_cache=not args.no_facet_cache)
+        return 0
+    for size in sizes:
+        database = (KeptDatabase(args.pg_url, f"{args.keep}_{size // 1000}k") if args.keep
+                    else Database(args.sqlite, args.pg_url))
+        with database:
+            log(f"{size} products, {'SQLite' if args.sqlite else 'PostgreSQL'}")
+            prepare(database, size)
+            results[size], plans = _measure_url(database.url, args)
+            all_plans += [f"[{size} products] {plan}" for plan in plans]
+    report(results, all_plans, database="SQLite" if args.sqlite else "PostgreSQL", requests=args.requests,
+           facet_cache=not args.no_facet_cache)
     return 0
+
+
+def _measure_url(url: str, args) -> tuple[dict, list[str]]:
+    app = make_app(url, not args.no_facet_cache)
+    try:
+        return measure(app, args.requests, args.slow_ms)
+    finally:
+        from marketplace.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
 
 
 if __name__ == "__main__":
