@@ -32,6 +32,7 @@ PostgreSQL, then the newest. Searches matching many products are read in tiers i
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.sql.util import ClauseAdapter
 
 from marketplace import geo, old_provinces
 from marketplace.catalog import synonyms
@@ -359,22 +360,53 @@ def tiered_rows(where: list, terms, columns: tuple, *, limit: int, offset: int =
         best, other = [test], [match_clause(terms), sa.not_(test)]
     wanted = offset + limit
 
-    def tier(number: int, conditions: list):
+    def tier(number: int, conditions: list, walk=None):
+        # Over `walk` (the best-sellers, a subquery named like the table): every condition and column
+        # rewritten to read the walk's columns.
+        def adapt(clause):
+            if walk is None:
+                return clause
+            # ORM attributes (Product.id) are adapted through their column.
+            return ClauseAdapter(walk).traverse(getattr(clause, "__clause_element__", lambda: clause)())
+
+        product_id, sold = adapt(Product.id), adapt(Product.sold_quantity)
         return (
-            sa.select(Product.id.label("id"), Product.sold_quantity.label("sold"), sa.literal(number).label("tier"),
-                      *[column.label(f"c{position}") for position, column in enumerate(columns)])
-            .select_from(Product).join(Producer, Producer.id == Product.producer_id)
-            .where(*where, *conditions)
-            .order_by(Product.sold_quantity.desc(), Product.id.desc()).limit(wanted)
+            sa.select(product_id.label("id"), sold.label("sold"), sa.literal(number).label("tier"),
+                      *[adapt(column).label(f"c{position}") for position, column in enumerate(columns)])
+            .select_from(walk if walk is not None else Product)
+            .join(Producer, Producer.id == adapt(Product.producer_id))
+            .where(*[adapt(condition) for condition in [*where, *conditions]])
+            .order_by(sold.desc(), product_id.desc()).limit(wanted)
         )
 
-    first = tier(1, best).cte("best_tier")
+    walked = tier(1, best, _best_sellers(min(WALK_ROWS_PER_RESULT * wanted, MAX_WALK_ROWS))).cte("best_walked")
+    enough = sa.select(sa.func.count()).select_from(walked).scalar_subquery() >= wanted
+    # The best tier: the walk's rows when it found a page, else (the tier is sparse) the tier read in full.
+    whole = tier(1, [*best, sa.not_(enough)]).subquery("best_whole")
+    first = sa.union_all(sa.select(walked).where(enough), sa.select(whole)).cte("best_tier")
     filled = sa.select(sa.func.count()).select_from(first).scalar_subquery()
     rest = tier(0, [*other, filled < wanted]).subquery("other_tier")
     # SQLite takes no LIMIT inside a UNION member: the second one is a subquery.
     found = sa.union_all(sa.select(first), sa.select(rest)).subquery("tiers")
     return (sa.select(*[found.c[f"c{position}"] for position in range(len(columns))])
             .order_by(found.c.tier.desc(), found.c.sold.desc(), found.c.id.desc()).limit(limit).offset(offset))
+
+
+#: The best tier is first looked for among this many best-sellers per row wanted (a tier holding more than
+#: 1 % of the catalogue fills a page there), at most MAX_WALK_ROWS; a sparser tier is read in full.
+WALK_ROWS_PER_RESULT = 100
+MAX_WALK_ROWS = 5000
+
+
+def _best_sellers(rows: int):
+    """The `rows` best-selling products, as a subquery named "products" with every column of the table (and
+    search_tsv on PostgreSQL). Its LIMIT keeps the conditions outside it: PostgreSQL reads exactly these rows
+    from ix_products_sold and tests each, whatever it estimates of the search words. (Left to choose, it
+    took two correlated words for a rare pair and read every match through the GIN index: "nuoc mam" cost
+    in proportion to the catalogue.)"""
+    extra = [_pg_vector().label("search_tsv")] if _is_postgres() else []
+    return (sa.select(*Product.__table__.c, *extra).order_by(Product.sold_quantity.desc(), Product.id.desc())
+            .limit(rows).subquery("products"))
 
 
 def record_zero_result_search(query: str, language: str) -> ZeroResultSearch | None:

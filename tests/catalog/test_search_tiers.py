@@ -82,11 +82,14 @@ def honey_shelf(app):
     return made
 
 
-def test_a_middling_search_pages_through_every_match_once(honey_shelf, monkeypatch):
+@pytest.mark.parametrize("walk", [100, 1], ids=["among-best-sellers", "tier-read-in-full"])
+def test_a_middling_search_pages_through_every_match_once(honey_shelf, monkeypatch, walk):
     """Read in tiers, pages of 4: names holding the words first (best-selling first), then the product that
-    only mentions them; every product once, the same set as the full ranking."""
+    only mentions them; every product once, the same set as the full ranking. Whether the best tier is
+    found among the best-sellers or (too few there: the best-seller only mentions honey) read in full."""
     ranked = found("mat ong", page_size=24)
     monkeypatch.setattr(queries, "BROAD_MATCHES", 0)
+    monkeypatch.setattr(search, "WALK_ROWS_PER_RESULT", walk)
     pages = [found("mat ong", page=page, page_size=4) for page in (1, 2, 3)]
     assert pages[0] == [f"Mật ong rừng số {n}" for n in (8, 7, 6, 5)]
     assert pages[1] == [f"Mật ong rừng số {n}" for n in (4, 3, 2, 1)]
@@ -94,9 +97,11 @@ def test_a_middling_search_pages_through_every_match_once(honey_shelf, monkeypat
     assert sorted(sum(pages, [])) == sorted(ranked)
 
 
-def test_a_province_tier_then_the_rest(honey_shelf, monkeypatch):
+@pytest.mark.parametrize("walk", [100, 1], ids=["among-best-sellers", "tier-read-in-full"])
+def test_a_province_tier_then_the_rest(honey_shelf, monkeypatch, walk):
     """"mat ong tuyen quang" read in tiers: Tuyên Quang's honey first, then every other honey product."""
     monkeypatch.setattr(queries, "BROAD_MATCHES", 0)
+    monkeypatch.setattr(search, "WALK_ROWS_PER_RESULT", walk)
     names = found("mat ong tuyen quang")
     assert names[:3] == ["Mật ong rừng số 6", "Mật ong rừng số 3", "Mật ong rừng số 0"]
     assert sorted(names) == sorted(product.name for product in honey_shelf)
