@@ -9,7 +9,9 @@ for one loaded product.
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.sql.functions import FunctionElement
 
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.dates import today_vn
@@ -27,14 +29,41 @@ def _fixed(column, value):
     return sa.bindparam(None, value, type_=column.type, literal_execute=True)
 
 
+class _likely(FunctionElement):  # noqa: N801 (named like the SQL function it renders)
+    """A condition that holds for most rows: `likely(condition)` on SQLite, the bare condition elsewhere.
+
+    SQLite plans without statistics and takes each condition of the rule for a selective one, so the
+    unfiltered catalogue ("active, verified, 3 stars or more, not expired": 19 products in 20) read the whole
+    listing index and sorted every public product for each page (90-190 ms on 20,000 products). Told the
+    truth, it walks the index of the sort order and stops after one page (under 1 ms); filters that do narrow
+    the catalogue (group, province, search) are then chosen first, as they should be. likely() changes only
+    the plan, never the result, and the condition stays usable by an index.
+    """
+
+    inherit_cache = True
+    # Not Boolean: SQLAlchemy would write "likely(...) = 1" on SQLite, a term no index can serve.
+    type = sa.types.NullType()
+    name = "likely"
+
+
+@compiles(_likely)
+def _likely_elsewhere(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_likely, "sqlite")
+def _likely_on_sqlite(element, compiler, **kw):
+    return f"likely({compiler.process(element.clauses, **kw)})"
+
+
 def public_clause(today: date | None = None):
     """SQL condition for public products; the query must join Producer."""
     today = today or today_vn()
     return sa.and_(
-        Product.status == _fixed(Product.status, ProductStatus.ACTIVE),
-        Producer.verification_status == _fixed(Producer.verification_status, VerificationStatus.VERIFIED),
-        Product.star_level >= _fixed(Product.star_level, 3),
-        Product.certified_until >= _fixed(Product.certified_until, today),
+        _likely(Product.status == _fixed(Product.status, ProductStatus.ACTIVE)),
+        _likely(Producer.verification_status == _fixed(Producer.verification_status, VerificationStatus.VERIFIED)),
+        _likely(Product.star_level >= _fixed(Product.star_level, 3)),
+        _likely(Product.certified_until >= _fixed(Product.certified_until, today)),
     )
 
 
