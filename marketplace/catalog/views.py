@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from marketplace import cache, geo
 from marketplace.catalog import categories, facets, filtering, queries, search
@@ -30,9 +30,12 @@ from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.i18n import current_language
 from marketplace.money import format_vnd
+from marketplace.questions import services as question_services
+from marketplace.reviews import services as review_services
+from marketplace.reviews.views import product_review_panel
 from marketplace.showrooms import services as showroom_services
 from marketplace.signals import recording as signal_recording
-from marketplace.stock.services import available_online
+from marketplace.stock.services import online_quantity_column
 from marketplace.urls import absolute, external_url
 
 bp = Blueprint("catalog", __name__)
@@ -196,23 +199,35 @@ def product_json_ld(product: Product, in_stock: bool) -> dict:
 @bp.get("/products/<slug>")
 @cache.page
 def product_detail(slug: str):
-    """A public product with its certificate, producer and related products; anything else is 404."""
+    """A public product with its certificate, producer and related products; anything else is 404.
+
+    One query reads the product with its producer, certificate and pictures, and beside it the units online,
+    the rating summary, and whether it has published questions or is held in a showroom; a second reads the
+    related products' cards. The questions, showrooms and newest reviews are read only when there are some.
+    """
     if not filtering.is_plausible_slug(slug):
         abort(404)
-    product = db.session.scalars(
-        sa.select(Product).join(Product.producer)
+    rating_average, rating_count = review_services.rating_summary_columns(Product.id)
+    rows = db.session.execute(
+        sa.select(Product, online_quantity_column(Product.id), rating_average, rating_count,
+                  question_services.has_published_questions_column(Product.id),
+                  showroom_services.held_in_showroom_column(Product.id))
+        .join(Product.producer)
         .options(contains_eager(Product.producer), joinedload(Product.current_certificate),
-                 selectinload(Product.images))
+                 joinedload(Product.images))
         .where(Product.slug == slug, public_clause())
-    ).unique().first()
-    if product is None:
+    ).unique().all()  # all: one product (slugs are unique) over as many rows as it has pictures
+    if not rows:
         abort(404)
-    available = available_online([product.id])[product.id]
-    related = queries.related_products(product)
+    product, available, average, count, has_questions, in_showrooms = rows[0]
+    available = int(available or 0)
     return render_template(
         "catalog/product_detail.html",
-        product=product, certificate=product.current_certificate, available=available, related=related,
-        showrooms=showroom_services.showrooms_holding(product.id),
+        product=product, certificate=product.current_certificate, available=available,
+        related=queries.related_products(product),
+        showrooms=showroom_services.showrooms_holding(product.id) if in_showrooms else [],
+        review_panel=product_review_panel(product.id, review_services.summary_of(average, count)),
+        question_pairs=question_services.published_questions(product.id) if has_questions else [],
         group=categories.get(product.group_code), json_ld=product_json_ld(product, available > 0),
     )
 

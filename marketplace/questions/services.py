@@ -129,6 +129,12 @@ def hide_question(question: Question, *, actor: User, reason) -> Question:
 
 # Reading.
 
+def has_published_questions_column(product_id_column):
+    """SQL expression: true when the product has a published question (read with the product on its page,
+    so a product without any costs no query for them)."""
+    return sa.exists().where(Question.product_id == product_id_column, Question.status == Q.PUBLISHED)
+
+
 def published_questions(product_id: int, limit: int = ON_PRODUCT_PAGE) -> list[Question]:
     """A product's published question-and-answer pairs, newest first."""
     return list(db.session.scalars(

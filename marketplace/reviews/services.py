@@ -222,6 +222,19 @@ def rating_summary(product_id: int) -> RatingSummary:
     average, count = db.session.execute(
         sa.select(sa.func.avg(Review.rating), sa.func.count(Review.id))
         .where(Review.product_id == product_id, Review.status == ReviewStatus.PUBLISHED)).one()
+    return summary_of(average, count)
+
+
+def rating_summary_columns(product_id_column) -> tuple:
+    """SQL expressions (average, count) of one product's published reviews, to read with the product itself
+    (the product page's own query); summary_of() turns the two values into a RatingSummary."""
+    published = sa.and_(Review.product_id == product_id_column, Review.status == ReviewStatus.PUBLISHED)
+    return (sa.select(sa.func.avg(Review.rating)).where(published).scalar_subquery(),
+            sa.select(sa.func.count(Review.id)).where(published).scalar_subquery())
+
+
+def summary_of(average, count) -> RatingSummary:
+    """The RatingSummary of an average and a count read from the database."""
     return RatingSummary(float(average) if average is not None else None, int(count or 0))
 
 

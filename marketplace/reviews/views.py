@@ -27,9 +27,11 @@ PAGE_SIZE = 20
 
 
 @bp.app_template_global()
-def product_review_panel(product_id: int) -> dict:
-    """The rating summary and newest published reviews of a product (two queries)."""
-    summary = services.rating_summary(product_id)
+def product_review_panel(product_id: int, summary: services.RatingSummary | None = None) -> dict:
+    """The rating summary and newest published reviews of a product (two queries; none for the summary when
+    it was read with the product, none for the reviews when there are none)."""
+    if summary is None:
+        summary = services.rating_summary(product_id)
     latest = list(db.session.scalars(services.published_reviews(product_id).limit(ON_PRODUCT_PAGE))) if summary.count else []
     return {"summary": summary, "reviews": latest}
 

@@ -156,12 +156,22 @@ def showroom_communes() -> list[geo.Place]:
     return sorted((p for p in places if p is not None), key=lambda p: p.name)
 
 
+def _holding(product_id_column) -> sa.ColumnElement:
+    return sa.and_(StockLevel.product_id == product_id_column, StockLevel.quantity > 0,
+                   Showroom.is_active.is_(True))
+
+
+def held_in_showroom_column(product_id_column):
+    """SQL expression: true when an active showroom holds units of the product (read with the product on its
+    page, so the showrooms are looked up only when there are some)."""
+    return sa.exists().where(StockLevel.location_id == Showroom.location_id, _holding(product_id_column))
+
+
 def showrooms_holding(product_id: int) -> list[Showroom]:
     """The active showrooms holding units of the product now, by name (one query; the product page)."""
     return list(db.session.scalars(
         sa.select(Showroom).join(StockLevel, StockLevel.location_id == Showroom.location_id)
-        .where(StockLevel.product_id == product_id, StockLevel.quantity > 0, Showroom.is_active.is_(True))
-        .order_by(Showroom.name)
+        .where(_holding(product_id)).order_by(Showroom.name)
     ))
 
 
