@@ -59,13 +59,12 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     from marketplace import i18n
     from marketplace.database import NAMING_CONVENTION  # noqa: F401  (metadata conventions)
-    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from marketplace.extensions import csrf, db, limiter, login_manager, migrate
 
     _configure_engine(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
-    i18n.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)  # Flask-Babel too
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

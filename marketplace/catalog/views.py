@@ -2,7 +2,8 @@
 verification page of a certificate (/verify/<code>, printed as a QR code on packaging) with its QR files."""
 
 import io
-from urllib.parse import urlencode
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 import segno
 import sqlalchemy as sa
@@ -107,6 +108,53 @@ def catalogue_url_builder():
 @bp.context_processor
 def catalog_helpers() -> dict:
     return {"group_label": group_label}
+
+
+@bp.app_template_global()
+def card_words() -> dict[str, Markup]:
+    """What every product card of a page says, translated once per page (templates/catalog/_product_card.html);
+    save and remove are formats that take the product's name (`words.save % {"name": card.name}`, escaped as
+    the template's own gettext would)."""
+    words = getattr(request, "_card_words", None)  # on the request: an app context may outlive it (tests)
+    if words is None:
+        words = {key: Markup(text) for key, text in (  # noqa: S704 our own catalogue's words, as templates take them
+            ("save", _("Save %(name)s to my wishlist")), ("remove", _("Remove %(name)s from my wishlist")),
+            ("saved", _("Saved")), ("save_title", _("Save to wishlist")), ("out_of_stock", _("Out of stock")))}
+        request._card_words = words
+    return words
+
+
+@dataclass(frozen=True, slots=True)
+class CardLinks:
+    """The two links of a product card, from prefixes built once per page instead of two url_for per card."""
+
+    product_prefix: str
+    #: The wishlist button's form action, to which the product id is appended.
+    save: str
+
+    def product(self, slug: str) -> str:
+        return self.product_prefix + quote(slug, safe=SEGMENT_SAFE)
+
+
+#: What werkzeug's default converter leaves unquoted in a path segment (url_for builds slugs the same way).
+SEGMENT_SAFE = "!$&'()*+,/:;=@"
+
+
+@bp.app_template_global()
+def card_links() -> CardLinks:
+    """The card links of the page being drawn (catalog.product_detail and wishlists.saved_toggle)."""
+    links = getattr(request, "_card_links", None)
+    if links is None:
+        links = CardLinks(_prefix(url_for("catalog.product_detail", slug="x"), "x"),
+                          _prefix(url_for("wishlists.saved_toggle", product_id=1), "1"))
+        request._card_links = links
+    return links
+
+
+def _prefix(url: str, sample: str) -> str:
+    if not url.endswith("/" + sample):
+        raise RuntimeError(f"{url} does not end with its last argument")
+    return url[:-len(sample)]
 
 
 @bp.get("/")
