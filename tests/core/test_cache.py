@@ -43,10 +43,10 @@ def page(client, url):
 
 
 def test_an_anonymous_page_is_answered_from_the_cache_with_one_small_query(client, honey, query_counter):
-    """The second visit of the same page costs one query (the storefront's versions), not the page's eight."""
+    """The second visit of the same page costs one query (the storefront's versions), not the page's own."""
     first = query_counter.of_page(client, "/products/mat-ong-bac-ha")
     again = query_counter.of_page(client, "/products/mat-ong-bac-ha")
-    assert first > 3
+    assert first > 1  # rendered: the versions, then the product and the related products
     assert again == 1
     assert "cache_versions" in query_counter.statements[0]
 
@@ -56,7 +56,7 @@ def test_a_new_release_never_serves_what_an_old_one_cached(app, client, honey, q
     old = app.extensions["ocop_cache"]["release"]
     app.extensions["ocop_cache"]["release"] = "next-release"
     try:
-        assert query_counter.of_page(client, "/products/mat-ong-bac-ha") > 3
+        assert query_counter.of_page(client, "/products/mat-ong-bac-ha") > 1  # rendered again
         assert query_counter.of_page(client, "/products/mat-ong-bac-ha") == 1
     finally:
         app.extensions["ocop_cache"]["release"] = old
