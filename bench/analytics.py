@@ -4,6 +4,7 @@
     .venv/bin/python bench/analytics.py --rows 200000 --repeat 5 --keep
     .venv/bin/python bench/analytics.py --keep --name ocop_bench_analytics_keep   # load once, keep it
     .venv/bin/python bench/analytics.py --existing ocop_bench_analytics_keep      # time it again (no loading)
+    .venv/bin/python bench/analytics.py --existing ocop_bench_analytics_keep --summary-kept   # pages only
 
 1. creates a throw-away database `ocop_bench_analytics_<pid>` on the PostgreSQL server at
    postgresql+psycopg://postgres@127.0.0.1:5432 (`--pg-url` or BENCH_PG_URL), runs the migrations and
@@ -239,10 +240,13 @@ def run(args) -> None:
                     locations = add_showrooms(connection)
                     products = connection.execute(sa.text("SELECT max(id) FROM products")).scalar_one()
                     load_ledger(connection, args.rows, products, locations)
-                # An empty summary with its mark at 0: the "before" figures read the ledger alone.
-                empty_summary(connection)
                 total = connection.execute(sa.text("SELECT count(*) FROM sale_entries")).scalar_one()
-                log(f"ledger: {total:,} rows; summary emptied")
+                if args.summary_kept:
+                    log(f"ledger: {total:,} rows; summary kept")
+                else:
+                    # An empty summary with its mark at 0: the "before" figures read the ledger alone.
+                    empty_summary(connection)
+                    log(f"ledger: {total:,} rows; summary emptied")
             analyze(db.engine)
             admin = db.session.scalar(sa.select(User).where(User.email == "bench-admin@example.test"))
             if admin is None:
@@ -265,15 +269,16 @@ def run(args) -> None:
         with client.session_transaction() as stored:
             stored.update(cookie)
 
-        # Before: no summary yet. The pages must not fold the ledger in while we time them.
         folding = summary.refresh_summary
-        summary.refresh_summary = lambda **_kw: None
-        # Summing the whole ledger takes many seconds a page: once each is enough to see it (after one
-        # warm-up request that compiles the templates).
-        time_pages(client, pages[-2:-1], 1)
-        before = time_pages(client, pages, 1, warm=False)
-        summary.refresh_summary = folding
-        print_table("Before: summary empty, every figure sums the ledger", before)
+        if not args.summary_kept:
+            # Before: no summary yet. The pages must not fold the ledger in while we time them.
+            summary.refresh_summary = lambda **_kw: None
+            # Summing the whole ledger takes many seconds a page: once each is enough to see it (after one
+            # warm-up request that compiles the templates).
+            time_pages(client, pages[-2:-1], 1)
+            before = time_pages(client, pages, 1, warm=False)
+            summary.refresh_summary = folding
+            print_table("Before: summary empty, every figure sums the ledger", before)
 
         with app.app_context():
             started = time.monotonic()
@@ -325,10 +330,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--name", help="the new database's name (default ocop_bench_analytics_<pid>)")
     parser.add_argument("--existing", metavar="NAME",
                         help="time a database an earlier --keep run loaded (migrated, summary emptied; kept)")
+    parser.add_argument("--summary-kept", action="store_true",
+                        help="with --existing: keep its summary (no 'before' figures, no whole rebuild): fold what "
+                             "is new, then time the pages and an incremental refresh")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"))
     # SIGTERM ends the run like Ctrl-C, so the throw-away database is dropped.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
-    run(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    if args.summary_kept and not args.existing:
+        parser.error("--summary-kept needs --existing")
+    run(args)
 
 
 if __name__ == "__main__":
