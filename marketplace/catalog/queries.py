@@ -6,6 +6,8 @@ Filters are in catalog.filtering, facet counts and their cache in catalog.facets
 """
 
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -15,6 +17,7 @@ from marketplace.catalog.facets import Facets, cached, facet_counts
 from marketplace.catalog.filtering import CatalogFilters, conditions, select_products, with_query
 from marketplace.catalog.listing import public_clause
 from marketplace.catalog.models import Product, ProductImage
+from marketplace.dates import today_vn
 from marketplace.extensions import db
 from marketplace.producers.models import Producer
 from marketplace.stock.services import online_quantity_column
@@ -226,9 +229,17 @@ class Suggestion:
 _SUGGESTION_COLUMNS = (Product.name, Product.slug, Product.price_vnd, Producer.province_code)
 
 
-def _suggested(terms, limit: int) -> list[Suggestion]:
-    return [Suggestion(*row) for row in db.session.execute(
-        search.tiered_rows([public_clause()], terms, _SUGGESTION_COLUMNS, limit=limit))]
+@lru_cache(maxsize=1024)
+def _suggestion_statement(terms: search.SearchTerms, limit: int, today: date, postgres: bool) -> sa.Select:
+    """The statement for these terms, built once: building it costs more than running it (its SQL
+    still runs on every request, so what it finds is always fresh). `today` is part of the listing rule,
+    `postgres` of the search SQL."""
+    return search.tiered_rows([public_clause(today)], terms, _SUGGESTION_COLUMNS, limit=limit)
+
+
+def _suggested(terms: search.SearchTerms, limit: int) -> list[Suggestion]:
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    return [Suggestion(*row) for row in db.session.execute(_suggestion_statement(terms, limit, today_vn(), postgres))]
 
 
 def suggestions(q: str, limit: int = 8) -> list[Suggestion]:

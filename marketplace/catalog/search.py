@@ -30,6 +30,7 @@ PostgreSQL, then the newest. Searches matching many products are read in tiers i
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.sql.util import ClauseAdapter
@@ -363,11 +364,13 @@ def tiered_rows(where: list, terms, columns: tuple, *, limit: int, offset: int =
     def tier(number: int, conditions: list, walk=None):
         # Over `walk` (the best-sellers, a subquery named like the table): every condition and column
         # rewritten to read the walk's columns.
+        adapter = ClauseAdapter(walk) if walk is not None else None
+
         def adapt(clause):
-            if walk is None:
+            if adapter is None:
                 return clause
             # ORM attributes (Product.id) are adapted through their column.
-            return ClauseAdapter(walk).traverse(getattr(clause, "__clause_element__", lambda: clause)())
+            return adapter.traverse(getattr(clause, "__clause_element__", lambda: clause)())
 
         product_id, sold = adapt(Product.id), adapt(Product.sold_quantity)
         return (
@@ -379,7 +382,8 @@ def tiered_rows(where: list, terms, columns: tuple, *, limit: int, offset: int =
             .order_by(sold.desc(), product_id.desc()).limit(wanted)
         )
 
-    walked = tier(1, best, _best_sellers(min(WALK_ROWS_PER_RESULT * wanted, MAX_WALK_ROWS))).cte("best_walked")
+    walked = tier(1, best, _best_sellers(min(WALK_ROWS_PER_RESULT * wanted, MAX_WALK_ROWS), _is_postgres()))
+    walked = walked.cte("best_walked")
     enough = sa.select(sa.func.count()).select_from(walked).scalar_subquery() >= wanted
     # The best tier: the walk's rows when it found a page, else (the tier is sparse) the tier read in full.
     whole = tier(1, [*best, sa.not_(enough)]).subquery("best_whole")
@@ -398,13 +402,15 @@ WALK_ROWS_PER_RESULT = 100
 MAX_WALK_ROWS = 5000
 
 
-def _best_sellers(rows: int):
+@cache
+def _best_sellers(rows: int, postgres: bool):
     """The `rows` best-selling products, as a subquery named "products" with every column of the table (and
     search_tsv on PostgreSQL). Its LIMIT keeps the conditions outside it: PostgreSQL reads exactly these rows
     from ix_products_sold and tests each, whatever it estimates of the search words. (Left to choose, it
     took two correlated words for a rare pair and read every match through the GIN index: "nuoc mam" cost
-    in proportion to the catalogue.)"""
-    extra = [_pg_vector().label("search_tsv")] if _is_postgres() else []
+    in proportion to the catalogue.) Built once per size (a few sizes: 100 rows per row wanted, capped):
+    building it and its column collection cost more than running it."""
+    extra = [_pg_vector().label("search_tsv")] if postgres else []
     return (sa.select(*Product.__table__.c, *extra).order_by(Product.sold_quantity.desc(), Product.id.desc())
             .limit(rows).subquery("products"))
 
