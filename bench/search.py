@@ -20,8 +20,11 @@ no products, and never drops them. --existing (repeatable) measures databases al
 Every run prints the machine's load average before and after: only figures taken on a quiet machine
 compare with other runs.
 
-The app runs with the development settings, so facet counts are reused for CATALOG_FACET_CACHE_SECONDS
-(30 s) as in production; `--no-facet-cache` counts them on every request.
+The app runs with the development settings and the cache layer (marketplace/cache.py) on, so facet counts
+are reused until the catalogue changes, as in production; `--no-facet-cache` turns every cache off and
+counts them on every request. Each request adds `bench=N` to
+its URL so that the whole-page cache for anonymous visitors never answers (a first view, or a signed-in
+visitor); `--page-cache` asks the same URL each time instead.
 """
 
 import argparse
@@ -97,7 +100,7 @@ def make_app(url: str, facet_cache: bool):
         SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105 a throw-away database
         RATELIMIT_ENABLED = False
         MAIL_TO_LOG = True
-        CATALOG_FACET_CACHE_SECONDS = 30 if facet_cache else 0
+        CACHE_ENABLED = facet_cache
 
     return create_app(BenchConfig)
 
@@ -143,7 +146,16 @@ def explain(app, client, path: str) -> str:
         return f"  slowest statement {took:.1f} ms of {len(statements.entries)}:\n  {statement[:600]}\n{plan}"
 
 
-def measure(app, requests: int, slow_ms: float) -> tuple[dict, list[str]]:
+def _unshared(path: str, number: int, page_cache: bool) -> str:
+    """The path, made unique per request unless --page-cache: the whole-page cache (marketplace.cache) would
+    otherwise answer every repeat of an anonymous GET, and the figures would be the cache's, not search's.
+    The extra argument is ignored by the views; the data caches (facet counts) still apply."""
+    if page_cache:
+        return path
+    return f"{path}{'&' if '?' in path else '?'}bench={number}"
+
+
+def measure(app, requests: int, slow_ms: float, page_cache: bool = False) -> tuple[dict, list[str]]:
     from marketplace.extensions import db
 
     with app.app_context():
@@ -157,14 +169,15 @@ def measure(app, requests: int, slow_ms: float) -> tuple[dict, list[str]]:
     figures, plans = {}, []
     for label, pattern in URLS:
         path = pattern.format(slug=slug)
-        for _ in range(5):
-            response = client.get(path)
+        for number in range(5):
+            response = client.get(_unshared(path, -1 - number, page_cache))
             if response.status_code != 200:
                 raise RuntimeError(f"{path} answered {response.status_code}")
         timings = []
-        for _ in range(requests):
+        for number in range(requests):
+            asked = _unshared(path, number, page_cache)
             started = time.perf_counter()
-            client.get(path)
+            client.get(asked)
             timings.append((time.perf_counter() - started) * 1000)
         timings.sort()
         p50 = statistics.median(timings)
@@ -172,7 +185,8 @@ def measure(app, requests: int, slow_ms: float) -> tuple[dict, list[str]]:
         figures[label] = (p50, p99)
         log(f"{label:<16} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  {path}")
         if p50 > slow_ms:
-            plans.append(f"{label} {path} (p50 {p50:.1f} ms):\n{explain(app, client, path)}")
+            plans.append(f"{label} {path} (p50 {p50:.1f} ms):\n"
+                         f"{explain(app, client, _unshared(path, requests, page_cache))}")
     gc.unfreeze()
     return figures, plans
 
@@ -207,7 +221,7 @@ def report(results: dict[int, dict], all_plans: list[str], *, database: str, req
     sizes = sorted(results)
     print()
     print(f"Search benchmark, {database}, {requests} sequential requests per URL in-process, facet cache "
-          f"{'on (30 s)' if facet_cache else 'off'}; load average at the end {load_average()}")
+          f"{'on' if facet_cache else 'off'}, whole-page cache bypassed unless --page-cache; load average at the end {load_average()}")
     header = "".join(f"{f'p50 {size}':>12}{f'p99 {size}':>12}" for size in sizes)
     print(f"{'url':<17}{header}{'growth':>9}")
     smallest, largest = sizes[0], sizes[-1]
@@ -233,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="measured requests per URL and size")
     parser.add_argument("--slow-ms", type=float, default=20.0, help="print the EXPLAIN of URLs slower than this (p50)")
     parser.add_argument("--no-facet-cache", action="store_true")
+    parser.add_argument("--page-cache", action="store_true",
+                        help="ask the same URL each time, so that the whole-page cache answers the repeats")
     parser.add_argument("--existing", metavar="URL", action="append",
                         help="measure a database already loaded (repeat for each size; nothing created or dropped)")
     parser.add_argument("--keep", metavar="PREFIX", help="PostgreSQL: load into PREFIX_20k, PREFIX_200k... and keep them")
@@ -272,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
 def _measure_url(url: str, args) -> tuple[dict, list[str]]:
     app = make_app(url, not args.no_facet_cache)
     try:
-        return measure(app, args.requests, args.slow_ms)
+        return measure(app, args.requests, args.slow_ms, args.page_cache)
     finally:
         from marketplace.extensions import db
 
