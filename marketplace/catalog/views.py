@@ -208,13 +208,21 @@ def search_redirect():
 
 @bp.get("/search/suggest")
 def search_suggest():
-    """Up to 8 products for the search box, as JSON {"suggestions": [{"name", "url", "meta"}]}."""
-    found = queries.suggestions(request.args.get("q", ""), SUGGESTION_LIMIT)
-    return jsonify(suggestions=[
-        {"name": product.name, "url": url_for("catalog.product_detail", slug=product.slug),
-         "meta": f"{format_vnd(product.price_vnd)} · {geo.province_name(product.province_code)}"}
-        for product in found
-    ])
+    """Up to 8 products for the search box, as JSON {"suggestions": [{"name", "url", "meta"}]}.
+
+    Nothing in them is anyone's own, so every visitor shares them: kept in the cache layer per typed text
+    until anything a page shows changes (names, prices, what is listed, the best-selling order).
+    """
+    typed = filtering.clean_query(request.args.get("q", ""))
+
+    def compute() -> list[dict]:
+        return [
+            {"name": product.name, "url": url_for("catalog.product_detail", slug=product.slug),
+             "meta": f"{format_vnd(product.price_vnd)} · {geo.province_name(product.province_code)}"}
+            for product in queries.suggestions(typed, SUGGESTION_LIMIT)
+        ]
+
+    return jsonify(suggestions=cache.remember("suggest", typed, compute, scope=cache.PAGES))
 
 
 def product_json_ld(product: Product, in_stock: bool) -> dict:

@@ -292,3 +292,19 @@ def test_processes_share_pages_through_redis_and_see_each_others_changes(databas
         db.session.commit()
     assert "175.000" in page(second, "/products/mat-ong-bac-ha")
     redis.Redis.from_url(url).flushdb()
+
+
+def test_suggestions_are_shared_and_follow_every_change(client, honey, query_counter, login_as):
+    """The search box's suggestions are nobody's own: the second asker (signed in or not) gets them from the
+    cache with one query, and a rename shows on the next keystroke."""
+    def names(visitor, q="bac ha"):
+        return [found["name"] for found in visitor.get(f"/search/suggest?q={q}").get_json()["suggestions"]]
+
+    assert names(client) == [NAME]
+    with query_counter:
+        login_as(make_user("b@example.test"))
+        assert names(client) == [NAME]
+    assert [sql for sql in query_counter.statements if "cache_versions" not in sql and "users" not in sql] == []
+    honey.name = "Mật ong bạc hà Đồng Văn"
+    db.session.commit()
+    assert names(client) == ["Mật ong bạc hà Đồng Văn"]
