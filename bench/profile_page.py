@@ -111,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--signed-in", action="store_true", help="as a signed-in shopper (no shared cache)")
     parser.add_argument("--lang", choices=("vi", "en"), default="vi")
     parser.add_argument("--show-sql", action="store_true", help="print the statements of one request first")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="render every request (CACHE_ENABLED off): what the page itself costs")
     args = parser.parse_args(argv)
+    if args.no_cache:
+        app.config["CACHE_ENABLED"] = False
     client = app.test_client()
     client.set_cookie("lang", args.lang)
     if args.signed_in:
