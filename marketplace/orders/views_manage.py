@@ -27,7 +27,8 @@ from marketplace.orders.queries import FULFILMENT_TABS, fulfilment_counts, fulfi
 from marketplace.orders.status import AWAITING_CONFIRMATION, CANCELLABLE, OrderStatus
 from marketplace.pagination import page_count, paginate
 from marketplace.payments import cash, refunds
-from marketplace.settlements.fees import fees_for, order_fees
+from marketplace.settlements.fees import OrderFees, fees_for, order_fees
+from marketplace.settlements.labels import PRODUCER_VIEW, owed_label
 
 bp = Blueprint("orders_manage", __name__)
 
@@ -97,11 +98,22 @@ def _available_actions(producer_order: ProducerOrder) -> dict[str, bool]:
     }
 
 
+def _owed(fees: OrderFees) -> list[tuple[str, str]]:
+    """Who owes the producer what for one sub-order, as the statements word it: (heading, words) per party."""
+    owed = []
+    if fees.collected_by_showroom:
+        owed.append((_("Between you and the showroom"),
+                     owed_label(fees.showroom_due_vnd, view=PRODUCER_VIEW, showroom=fees.showroom.name)))
+    owed.append((_("Between you and OCOP Market"), owed_label(fees.balance_vnd, view=PRODUCER_VIEW)))
+    return owed
+
+
 def _render_detail(producer_order: ProducerOrder, *, form=None, error=None, status_code=200):
     order = producer_order.order
+    fees = order_fees(producer_order)
     return render_template(
         "orders/manage/order_detail.html", sub_order=producer_order, order=order,
-        fees=order_fees(producer_order), actions=_available_actions(producer_order), form=form or {},
+        fees=fees, owed=_owed(fees), actions=_available_actions(producer_order), form=form or {},
         error=error, status_label=status_label, payment_labels=PAYMENT_LABELS,
         is_cod=str(order.payment_method) == "cod", carriers=COMMON_CARRIERS,
     ), status_code
