@@ -192,6 +192,8 @@ class Config:
     UNPAID_ORDER_TTL_MINUTES = _int("UNPAID_ORDER_TTL_MINUTES", 60)
     #: Days a click-and-collect order prepared at a showroom waits for the buyer (then, unpaid, it is cancelled).
     PICKUP_HOLD_DAYS = _int("PICKUP_HOLD_DAYS", 3)
+    #: Days a cash-on-delivery order waits for its shop's confirmation before it is cancelled (orders.unconfirmed).
+    ORDER_CONFIRM_DAYS = _int("ORDER_CONFIRM_DAYS", 3)
     #: Public base URL of every link that leaves the site (e-mails, payment return URLs, QR codes); never
     #: taken from the request's Host header. Production refuses to start without it.
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")

@@ -225,6 +225,7 @@ def register_cli(app: Flask) -> None:
     from marketplace.accounts.cli import accounts_cli
     from marketplace.cli import demo_cli, jobs_cli
     from marketplace.linkage.cli import linkage_cli
+    from marketplace.orders.cli import orders_cli
     from marketplace.payments.cli import payments_cli
     from marketplace.producers.cli import producers_cli
     from marketplace.reports.cli import reports_cli
@@ -233,6 +234,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(payments_cli)
+    app.cli.add_command(orders_cli)
     app.cli.add_command(producers_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(showrooms_cli)

@@ -11,6 +11,7 @@ from marketplace import jobs
 from marketplace.catalog.certificates import send_certificate_reminders
 from marketplace.dates import today_vn
 from marketplace.extensions import db
+from marketplace.orders.cli import run_expire_unconfirmed
 from marketplace.payments.cli import run_expire_unpaid
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ def expire_unpaid_job() -> None:
     run_expire_unpaid()
 
 
+def expire_unconfirmed_job() -> None:
+    """`flask orders expire-unconfirmed` as a scheduled job."""
+    run_expire_unconfirmed()
+
+
 def remind_certificates_job() -> None:
     """`flask producers remind-certificates` as a scheduled job."""
     sent = send_certificate_reminders(today_vn())
@@ -55,9 +61,11 @@ def remind_certificates_job() -> None:
     log.info("certificate reminders sent: %s", len(sent))
 
 
-# Cron expressions in UTC: every 10 minutes; 00:30 UTC is 07:30 in Vietnam (UTC+7, no daylight saving).
+# Cron expressions in UTC: every 10 minutes; hourly at :05; 00:30 UTC is 07:30 in Vietnam (UTC+7, no daylight
+# saving).
 jobs.SCHEDULE.update({
     "expire-unpaid": jobs.ScheduledJob("expire-unpaid", expire_unpaid_job, "*/10 * * * *"),
+    "expire-unconfirmed": jobs.ScheduledJob("expire-unconfirmed", expire_unconfirmed_job, "5 * * * *"),
     "remind-certificates": jobs.ScheduledJob("remind-certificates", remind_certificates_job, "30 0 * * *"),
 })
 

@@ -16,13 +16,13 @@ Two queues, one interface:
 Jobs are module-level functions (RQ stores them by dotted path) that take plain, picklable arguments and run
 inside the app's context (`flask jobs worker` pushes it; each job ends with the session removed).
 
-The scheduled commands (`payments expire-unpaid` every 10 minutes, `producers remind-certificates` daily at
-07:30 in Vietnam) can run as jobs of the worker: `flask jobs worker --schedule` also runs RQ's own cron
-scheduler (rq.cron.CronScheduler, RQ >= 2.5), which enqueues each command's job when it is due. Chosen over
+The scheduled commands (`payments expire-unpaid` every 10 minutes, `orders expire-unconfirmed` hourly,
+`producers remind-certificates` daily at 07:30 in Vietnam) can run as jobs of the worker: `flask jobs worker
+--schedule` also runs RQ's own cron scheduler (rq.cron.CronScheduler, RQ >= 2.5), which enqueues each command's job when it is due. Chosen over
 rq-scheduler because it ships with RQ itself (no second package whose releases must follow RQ's, and
 rq-scheduler's last release predates RQ 2), takes cron expressions directly and keeps its state in the
 same Redis. Start exactly one worker with --schedule (each scheduler enqueues on its own); without Redis
-keep the two cron lines of the README.
+keep the three cron lines of the README.
 """
 
 import importlib

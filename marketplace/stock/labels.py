@@ -55,6 +55,7 @@ SYSTEM_REASONS = {
     "pickup cancelled": _l("pickup cancelled"),
     "collected at the showroom": _l("collected at the showroom"),
     "not collected in time": _l("not collected in time"),
+    "not confirmed in time": _l("not confirmed by the shop in time"),
     # payments.fulfilment writes "paid by <provider>" on the sub-order that becomes paid.
     "paid by card": _l("paid by card"),
     "paid by vietqr": _l("paid by bank transfer"),
