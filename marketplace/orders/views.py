@@ -36,7 +36,7 @@ from marketplace.orders.labels import PAYMENT_LABELS, status_label
 from marketplace.orders.models import Address, PaymentMethod
 from marketplace.orders.pickups import pickup_places
 from marketplace.orders.queries import order_for_buyer, orders_for_buyer
-from marketplace.orders.status import CANCELLABLE, TERMINAL, CancelReason
+from marketplace.orders.status import CANCELLABLE, TERMINAL
 from marketplace.orders.timeline import timeline
 from marketplace.payments import providers
 from marketplace.payments import vietqr as qr_codes
@@ -529,21 +529,17 @@ def _qr_png(order) -> Response:
     return response
 
 
-@bp.post("/orders/guest/<token>/cancel")
+@bp.route("/orders/guest/<token>/cancel", methods=["GET", "POST"])
 @limit_guest_links
 def guest_order_cancel(token: str):
-    """Cancel from the link what was not shipped yet (a paid part is refunded)."""
-    order = guest_links.order_for_token(token)
-    db.session.commit()  # nothing is held while a refund is asked of the provider
-    try:
-        cancel_order_by_buyer(order, actor=order.buyer, reason_code=CancelReason.CHANGED_MIND)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("orders.guest_order", token=token))
-    db.session.commit()
-    flash(_("Your order was cancelled. Any payment will be refunded."), "success")
-    return redirect(url_for("orders.guest_order", token=token))
+    """Cancel from the link what was not shipped yet, with the same choice of parts and reason as a signed-in
+    buyer (a paid part is refunded)."""
+    response = make_response(_cancel_page(
+        lambda: guest_links.order_for_token(token), actor=lambda order: order.buyer,
+        action=url_for("orders.guest_order_cancel", token=token), back=url_for("orders.guest_order", token=token)))
+    # The token is in this page's URL: never hand it to another site in a Referer header.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.post("/orders/guest/<token>/claim")
@@ -595,11 +591,20 @@ def order_pay(number: str):
 def order_cancel(number: str):
     """The buyer confirms a cancellation: which shops' parts (those not shipped yet), why, and in their own
     words; paid parts are refunded. Works without JavaScript (a page, not a dialog)."""
-    order = order_for_buyer(current_user, number)
+    return _cancel_page(lambda: order_for_buyer(current_user, number), actor=lambda order: current_user,
+                        action=url_for("orders.order_cancel", number=number),
+                        back=url_for("orders.order_detail", number=number))
+
+
+def _cancel_page(load_order, *, actor, action: str, back: str):
+    """The cancel page of a signed-in buyer's order or of a guest's order link: `load_order` reads the order
+    (again after the commit before a refund), `actor(order)` is who cancels, `action` where the form posts and
+    `back` the order's page."""
+    order = load_order()
     cancellable = lifecycle.cancellable_sub_orders(order)
     if not cancellable:
         flash(_("This order was already shipped or closed and cannot be cancelled."), "error")
-        return redirect(url_for("orders.order_detail", number=order.number))
+        return redirect(back)
     form = CancelOrderForm()
     form.parts.choices = [SelectChoice(str(po.id), po.producer_name) for po in cancellable]
     if request.method == "GET":
@@ -608,14 +613,14 @@ def order_cancel(number: str):
     if form.validate_on_submit() and _reason_ok(form):
         chosen = [int(value) for value in form.parts.data]
         db.session.commit()  # nothing is held while a refund is asked of the provider
-        order = order_for_buyer(current_user, number)
+        order = load_order()
         try:
-            cancelled = cancel_order_by_buyer(order, actor=current_user, reason_code=form.reason.data,
+            cancelled = cancel_order_by_buyer(order, actor=actor(order), reason_code=form.reason.data,
                                               note=form.note.data, producer_order_ids=chosen)
         except DomainError as error:
             db.session.rollback()
             form.parts.errors = [error.message]
-            order = order_for_buyer(current_user, number)
+            order = load_order()
             status = 409 if isinstance(error, InvalidTransition) else 400
         else:
             db.session.commit()
@@ -629,11 +634,11 @@ def order_cancel(number: str):
                     and po.status not in TERMINAL]
             if kept:
                 flash(_("Still on its way: %(shops)s.", shops=", ".join(kept)), "info")
-            return redirect(url_for("orders.order_detail", number=order.number))
+            return redirect(back)
     elif request.method == "POST":
         status = 400
     return render_template("orders/order_cancel.html", order=order, form=form, cancellable=cancellable,
-                           status_label=status_label), status
+                           status_label=status_label, action=action, back=back), status
 
 
 def _reason_ok(form: CancelOrderForm) -> bool:

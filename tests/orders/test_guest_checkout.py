@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.accounts import services as accounts
-from marketplace.accounts.models import User
+from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
 from marketplace.orders import guest_links, queries
 from marketplace.orders.models import Order, PaymentMethod
@@ -119,14 +119,59 @@ def test_the_same_form_twice_places_one_order(app, client, guest_with_cart):
     assert len(_orders()) == 1
 
 
-def test_a_guest_can_cancel_from_the_link_and_the_stock_comes_back(client, guest_with_cart):
-    """The link's cancel button cancels the order and puts the units back."""
+def _text(response) -> str:
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def test_a_guest_cancels_from_the_link_with_a_reason_and_the_stock_comes_back(client, guest_with_cart, outbox):
+    """The link's cancel button opens the same page as a signed-in buyer's (the shop's part, the reasons in
+    Vietnamese, the link kept out of Referer headers); cancelling keeps the chosen reason and the words for the
+    shop, puts the units back and returns to the order's link."""
     product = guest_with_cart
+    make_user("shop@example.test", role=Role.PRODUCER, producer_id=product.producer_id)
+    db.session.commit()
     link = _place(client).headers["Location"]
-    assert client.post(link + "/cancel").status_code == 302
     [order] = _orders()
-    assert order.status == OrderStatus.CANCELLED
+    sub = order.producer_orders[0]
+    detail = _text(client.get(link + "?lang=vi"))
+    assert f'href="{link}/cancel"' in detail and f'action="{link}/cancel"' not in detail
+    page = client.get(link + "/cancel?lang=vi")
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    text = _text(page)
+    assert f'action="{link}/cancel"' in text and f'name="parts" value="{sub.id}" checked' in text
+    assert "Tôi không muốn mua nữa" in text and "Lý do khác" in text and "I no longer want" not in text
+    assert f'href="{link}">Không, giữ đơn hàng' in text
+    outbox.clear()
+    response = client.post(link + "/cancel?lang=vi", data={"parts": [str(sub.id)], "reason": "too_slow",
+                                                           "note": "Đặt nhầm  ngày"})
+    assert response.status_code == 302 and response.headers["Location"] == link
+    assert "Đã hủy:" in _text(client.get(link + "?lang=vi"))
+    [order] = _orders()
+    last = order.producer_orders[0].events[-1]
+    assert (order.status, last.reason_code, last.reason, last.actor_id) == (
+        OrderStatus.CANCELLED, "too_slow", "Đặt nhầm ngày", order.buyer_id)
     assert stock_of(product) == 5
+    [to_shop] = outbox.wait_for(2).to("shop@example.test")[-1:]
+    assert "người mua hủy" in to_shop["Subject"].lower()
+    assert "Đặt nhầm ngày" in to_shop.get_body(("plain",)).get_content()
+
+
+def test_a_guest_must_give_a_reason_like_a_signed_in_buyer(client, guest_with_cart):
+    """No reason, or "another reason" without words: the page again (400) with the same Vietnamese messages and
+    what was typed; nothing is cancelled."""
+    link = _place(client).headers["Location"]
+    [order] = _orders()
+    parts = [str(order.producer_orders[0].id)]
+    missing = client.post(link + "/cancel?lang=vi", data={"parts": parts, "note": "giao chậm quá"})
+    assert missing.status_code == 400 and "Vui lòng chọn lý do hủy đơn." in _text(missing)
+    assert "giao chậm quá" in _text(missing) and missing.headers["Referrer-Policy"] == "no-referrer"
+    other = client.post(link + "/cancel?lang=vi", data={"parts": parts, "reason": "other", "note": " "})
+    assert other.status_code == 400 and "Vui lòng ghi ngắn gọn lý do bạn hủy đơn." in _text(other)
+    none = client.post(link + "/cancel?lang=vi", data={"reason": "changed_mind"})
+    assert none.status_code == 400 and "Hãy chọn ít nhất một phần đơn" in _text(none)
+    assert client.post(link + "/cancel?lang=vi").status_code == 400  # the old bare button's request
+    [order] = _orders()
+    assert order.status == OrderStatus.PLACED
 
 
 @pytest.mark.parametrize("tamper", ["forged", "other_key", "truncated", "garbage", "too_long"])
@@ -156,6 +201,7 @@ def test_a_guessed_or_altered_link_reveals_no_order(app, client, tamper):
     text = response.get_data(as_text=True)
     assert order.number not in text and other.number not in text
     assert client.post(f"/orders/guest/{tokens[tamper]}/cancel").status_code == 404
+    assert client.get(f"/orders/guest/{tokens[tamper]}/cancel").status_code == 404
     assert client.get(f"/orders/guest/{token}").status_code == 200
 
 
