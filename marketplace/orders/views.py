@@ -330,33 +330,9 @@ def checkout():
             cart_signature=form.cart_signature.data or None,
             save=form.address_choice.data == "new" and bool(form.save_address.data),
             pickups=_pickup_choices(summary), voucher_code=_voucher_code())
-    except checkouts.InvalidPickup as error:
-        db.session.rollback()
-        return _render_checkout(form, summary, addresses, 400, pickup_errors=error.details["fields"])
-    except (InvalidAddress, checkouts.InvalidPaymentMethod) as error:
-        for name, message in error.details["fields"].items():
-            getattr(form, name).errors = [message]
-        return _render_checkout(form, summary, addresses, 400)
-    except OutOfStock as error:
-        db.session.rollback()
-        names = _shortage_names(error.shortages)
-        flash(_("Not enough stock for: %(items)s. Your cart shows what is left; nothing was ordered.", items=names),
-              "error")
-        return redirect(url_for("orders.cart"))
-    except (checkouts.CartNeedsAttention, checkouts.EmptyCart, VoucherRefused) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("orders.cart"))
-    except checkouts.CartChanged as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        summary = carts.load_cart(user=current_user, voucher_code=_voucher_code())
-        form.cart_signature.data = summary.signature
-        return _render_checkout(form, summary, addresses, 409)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("orders.checkout"))
+        return _checkout_refused(error, form, summary, addresses, cart_owner={"user": current_user},
+                                 retry_url=url_for("orders.checkout"))
     db.session.commit()
     session.pop(VOUCHER_KEY, None)
     if not created:
@@ -378,6 +354,36 @@ def checkout():
         return redirect(url_for("orders.order_pay", number=order.number))
     db.session.commit()
     return redirect(target)
+
+
+def _checkout_refused(error: DomainError, form: CheckoutForm, summary, addresses: list[Address], *,
+                      cart_owner: dict, retry_url: str, guest: bool = False):
+    """What the buyer sees when the checkout was refused (the signed-in and the guest checkout alike); nothing
+    was kept. A showroom that cannot hold the part, a bad address or payment method: the form again with the
+    messages (400). Stock gone, a cart to look at again, a voucher refused: the cart with a message. The cart
+    changed since the page was shown: the form again with the new cart (409). Anything else: a message and
+    `retry_url`. `cart_owner` names whose cart to read again ({"user": ...} or {"guest_cart": ...})."""
+    db.session.rollback()
+    if isinstance(error, checkouts.InvalidPickup):
+        return _render_checkout(form, summary, addresses, 400, pickup_errors=error.details["fields"], guest=guest)
+    if isinstance(error, (InvalidAddress, checkouts.InvalidPaymentMethod)):
+        for name, message in error.details["fields"].items():
+            getattr(form, name).errors = [message]
+        return _render_checkout(form, summary, addresses, 400, guest=guest)
+    if isinstance(error, OutOfStock):
+        flash(_("Not enough stock for: %(items)s. Your cart shows what is left; nothing was ordered.",
+                items=_shortage_names(error.shortages)), "error")
+        return redirect(url_for("orders.cart"))
+    if isinstance(error, (checkouts.CartNeedsAttention, checkouts.EmptyCart, VoucherRefused)):
+        flash(error.message, "error")
+        return redirect(url_for("orders.cart"))
+    if isinstance(error, checkouts.CartChanged):
+        flash(error.message, "error")
+        summary = carts.load_cart(**cart_owner, voucher_code=_voucher_code())
+        form.cart_signature.data = summary.signature
+        return _render_checkout(form, summary, addresses, 409, guest=guest)
+    flash(error.message, "error")
+    return redirect(retry_url)
 
 
 def _address_from_form(form: CheckoutForm, addresses: list[Address]):
@@ -440,33 +446,9 @@ def checkout_guest():
             payment_method=form.payment_method.data, guest_cart=guest_cart, token=token,
             cart_signature=form.cart_signature.data or None, pickups=_pickup_choices(summary),
             voucher_code=_voucher_code(), language=current_language())
-    except checkouts.InvalidPickup as error:
-        db.session.rollback()
-        return _render_checkout(form, summary, [], 400, pickup_errors=error.details["fields"], guest=True)
-    except (InvalidAddress, checkouts.InvalidPaymentMethod) as error:
-        db.session.rollback()
-        for name, message in error.details["fields"].items():
-            getattr(form, name).errors = [message]
-        return _render_checkout(form, summary, [], 400, guest=True)
-    except OutOfStock as error:
-        db.session.rollback()
-        flash(_("Not enough stock for: %(items)s. Your cart shows what is left; nothing was ordered.",
-                items=_shortage_names(error.shortages)), "error")
-        return redirect(url_for("orders.cart"))
-    except (checkouts.CartNeedsAttention, checkouts.EmptyCart, VoucherRefused) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("orders.cart"))
-    except checkouts.CartChanged as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        summary = carts.load_cart(guest_cart=guest_cart, voucher_code=_voucher_code())
-        form.cart_signature.data = summary.signature
-        return _render_checkout(form, summary, [], 409, guest=True)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("orders.cart"))
+        return _checkout_refused(error, form, summary, [], cart_owner={"guest_cart": guest_cart},
+                                 retry_url=url_for("orders.cart"), guest=True)
     db.session.commit()
     if not created:
         return _back_to_guest_order(order)
