@@ -9,6 +9,14 @@ What is cached
   into the session. Every page answer carries an ETag and Last-Modified, with `Cache-Control: no-cache` so
   that a browser or nginx in front revalidates (304) instead of showing an old page.
 
+Signed-in visitors
+A signed-in page is never kept or shared. When the page guests see is in the cache, a signed-in visitor gets
+it with every personal part drawn afresh for them: the header menu (templates/_header_nav.html: cart,
+account, "sell with us"), the wishlist hearts of the products they saved, the "ask the producer" form
+(questions/_ask.html) and the "follow this shop" button, each marked in the guests' page; their own CSRF
+token goes where the placeholder is. Everything else on those pages is the same for everyone. When the
+guests' page is not in the cache, the page is drawn for the visitor as usual (and not kept).
+
 Where
 Flask-Caching, on Redis when CACHE_REDIS_URL (or REDIS_URL) is set so that every app process shares the
 entries, else in this process's memory (SimpleCache). When Redis does not answer, this process uses its own
@@ -39,6 +47,7 @@ the processes of a new release never serve what an old one cached in Redis. In d
 
 import hashlib
 import logging
+import re
 import secrets
 import time
 from collections import OrderedDict
@@ -46,11 +55,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, has_request_context, request, session
+from flask import Flask, Response, current_app, has_request_context, render_template, request, session
+from flask_babel import gettext
 from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -70,6 +82,9 @@ ONLY_LEFT_AT = 5
 #: Session keys that do not make a visitor's pages their own: Flask-WTF's token, Flask's permanence flag and
 #: Flask-Login's note to clear a "remember me" cookie (it writes one for any visitor without a user).
 SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "_permanent", "_remember"})
+
+#: Session keys of a signed-in visitor that the personal parts of a page account for (Flask-Login's).
+SIGNED_IN_SESSION_KEYS = SHAREABLE_SESSION_KEYS | {"_user_id", "_fresh", "_id"}
 
 #: Written into a page instead of the visitor's CSRF token while it is rendered for the cache; every answer
 #: replaces it with the token of the visitor who asked.
@@ -360,14 +375,18 @@ def csrf_token() -> str:
     return generate_csrf()
 
 
-def _shareable_visitor() -> bool:
-    """A GET from someone not signed in (no user in the session, no "remember me" cookie) whose session holds
-    nothing of their own."""
+def _visitor() -> str | None:
+    """"guest" for a GET from someone not signed in (no user in the session, no "remember me" cookie) whose
+    session holds nothing of their own; "member" for a signed-in one whose session holds nothing but the
+    sign-in (no cart of a guest, no flash message); None for anything else."""
     if request.method not in ("GET", "HEAD"):
-        return False
+        return None
+    keys = set(session.keys())
+    if "_user_id" in keys:
+        return "member" if keys <= SIGNED_IN_SESSION_KEYS else None
     if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
-        return False
-    return set(session.keys()) <= SHAREABLE_SESSION_KEYS
+        return None
+    return "guest" if keys <= SHAREABLE_SESSION_KEYS else None
 
 
 def _page_key() -> str:
@@ -391,12 +410,20 @@ def _install_page_hooks(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if view is None or not getattr(view, _PAGE_ATTRIBUTE, False) or not enabled():
             return None
-        if not _shareable_visitor() or sees_uncommitted_changes():
+        visitor = _visitor()
+        if visitor is None or sees_uncommitted_changes():
             return None
         key = _page_key()
         state = _state()
-        state["key"] = key
         stored = store.get(key)
+        if visitor == "member":
+            if stored is None:
+                return None  # drawn for them as usual, never kept
+            state["key"], state["member"] = key, True
+            response = Response(_personalise(stored.body.decode()), content_type=stored.content_type)
+            response.headers["Cache-Control"] = "private, no-cache"
+            return response
+        state["key"] = key
         if stored is None:
             return None
         state["hit"] = True
@@ -410,6 +437,9 @@ def _install_page_hooks(app: Flask) -> None:
         state = _state()
         key = state.get("key")
         if not key:
+            return response
+        if state.get("member"):
+            _fill_token(response, etag=False)
             return response
         if not state.get("hit") and _storable(response):
             body = response.get_data()
@@ -450,7 +480,7 @@ def _visitor_token() -> str:
     return token
 
 
-def _fill_token(response: Response) -> None:
+def _fill_token(response: Response, etag: bool = True) -> None:
     """Put the visitor's own CSRF token where the page has the placeholder; the ETag then names that token."""
     body = response.get_data()
     placeholder = CSRF_PLACEHOLDER.encode()
@@ -458,6 +488,44 @@ def _fill_token(response: Response) -> None:
         return
     token = _visitor_token()
     response.set_data(body.replace(placeholder, token.encode()))
+    if not etag:
+        return
     etag, _ = response.get_etag()
     raw = session.get("csrf_token", "")
     response.set_etag(f"{etag}-{hashlib.blake2b(raw.encode(), digest_size=6).hexdigest()}")
+
+
+# --- the personal parts of a guests' page, for a signed-in visitor ---------------------------------------
+
+_HEADER_NAV = re.compile(r'<nav class="header-nav".*?</nav>', re.S)
+_ASK = re.compile(r"<!--ocop:ask-->.*?<!--/ocop:ask-->", re.S)
+_FOLLOW = re.compile(r"<!--ocop:follow:(\d+)-->.*?<!--/ocop:follow-->", re.S)
+_HEART = re.compile(r'<form method="post" action="[^"]*/saved/(\d+)" class="heart-form.*?</form>', re.S)
+
+
+def _personalise(page: str) -> str:
+    """The guests' page with the personal parts drawn for the signed-in visitor."""
+    page = _HEADER_NAV.sub(lambda _match: render_template("_header_nav.html"), page, count=1)
+    page = _ASK.sub(lambda _match: "<!--ocop:ask-->" + render_template(
+        "questions/_ask.html", product=SimpleNamespace(slug=(request.view_args or {}).get("slug", ""))
+    ) + "<!--/ocop:ask-->", page, count=1)
+    page = _FOLLOW.sub(lambda match: f"<!--ocop:follow:{match.group(1)}-->" + render_template(
+        "wishlists/_follow.html", producer=SimpleNamespace(id=int(match.group(1)))) + "<!--/ocop:follow-->", page)
+    if _HEART.search(page):
+        saved = current_app.jinja_env.globals["heart_state"]().saved
+        if saved:
+            words = {"saved": str(escape(gettext("Saved")))}
+            page = _HEART.sub(lambda match: _as_saved(match.group(0), words) if int(match.group(1)) in saved
+                              else match.group(0), page)
+    return page
+
+
+def _as_saved(form: str, words: dict) -> str:
+    """A guest's heart form (not saved) as the visitor's saved one: the same changes the template makes."""
+    remove_label = re.search(r'data-label-remove="([^"]*)"', form).group(1)
+    form = form.replace('name="action" value="add"', 'name="action" value="remove"', 1)
+    form = form.replace('aria-pressed="false"', 'aria-pressed="true"', 1)
+    form = re.sub(r' aria-label="[^"]*"', f' aria-label="{remove_label}"', form, count=1)
+    form = re.sub(r' title="[^"]*"', f' title="{words["saved"]}"', form, count=1)
+    return re.sub(r'(<span class="heart-text" data-text-add="[^"]*" data-text-remove="([^"]*)">)[^<]*</span>',
+                  lambda match: f"{match.group(1)}{match.group(2)}</span>", form, count=1)

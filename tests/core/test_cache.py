@@ -6,6 +6,7 @@ token in a shared page; an unchanged page is revalidated with 304. What the prog
 that found nothing is counted every time, cached or not.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -308,3 +309,63 @@ def test_suggestions_are_shared_and_follow_every_change(client, honey, query_cou
     honey.name = "Mật ong bạc hà Đồng Văn"
     db.session.commit()
     assert names(client) == ["Mật ong bạc hà Đồng Văn"]
+
+
+# --- signed-in visitors: the guests' page with their own parts ------------------------------------------
+
+def _same_page(html: str) -> str:
+    """A page with its CSRF tokens (signed afresh on every page) blanked out."""
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1"', html)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_member_gets_the_guests_page_with_their_own_parts_exactly_as_if_drawn_for_them(
+        app, client, honey, login_as, query_counter, lang):
+    from marketplace.orders import cart
+    from marketplace.wishlists import services as wishlists
+
+    other = make_product("Trà shan tuyết", stars=4, slug="tra-shan-tuyet", group_code="1.4")
+    member = make_user("lan@example.test", full_name="Trần Thị Lan")
+    wishlists.save_product(member, honey.id)
+    wishlists.follow_shop(member, honey.producer_id)
+    cart.add_to_cart(other.id, 2, user=member)
+    db.session.commit()
+    shop_slug = _producer_of(honey).slug
+    urls = [f"/products/mat-ong-bac-ha?lang={lang}", f"/products?group=1.4&lang={lang}", f"/?lang={lang}",
+            f"/shops/{shop_slug}?lang={lang}"]
+    for url in urls:
+        page(client, url)  # a guest's visit keeps the page
+
+    login_as(member)
+    served = {url: page(client, url) for url in urls}
+    with query_counter:
+        page(client, urls[1])
+    assert query_counter.count <= 6, query_counter.statements  # versions, user, cart, saved (+ transaction)
+    app.config["CACHE_ENABLED"] = False
+    try:
+        drawn = {url: page(client, url) for url in urls}
+    finally:
+        app.config["CACHE_ENABLED"] = True
+    for url in urls:
+        assert _same_page(served[url]) == _same_page(drawn[url]), url
+    product_page = served[urls[0]]
+    assert "Trần Thị Lan" in product_page and 'class="ask-form"' in product_page
+    assert 'aria-pressed="true"' in product_page and cache.CSRF_PLACEHOLDER not in product_page
+    assert 'class="cart-count"' in served[urls[1]]
+
+
+def test_a_member_never_gets_a_page_another_member_was_served(app, honey, login_as):
+    from marketplace.wishlists import services as wishlists
+
+    first, second = make_user("a@example.test", full_name="Người Một"), make_user("b@example.test", full_name="Người Hai")
+    wishlists.save_product(first, honey.id)
+    db.session.commit()
+    page(app.test_client(), "/products/mat-ong-bac-ha")  # the guests' page
+    one, two = login_as(first, app.test_client()), login_as(second, app.test_client())
+    html_one = page(one, "/products/mat-ong-bac-ha")
+    g.pop("_login_user", None)  # Flask-Login keeps the user on g, which the tests' requests share
+    html_two = page(two, "/products/mat-ong-bac-ha")
+    assert "Người Một" in html_one and "Người Hai" not in html_one
+    assert "Người Hai" in html_two and "Người Một" not in html_two
+    assert 'aria-pressed="true"' in html_one and 'aria-pressed="true"' not in html_two
+    assert "ETag" not in two.get("/products/mat-ong-bac-ha").headers
