@@ -127,10 +127,11 @@ def parse_filters(args: Mapping[str, str]) -> CatalogFilters:
     )
 
 
-def with_query(filters: CatalogFilters, q: str) -> CatalogFilters:
-    """The same filters with another query (a corrected reading of the typed one)."""
+def with_query(filters: CatalogFilters, q: str, whole: frozenset[str] = frozenset()) -> CatalogFilters:
+    """The same filters with another query (a corrected reading of the typed one; `whole`: its words matched
+    as whole words, catalog.search.understand)."""
     q = clean_query(q)
-    return replace(filters, q=q, terms=search.understand(q))
+    return replace(filters, q=q, terms=search.understand(q, whole))
 
 
 def is_plausible_slug(slug: str, max_length: int = 160) -> bool:

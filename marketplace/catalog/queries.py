@@ -125,21 +125,41 @@ BROAD_MATCHES = 1000
 MAX_READINGS = 3
 
 
-def other_readings(q: str) -> list[str]:
+@dataclass(frozen=True)
+class Reading:
+    """Another reading of a query: its text, and those of its words matched as whole words, not prefixes."""
+
+    text: str
+    whole: frozenset[str] = frozenset()
+
+
+def other_readings(q: str, *, last_word_complete: bool = True) -> list[Reading]:
     """What a query that found nothing may have meant, most likely first: its telex reading ("nuowcs mawms"
-    -> "nước mắm"), then its words with typos corrected (catalog.spelling)."""
+    -> "nước mắm"), then its words with typos corrected (catalog.spelling).
+
+    In a corrected reading the corrected words, and the typed ones that are whole words of the search index,
+    are matched whole: the reading names words, and a short word used as a prefix ("phu" in "nuoc mamm phu
+    quoc" gathers every "phuong" of the addresses) cost the page 20 ms at 200,000 products where the whole
+    words cost 2 ms. With last_word_complete=False (the search box, where the shopper may still be typing)
+    a last word that was not corrected stays a prefix."""
     readings = []
     converted = telex.convert(q)
     if converted != q:
-        readings.append(converted)
+        readings.append(Reading(converted))
     for text in [converted] if converted != q else [q]:
         tokens = search_tokens(text)
         unknown = {token: spelling.candidates(token) for token in dict.fromkeys(tokens)
                    if len(token) >= spelling.MIN_LENGTH and not _finds_any([token])}
         unknown = {token: found for token, found in unknown.items() if found}
-        for attempt in range(MAX_READINGS if unknown else 0):
-            readings.append(" ".join(unknown[token][min(attempt, len(unknown[token]) - 1)] if token in unknown
-                                     else token for token in tokens))
+        if not unknown:
+            continue
+        typed_whole = spelling.known(token for token in tokens if token not in unknown)
+        if not last_word_complete and tokens[-1] not in unknown:
+            typed_whole.discard(tokens[-1])
+        for attempt in range(MAX_READINGS):
+            corrected = {token: found[min(attempt, len(found) - 1)] for token, found in unknown.items()}
+            readings.append(Reading(" ".join(corrected.get(token, token) for token in tokens),
+                                    frozenset(typed_whole | set(corrected.values()))))
     return list(dict.fromkeys(readings))[:MAX_READINGS + 1]
 
 
@@ -164,11 +184,11 @@ def catalog_page(filters: CatalogFilters, page_size: int) -> CatalogPage | None:
     corrected = ""
     if filters.q and facets.total == 0 and filters.tokens:
         for reading in other_readings(filters.q):
-            candidate = with_query(filters, reading)
+            candidate = with_query(filters, reading.text, reading.whole)
             if candidate.terms and _finds_any(candidate.terms):
                 candidate_facets = facet_counts(candidate)
                 if candidate_facets.total:
-                    filters, facets, corrected = candidate, candidate_facets, reading
+                    filters, facets, corrected = candidate, candidate_facets, reading.text
                     break
     pages = max(1, -(-facets.total // page_size))
     if filters.page > pages:
@@ -257,8 +277,8 @@ def suggestions(q: str, limit: int = 8) -> list[Suggestion]:
         return []
     found = _suggested(terms, limit)
     if not found:
-        for reading in other_readings(q):
-            found = _suggested(search.understand(reading), limit)
+        for reading in other_readings(q, last_word_complete=False):
+            found = _suggested(search.understand(reading.text, reading.whole), limit)
             if found:
                 break
     return found

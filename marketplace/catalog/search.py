@@ -57,6 +57,8 @@ class Term:
     typed: tuple[str, ...]
     #: Whole words of the same synonym set, looked for in product names.
     others: tuple[tuple[str, ...], ...] = ()
+    #: The typed words are whole indexed words, not prefixes (a corrected reading, catalog.queries).
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,17 +93,14 @@ class SearchTerms:
         return bool(self.terms)
 
 
-def _terms(tokens: list[str], query: str | None) -> tuple[Term, ...]:
+def _terms(tokens: list[str], query: str | None, whole: frozenset[str] = frozenset()) -> tuple[Term, ...]:
     runs = {start: (end, others) for start, end, others in synonyms.alternatives(tokens, query)}
     terms, position = [], 0
     while position < len(tokens):
-        if position in runs:
-            end, others = runs[position]
-            terms.append(Term(tuple(tokens[position:end]), tuple(others)))
-            position = end
-        else:
-            terms.append(Term((tokens[position],)))
-            position += 1
+        end, others = runs.get(position, (position + 1, ()))
+        typed = tuple(tokens[position:end])
+        terms.append(Term(typed, tuple(others), whole=bool(whole) and all(token in whole for token in typed)))
+        position = end
     return tuple(terms)
 
 
@@ -159,11 +158,12 @@ def read_group(tokens: list[str]) -> GroupWords | None:
     return None
 
 
-def understand(query: str | None) -> SearchTerms:
+def understand(query: str | None, whole: frozenset[str] = frozenset()) -> SearchTerms:
     """The search a typed query stands for: its words, their synonyms, a province and a product group named
-    in it."""
+    in it. Words in `whole` match whole indexed words only, not as prefixes (a corrected reading: an exact
+    word is read from the search index at a fraction of a prefix's cost, "phu:*" gathers every "phuong")."""
     tokens, place = read_place(search_tokens(query))
-    return SearchTerms(_terms(tokens, nfc(query)), place, read_group(tokens))
+    return SearchTerms(_terms(tokens, nfc(query), whole), place, read_group(tokens))
 
 
 def _as_terms(terms: "SearchTerms | list[str] | tuple[str, ...]") -> SearchTerms:
@@ -173,7 +173,8 @@ def _as_terms(terms: "SearchTerms | list[str] | tuple[str, ...]") -> SearchTerms
 
 
 def _fts_term(term: Term) -> tuple[str, bool]:
-    typed = " ".join(f'"{token}"*' for token in term.typed)
+    star = "" if term.whole else "*"
+    typed = " ".join(f'"{token}"{star}' for token in term.typed)
     if not term.others:
         return typed, False
     others = " OR ".join("search_name : (" + " ".join(f'"{word}"' for word in other) + ")" for other in term.others)
@@ -181,7 +182,8 @@ def _fts_term(term: Term) -> tuple[str, bool]:
 
 
 def fts_match_string(terms) -> str:
-    """The FTS5 MATCH string: every token quoted and used as a prefix, all required; a synonym as an OR."""
+    """The FTS5 MATCH string: every token quoted and used as a prefix (unless whole), all required; a synonym as
+    an OR."""
     parts = [_fts_term(term) for term in _as_terms(terms).terms]
     if any(has_or for _, has_or in parts):
         # FTS5 joins an OR group to its neighbours only with an explicit AND.
@@ -190,12 +192,13 @@ def fts_match_string(terms) -> str:
 
 
 def ts_query_string(terms, *, names_only: bool = False) -> str:
-    """The PostgreSQL to_tsquery text: every token as a prefix, all required; a synonym as an OR on names.
-    names_only: every word in the name (weight A)."""
+    """The PostgreSQL to_tsquery text: every token as a prefix (unless whole), all required; a synonym as an OR
+    on names. names_only: every word in the name (weight A)."""
     parts = []
     weight = "A" if names_only else ""
     for term in _as_terms(terms).terms:
-        typed = " & ".join(f"{token}:*{weight}" for token in term.typed)
+        label = (":" + weight) if term.whole and weight else ("" if term.whole else f":*{weight}")
+        typed = " & ".join(f"{token}{label}" for token in term.typed)
         if term.others:
             others = " | ".join("(" + " & ".join(f"{word}:A" for word in other) + ")" for other in term.others)
             parts.append(f"(({typed}) | {others})")
@@ -270,12 +273,13 @@ def _name_holds(words: tuple[str, ...], *, prefix: bool):
 
 
 def name_match_expression(terms):
-    """1 when the product's name holds every typed word as a word prefix (or a synonym of it), else 0.
+    """1 when the product's name holds every typed word as a word prefix (a whole word for a whole term) or a
+    synonym of it, else 0.
 
     Tokens are [a-z0-9] only (search_tokens), so they carry no LIKE wildcard.
     """
     terms = _as_terms(terms)
-    conditions = [sa.or_(_name_holds(term.typed, prefix=True),
+    conditions = [sa.or_(_name_holds(term.typed, prefix=not term.whole),
                          *[_name_holds(other, prefix=False) for other in term.others]) for term in terms.terms]
     return sa.case((sa.and_(*conditions), 1), else_=0)
 

@@ -53,3 +53,15 @@ def candidates(word: str, limit: int = 3) -> list[str]:
         statement = (sa.select(_vocab.c.term).where(_vocab.c.term.in_(near))
                      .order_by(_vocab.c.doc.desc(), _vocab.c.term).limit(limit))
     return list(db.session.scalars(statement))
+
+
+def known(words) -> set[str]:
+    """Those of `words` that are whole words of the search index (one indexed lookup for them all)."""
+    words = sorted(set(words))
+    if not words:
+        return set()
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = sa.select(_words.c.word).where(_words.c.word.in_(words))
+    else:
+        statement = sa.select(_vocab.c.term).where(_vocab.c.term.in_(words))
+    return set(db.session.scalars(statement))

@@ -2,10 +2,12 @@
 province named in the query (issue 14). Runs on SQLite and on PostgreSQL (TEST_DATABASE_URL)."""
 
 import pytest
+import sqlalchemy as sa
 
 from marketplace import old_provinces, telex
 from marketplace.accounts.models import Role
-from marketplace.catalog import filtering, queries, synonyms
+from marketplace.catalog import filtering, queries, search, synonyms
+from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from tests.catalog.sample import names_on
 from tests.factories import make_producer, make_product, make_user
@@ -137,6 +139,42 @@ def test_a_search_that_finds_something_is_not_corrected(shelf):
 
 def test_nothing_close_still_finds_nothing(shelf):
     assert found("xylophone") == []
+
+
+def test_a_corrected_reading_matches_whole_words(shelf):
+    """The corrected word and the typed words that are whole indexed words are read whole (an exact word costs
+    the search index a fraction of a prefix); a typed word that is only a start of words stays a prefix."""
+    assert queries.other_readings("nuoc mamm phu quoc") == [
+        queries.Reading("nuoc mam phu quoc", frozenset({"nuoc", "mam", "phu", "quoc"}))]
+    assert found("nuoc mamm phu quoc") == found("nuoc mam phu quoc")
+    assert found("nuoc mamm phu quoc")[0] == "Nước mắm cá cơm"
+    assert corrected("nuoc mamm phu quoc") == "nuoc mam phu quoc"
+    assert queries.other_readings("nuoc mamm phu quo") == [
+        queries.Reading("nuoc mam phu quo", frozenset({"nuoc", "mam", "phu"}))]
+    assert found("nuoc mamm phu quo") == found("nuoc mam phu quoc")
+
+
+def test_a_whole_word_is_not_a_prefix(shelf):
+    """"phe" starts "phèn" but is no word of "Đường phèn": read whole, it does not find it."""
+    assert search.ts_query_string(search.understand("duong phe", frozenset({"phe"}))) == "duong:* & phe"
+    assert search.fts_match_string(search.understand("duong phe", frozenset({"phe"}))) == '"duong"* "phe"'
+    assert db.session.scalars(sa.select(Product.name).where(
+        search.match_clause(search.understand("duong phe", frozenset({"phe"}))))).all() == []
+    assert db.session.scalars(sa.select(Product.name).where(
+        search.match_clause(search.understand("duong phe")))).all() == ["Đường phèn"]
+    assert db.session.scalars(sa.select(Product.name).where(
+        search.match_clause(search.understand("duong phen", frozenset({"duong", "phen"}))))).all() == ["Đường phèn"]
+
+
+def test_the_search_box_keeps_a_last_typed_word_a_prefix(shelf, client):
+    """In the search box the shopper may still be typing: the last word, if not corrected, stays a prefix."""
+    assert queries.other_readings("nuoc mamm ph", last_word_complete=False) == [
+        queries.Reading("nuoc mam ph", frozenset({"nuoc", "mam"}))]
+    assert queries.other_readings("nuoc mamm phu", last_word_complete=False) == [
+        queries.Reading("nuoc mam phu", frozenset({"nuoc", "mam"}))]
+    names = [item["name"] for item in client.get("/search/suggest", query_string={"q": "nuoc mamm ph"})
+             .get_json()["suggestions"]]
+    assert names[0] == "Nước mắm cá cơm"
 
 
 # --- telex --------------------------------------------------------------------------------------------
