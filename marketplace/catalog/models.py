@@ -44,6 +44,9 @@ class Product(db.Model):
         # A broad search reads its matches best-selling first from here and stops after a page
         # (catalog.search.tiered), instead of ranking every match.
         sa.Index("ix_products_sold", "sold_quantity", "id"),
+        # A search naming a province reads that province's products best-selling first (catalog.search).
+        sa.Index("ix_products_province_sold", "province_code", "sold_quantity", "id"),
+        sa.Index("ix_products_old_province_sold", "old_province_code", "sold_quantity", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +78,12 @@ class Product(db.Model):
     #: Accent-folded words of the name, and of description, producer, province and group (search index input).
     search_name: Mapped[str] = mapped_column(sa.Text, default="")
     search_body: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The producer's province and old province, copied here by database triggers (migration 0036) whenever a
+    #: product is added or moved and whenever its producer's province changes: never written from Python.
+    province_code: Mapped[int | None] = mapped_column(
+        sa.Integer, server_default=sa.FetchedValue(), server_onupdate=sa.FetchedValue())
+    old_province_code: Mapped[int | None] = mapped_column(
+        sa.SmallInteger, server_default=sa.FetchedValue(), server_onupdate=sa.FetchedValue())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

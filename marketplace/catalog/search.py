@@ -9,8 +9,8 @@ word prefix ("bat tr" finds "Bát Tràng"), and every word must match. On top of
   word of its set ("che xanh" finds "Trà xanh"), and such a product ranks as if the shopper had typed
   its own word (the name test of the ranking accepts either);
 - a province in the query, new or old ("mat ong tuyen quang", "nuoc mam kien giang"): its words stop
-  being required and the products of that province (or of that old province, or named after it) come
-  first. A query that is only a province name is searched as words (the index holds the province and
+  being required and the products of that province (or of that old province) come first, then those named
+  after it (products.province_code / old_province_code, the producer's, copied by migration 0036). A query that is only a province name is searched as words (the index holds the province and
   old province names);
 - a product group in the query (GROUP_WORDS: "tra", "ca phe", "nuoc mam"...): its words stay required and
   the products of that group come next after the province's.
@@ -24,7 +24,7 @@ marketplace.telex).
   `(tok:* | other:A)` (weight A is the name). search_tsv is a stored generated column (name weighted A,
   body D; migration 0007, not mapped on the model) with the GIN index ix_products_search_tsv.
 
-Ranking: the asked-for province first, then the asked-for group, then products whose name holds every word
+Ranking: the asked-for province first (its products, then those named after it), then the asked-for group, then products whose name holds every word
 (or its synonym), then bm25 (name weighted 10, body 1) on SQLite or ts_rank of the weighted vector on
 PostgreSQL, then the newest. Searches matching many products are read in tiers instead (tiered()).
 """
@@ -257,14 +257,28 @@ def name_clause(terms):
     return Product.id.in_(sa.select(_fts.c.rowid).select_from(_fts).where(_sqlite_match(terms, names_only=True)))
 
 
+def _place_column(place: PlaceWords) -> tuple[sa.Column, int]:
+    """The column of products (the producer's province, copied by migration 0036) and the code the place has."""
+    if place.province_code is not None:
+        return Product.__table__.c.province_code, place.province_code
+    return Product.__table__.c.old_province_code, place.old_province_code
+
+
+def of_place_clause(place: PlaceWords, *, negated: bool = False):
+    """SQL condition (never NULL when negated): the product's producer is in the province named in the query;
+    read from products' copy of the producer's province, so the index on (province, sold_quantity, id) can
+    walk it."""
+    column, code = _place_column(place)
+    if negated:
+        return sa.func.coalesce(column, 0) != code
+    return column == code
+
+
 def place_clause(place: PlaceWords):
     """SQL condition (never NULL): the product's producer is in the province named in the query, or its name
-    holds the province's words; needs Producer joined."""
-    if place.province_code is not None:
-        of_place = Producer.province_code == place.province_code
-    else:
-        of_place = sa.func.coalesce(Producer.old_province_code, 0) == place.old_province_code
-    return sa.or_(of_place, _name_holds(place.words, prefix=False))
+    holds the province's words."""
+    column, code = _place_column(place)
+    return sa.or_(sa.func.coalesce(column, 0) == code, _name_holds(place.words, prefix=False))
 
 
 def _name_holds(words: tuple[str, ...], *, prefix: bool):
@@ -290,15 +304,14 @@ def group_clause(group: GroupWords):
 
 
 def place_boost_expression(place: PlaceWords):
-    """1 for products of the province named in the query (or named after it), else 0; needs Producer joined."""
-    return sa.case((place_clause(place), 1), else_=0)
+    """2 for products of the province named in the query, 1 for products named after it (of another province),
+    else 0: the same order as the tiers of tiered_rows."""
+    column, code = _place_column(place)
+    return sa.case((sa.func.coalesce(column, 0) == code, 2), (_name_holds(place.words, prefix=False), 1), else_=0)
 
 
 def ranked(statement: sa.Select, terms) -> sa.Select:
-    """Restrict a SELECT of products to matches and order it by relevance.
-
-    With a province in the query the SELECT must join Producer (catalog.filtering.select_products does).
-    """
+    """Restrict a SELECT of products to matches and order it by relevance."""
     terms = _as_terms(terms)
     if not terms:
         return statement.where(sa.false())
@@ -324,8 +337,8 @@ def tiered(where: list, terms, *, limit: int, offset: int = 0) -> sa.Select:
     """SELECT of product ids matching `terms` (and `where`, which may use Producer), for broad searches.
 
     Ranking every match of a word that half the catalogue holds ("san") costs in proportion to the
-    catalogue. Here the matches fall in two tiers (of the province named in the query, else the name holds
-    the words, first), and each tier is read best-selling first from the index on (sold_quantity, id),
+    catalogue. Here the matches fall in tiers (of the province named in the query, then named after it;
+    else of the group named in it; else the name holds the words; first), and each tier is read best-selling first from the index on (sold_quantity, id),
     stopping after offset + limit rows: a tier with many matches finds them within its first rows, one
     with few is read from the search index. The cost stays that of one page whatever the catalogue's size.
     """
@@ -341,29 +354,41 @@ def tiered_rows(where: list, terms, columns: tuple, *, limit: int, offset: int =
     best-selling first costs little when its matches are dense, but a rare tier would be read through the
     whole index ("mat ong": honey is nearly always named so, and the products that only mention it are a
     handful among 200,000); when the best tier falls short, the other one holds all the remaining matches,
-    which are many for a broad query.
+    which are many for a broad query. A province named in the query is walked through its own best-sellers
+    (ix_products_province_sold): its products are few (Tuyên Quang's honey: 221 of 200,000), and reading them
+    through the search index gathered every word starting with "mat", "ong", "tuyen", "quang" first.
     """
     terms = _as_terms(terms)
     if not terms:
         return sa.select(*[sa.null().label(f"c{number}") for number in range(len(columns))]).where(sa.false())
+    wanted = offset + limit
+    postgres = _is_postgres()
+    walk_rows = min(WALK_ROWS_PER_RESULT * wanted, MAX_WALK_ROWS)
+    named = None
     if terms.place:
-        test = place_clause(terms.place)
-        # The products of a province hold its name in their search text (catalog.services.index_product),
-        # as do those named after it: the words and the place's words together narrow the tier in the
-        # search index before the exact test.
-        with_place = SearchTerms(terms.terms + (Term(terms.place.words),))
-        best, other = [match_clause(with_place), test], [match_clause(terms), sa.not_(test)]
+        # Three tiers: the products of the province, walked best-selling first through its own index (its
+        # copy of the producer's province, migration 0036) and each tested for the words; then those named
+        # after it in another province, few, read from the search index with the place's whole words; then
+        # the rest.
+        place = terms.place
+        walk = _place_best_sellers(walk_rows, postgres, *_place_column_key(place))
+        best = [match_clause(terms), of_place_clause(place)]
+        named_after = _name_holds(place.words, prefix=False)
+        with_place = SearchTerms(terms.terms + (Term(place.words, whole=True),))
+        named = [match_clause(with_place), named_after, of_place_clause(place, negated=True)]
+        other = [match_clause(terms), of_place_clause(place, negated=True), sa.not_(named_after)]
     elif terms.group:
         # (With a province as well, the province alone makes the tiers; the full ranking uses both.)
         test = group_clause(terms.group)
+        walk = _best_sellers(walk_rows, postgres)
         best, other = [match_clause(terms), test], [match_clause(terms), sa.not_(test)]
     else:
         # A name holding every word matches the whole index too: the name test alone, so that PostgreSQL
         # estimates the tier from one condition (two conditions on search_tsv multiplied their selectivities,
         # and it chose to read every match through the GIN index, 240 ms for "nuoc ma" at 200,000).
         test = name_clause(terms)
+        walk = _best_sellers(walk_rows, postgres)
         best, other = [test], [match_clause(terms), sa.not_(test)]
-    wanted = offset + limit
 
     def tier(number: int, conditions: list, walk=None):
         # Over `walk` (the best-sellers, a subquery named like the table): every condition and column
@@ -386,12 +411,16 @@ def tiered_rows(where: list, terms, columns: tuple, *, limit: int, offset: int =
             .order_by(sold.desc(), product_id.desc()).limit(wanted)
         )
 
-    walked = tier(1, best, _best_sellers(min(WALK_ROWS_PER_RESULT * wanted, MAX_WALK_ROWS), _is_postgres()))
-    walked = walked.cte("best_walked")
+    walked = tier(2, best, walk).cte("best_walked")
     enough = sa.select(sa.func.count()).select_from(walked).scalar_subquery() >= wanted
     # The best tier: the walk's rows when it found a page, else (the tier is sparse) the tier read in full.
-    whole = tier(1, [*best, sa.not_(enough)]).subquery("best_whole")
+    whole = tier(2, [*best, sa.not_(enough)]).subquery("best_whole")
     first = sa.union_all(sa.select(walked).where(enough), sa.select(whole)).cte("best_tier")
+    if named is not None:
+        # Read only when the province's own products fall short of a page.
+        short = sa.select(sa.func.count()).select_from(first).scalar_subquery() < wanted
+        named_tier = tier(1, [*named, short]).subquery("named_tier")
+        first = sa.union_all(sa.select(first), sa.select(named_tier)).cte("best_tiers")
     filled = sa.select(sa.func.count()).select_from(first).scalar_subquery()
     rest = tier(0, [*other, filled < wanted]).subquery("other_tier")
     # SQLite takes no LIMIT inside a UNION member: the second one is a subquery.
@@ -417,6 +446,21 @@ def _best_sellers(rows: int, postgres: bool):
     extra = [_pg_vector().label("search_tsv")] if postgres else []
     return (sa.select(*Product.__table__.c, *extra).order_by(Product.sold_quantity.desc(), Product.id.desc())
             .limit(rows).subquery("products"))
+
+
+def _place_column_key(place: PlaceWords) -> tuple[str, int]:
+    column, code = _place_column(place)
+    return column.name, code
+
+
+@cache
+def _place_best_sellers(rows: int, postgres: bool, column: str, code: int):
+    """The `rows` best-selling products of one province (new or old: `column` of products, `code`), read from
+    ix_products_province_sold or ix_products_old_province_sold, as _best_sellers() builds them. Built once per
+    size and province (a few sizes, 34 provinces and 63 old ones)."""
+    extra = [_pg_vector().label("search_tsv")] if postgres else []
+    return (sa.select(*Product.__table__.c, *extra).where(Product.__table__.c[column] == code)
+            .order_by(Product.sold_quantity.desc(), Product.id.desc()).limit(rows).subquery("products"))
 
 
 def record_zero_result_search(query: str, language: str) -> ZeroResultSearch | None:

@@ -9,6 +9,8 @@ from marketplace.accounts.models import Role
 from marketplace.catalog import filtering, queries, search, synonyms
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
+from marketplace.producers import services as producer_services
+from marketplace.producers.models import Producer
 from tests.catalog.sample import names_on
 from tests.factories import make_producer, make_product, make_user
 
@@ -266,6 +268,44 @@ def test_a_province_in_the_query_ranks_its_products_first(shelf):
     """"mat ong tuyen quang": honey from Tuyên Quang first, then honey from elsewhere."""
     assert found("mat ong tuyen quang") == ["Mật ong bạc hà", "Mật ong hoa nhãn"]
     assert found("mat ong ha noi") == ["Mật ong hoa nhãn", "Mật ong bạc hà"]
+
+
+def test_products_carry_their_producers_province_as_it_changes(shelf):
+    """products.province_code / old_province_code copy the producer's (database triggers, migration 0036): on
+    insert, and when the producer moves; a search naming the province follows."""
+    honey = shelf["honey_tq"]
+    producer = db.session.get(Producer, honey.producer_id)
+
+    def copied() -> set:
+        return set(db.session.execute(sa.select(Product.province_code, Product.old_province_code)
+                                      .where(Product.producer_id == producer.id)).all())
+
+    assert copied() == {(TUYEN_QUANG, HA_GIANG)}
+    assert (honey.province_code, honey.old_province_code) == (TUYEN_QUANG, HA_GIANG)
+    bac_kan = next(part.code for part in old_provinces.parts_of(THAI_NGUYEN) if part.code != THAI_NGUYEN)
+    producer.province_code = THAI_NGUYEN
+    assert producer_services.set_old_province(producer, bac_kan)
+    db.session.flush()
+    assert copied() == {(THAI_NGUYEN, bac_kan)}
+    db.session.refresh(honey)
+    assert (honey.province_code, honey.old_province_code) == (THAI_NGUYEN, bac_kan)
+    assert found("mat ong thai nguyen")[0] == "Mật ong bạc hà"
+    added = make_product("Mật ong rừng", producer=producer, slug="mat-ong-rung")
+    db.session.refresh(added)
+    assert (added.province_code, added.old_province_code) == (THAI_NGUYEN, bac_kan)
+
+
+def test_a_product_named_after_the_province_comes_after_the_provinces_own(shelf, monkeypatch):
+    """Tiers for "mat ong tuyen quang": Tuyên Quang's honey, then honey named after Tuyên Quang from elsewhere,
+    then the rest; read in tiers (a broad search) and ranked alike."""
+    hanoi = db.session.get(Producer, shelf["honey_hn"].producer_id)
+    make_product("Mật ong Tuyên Quang chính gốc", producer=hanoi, slug="mat-ong-tq-hn")
+    expected = ["Mật ong bạc hà", "Mật ong Tuyên Quang chính gốc", "Mật ong hoa nhãn"]
+    assert found("mat ong tuyen quang") == expected
+    monkeypatch.setattr(queries, "BROAD_MATCHES", 0)
+    assert found("mat ong tuyen quang") == expected
+    monkeypatch.setattr(search, "WALK_ROWS_PER_RESULT", 1)
+    assert found("mat ong tuyen quang") == expected
 
 
 def test_an_old_province_in_the_query_ranks_its_products_first(shelf):
