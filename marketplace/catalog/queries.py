@@ -148,8 +148,11 @@ def other_readings(q: str, *, last_word_complete: bool = True) -> list[Reading]:
         readings.append(Reading(converted))
     for text in [converted] if converted != q else [q]:
         tokens = search_tokens(text)
-        unknown = {token: spelling.candidates(token) for token in dict.fromkeys(tokens)
-                   if len(token) >= spelling.MIN_LENGTH and not _finds_any([token])}
+        checked = [token for token in dict.fromkeys(tokens) if len(token) >= spelling.MIN_LENGTH]
+        # A word that starts no indexed word needs no look at the products (catalog.spelling.starting_words).
+        started = spelling.starting_words(checked)
+        unknown = {token: spelling.candidates(token) for token in checked
+                   if token not in started or not _finds_any([token])}
         unknown = {token: found for token, found in unknown.items() if found}
         if not unknown:
             continue

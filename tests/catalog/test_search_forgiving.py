@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from marketplace import old_provinces, telex
 from marketplace.accounts.models import Role
-from marketplace.catalog import filtering, queries, search, synonyms
+from marketplace.catalog import filtering, queries, search, spelling, synonyms
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from marketplace.producers import services as producer_services
@@ -154,6 +154,12 @@ def test_a_corrected_reading_matches_whole_words(shelf):
     assert queries.other_readings("nuoc mamm phu quo") == [
         queries.Reading("nuoc mam phu quo", frozenset({"nuoc", "mam", "phu"}))]
     assert found("nuoc mamm phu quo") == found("nuoc mam phu quoc")
+
+
+def test_a_word_that_starts_no_indexed_word_is_known_without_the_products(shelf):
+    assert spelling.starting_words(["duon", "phen", "mamm", "zzzz", "nuoc"]) == {"duon", "phen", "nuoc"}
+    assert spelling.starting_words([]) == set()
+    assert found("nuoc mamm") == found("nuoc mam")
 
 
 def test_a_whole_word_is_not_a_prefix(shelf):
