@@ -332,17 +332,27 @@ def _run(args, uploads: str) -> list[Result]:
                 Server("bare", "bench.bare:app", env, args.workers, args.threads, "/products") as bare:
             servers = {"app": app_server, "yardstick": yardstick, "bare": bare}
             for server_name, label, path, cookie in targets:
-                url = servers[server_name].base + path
-                status = warm_up(url, args.connections, cookie)
+                status = warm_up(servers[server_name].base + path, args.connections, cookie)
                 if status != 200:
                     log(f"warning: {label} {path} answered {status}")
-                if use_wrk:
-                    rps, p50, p99, errors = measure_wrk(url, args.seconds, args.connections, min(2, args.connections),
-                                                        cookie)
-                else:
-                    rps, p50, p99, errors = measure_python(url, args.seconds, args.connections, cookie)
-                results.append(Result(label, path, rps, p50, p99, errors, tool))
-                log(f"{label:<12} {rps:8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+            # Every URL once per round, the rounds one after another: a burst of the machine's other work lands
+            # on one URL of one round, and the median over the rounds leaves it out.
+            runs: dict[str, list[tuple[float, float, float, int]]] = {label: [] for _, label, _, _ in targets}
+            for round_number in range(1, args.rounds + 1):
+                for server_name, label, path, cookie in targets:
+                    url = servers[server_name].base + path
+                    if use_wrk:
+                        measured = measure_wrk(url, args.seconds, args.connections, min(2, args.connections), cookie)
+                    else:
+                        measured = measure_python(url, args.seconds, args.connections, cookie)
+                    runs[label].append(measured)
+                    rps, p50, p99, _errors = measured
+                    log(f"round {round_number} {label:<14} {rps:8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+            for _server_name, label, path, _cookie in targets:
+                measured = runs[label]
+                results.append(Result(label, path, statistics.median(m[0] for m in measured),
+                                      statistics.median(m[1] for m in measured),
+                                      statistics.median(m[2] for m in measured), sum(m[3] for m in measured), tool))
     return results
 
 
@@ -350,7 +360,8 @@ def report(results: list[Result], args) -> None:
     print()
     print(f"OCOP Market benchmark: {args.products} products, {'SQLite' if args.sqlite else 'PostgreSQL'}, "
           f"gunicorn -w {args.workers} --threads {args.threads}, {args.connections} connections, "
-          f"{args.seconds} s per URL ({results[0].tool if results else '-'})")
+          f"{args.seconds} s per URL, median of {args.rounds} rounds ({results[0].tool if results else '-'}); "
+          f"load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     print("(label-in: the same page for a signed-in shopper)")
     print(f"{'page':<15}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  url")
     for result in results:
@@ -396,7 +407,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="PostgreSQL server URL without a database name")
     parser.add_argument("--products", type=int, default=20000)
     parser.add_argument("--producers", type=int, default=2000)
-    parser.add_argument("--seconds", type=int, default=5, help="measuring time per URL (1-60)")
+    parser.add_argument("--seconds", type=int, default=5, help="measuring time per URL and round (1-60)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="measure every URL this many times, round by round; the medians are printed")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=None,
@@ -404,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python-client", action="store_true", help="use the Python load generator even if wrk exists")
     args = parser.parse_args(argv)
     args.seconds = max(1, min(args.seconds, 60))
+    args.rounds = max(1, min(args.rounds, 20))
     args.connections = max(1, args.connections or args.workers * args.threads)
     if "127.0.0.1" not in args.pg_url and "localhost" not in args.pg_url:
         parser.error("the benchmark only talks to 127.0.0.1")
