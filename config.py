@@ -180,7 +180,7 @@ class Config:
     CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 500)
     CACHE_REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS") or 0.3)
     #: Part of every cache key: set it per release (e.g. the commit id); unset, a digest of the templates and
-    #: compiled translations stands in (the same for every process of a release).
+    #: translations stands in (by content: the same for every process and host of a release).
     CACHE_RELEASE = os.environ.get("CACHE_RELEASE", "")
     #: After Redis fails to answer, this process uses its own memory for this long before trying Redis again.
     CACHE_REDIS_RETRY_SECONDS = _int("CACHE_REDIS_RETRY_SECONDS", 30)

@@ -41,7 +41,7 @@ database restored from a backup can never meet entries written for a later state
 
 Days matter too: certificates expire and campaigns start and end at Vietnam's midnight, so every key also
 includes today's date in Vietnam and no entry outlives the day it was computed on. And so does the code:
-every key includes the release (CACHE_RELEASE, or a digest of the templates and compiled translations), so
+every key includes the release (CACHE_RELEASE, or a digest of the templates and translations), so
 the processes of a new release never serve what an old one cached in Redis. In debug mode nothing is cached.
 """
 
@@ -143,49 +143,44 @@ class Store:
                     type(error).__name__, settings["retry_seconds"])
         settings["down_until"] = time.monotonic() + settings["retry_seconds"]
 
-    def get(self, key: str):
+    def _use(self, action: Callable[[Cache], object]):
+        """action(backend) on Redis or memory; a Redis failure is retried on this process's memory (a miss
+        costs a page computed afresh, never an error)."""
         backend = self._backend()
         try:
-            return backend.get(key)
-        except Exception as error:  # noqa: BLE001 any Redis failure is a miss; the page is computed instead
+            return action(backend)
+        except Exception as error:  # noqa: BLE001 any Redis failure; the local cache's own errors are raised
             if backend is self.local:
                 raise
             self._failed(error)
-            return self.local.get(key)
+            return action(self.local)
+
+    def get(self, key: str):
+        return self._use(lambda backend: backend.get(key))
 
     def set(self, key: str, value, timeout: int | None = None) -> None:
-        backend = self._backend()
-        try:
-            backend.set(key, value, timeout=timeout)
-        except Exception as error:  # noqa: BLE001 see get()
-            if backend is self.local:
-                raise
-            self._failed(error)
-            self.local.set(key, value, timeout=timeout)
+        self._use(lambda backend: backend.set(key, value, timeout=timeout))
 
     def clear(self) -> None:
         """Forget every entry of this app (both backends); used by the tests."""
         self.local.clear()
-        if self.uses_redis:
-            try:
-                self.shared.clear()
-            except Exception as error:  # noqa: BLE001 see get()
-                self._failed(error)
+        if self._backend() is self.shared:
+            self._use(lambda backend: backend.clear())
 
 
 store = Store()
 
 
 def release_id(app: Flask) -> str:
-    """What this release's pages are made of (templates and compiled translations, by name, size and time):
-    part of every key, so processes of a new release never serve pages or values of an old one from Redis."""
+    """What this release's pages are made of (the templates and the translations, by name and content), read
+    once at start-up: part of every key, so processes of a new release never serve pages or values of an old
+    one from Redis, while every process and host of one release shares them."""
     digest = hashlib.blake2b(digest_size=8)
     root = Path(app.root_path).parent
-    for folder, pattern in ((Path(app.template_folder or "templates"), "*.html"), (root / "translations", "*.mo")):
+    for folder, pattern in ((Path(app.template_folder or "templates"), "*.html"), (root / "translations", "*.po")):
         folder = folder if folder.is_absolute() else root / folder
         for path in sorted(folder.rglob(pattern)):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+            digest.update(f"{path.relative_to(root)}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 
 
