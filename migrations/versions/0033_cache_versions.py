@@ -8,8 +8,6 @@ Revises: 0032
 Create Date: 2026-12-03 14:30:00
 
 """
-from datetime import UTC, datetime
-
 from alembic import op
 import sqlalchemy as sa
 
@@ -27,10 +25,9 @@ def upgrade():
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('catalogue', sa.String(length=32), nullable=False),
         sa.Column('pages', sa.String(length=32), nullable=False),
-        sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_cache_versions')),
     )
-    op.bulk_insert(table, [{'id': 1, 'catalogue': 'initial', 'pages': 'initial', 'changed_at': datetime.now(UTC)}])
+    op.bulk_insert(table, [{'id': 1, 'catalogue': 'initial', 'pages': 'initial'}])
 
 
 def downgrade():
