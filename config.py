@@ -184,6 +184,13 @@ class Config:
     CACHE_RELEASE = os.environ.get("CACHE_RELEASE", "")
     #: After Redis fails to answer, this process uses its own memory for this long before trying Redis again.
     CACHE_REDIS_RETRY_SECONDS = _int("CACHE_REDIS_RETRY_SECONDS", 30)
+    #: How each process learns that the storefront's versions changed (marketplace/cache.VersionWatch):
+    #: "auto" (PostgreSQL LISTEN/NOTIFY, or a signal file beside a SQLite database file) or "read" (the
+    #: versions read from the database on every request).
+    CACHE_VERSIONS_SIGNAL = os.environ.get("CACHE_VERSIONS_SIGNAL", "auto")
+    #: Every process reads the versions again at least this often, whatever the signal says: changes made
+    #: outside the app (SQL by hand, a restored backup) show within this many seconds.
+    CACHE_VERSIONS_RECHECK_SECONDS = _int("CACHE_VERSIONS_RECHECK_SECONDS", 10)
 
     #: Shipping fee charged per producer shop unless the producer sets its own.
     DEFAULT_SHIPPING_FEE_VND = _int("DEFAULT_SHIPPING_FEE_VND", 30000)

@@ -108,7 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", help="the page, e.g. /products/<slug>")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25, help="functions listed from the cProfile run (0: no run)")
-    parser.add_argument("--signed-in", action="store_true", help="as a signed-in shopper (no shared cache)")
+    parser.add_argument("--signed-in", action="store_true",
+                        help="as a signed-in shopper (the guests' page, when kept, with their own parts drawn in)")
+    parser.add_argument("--unshared", action="store_true",
+                        help="with --signed-in: no guest fetches the page first, so it is drawn for the shopper")
     parser.add_argument("--lang", choices=("vi", "en"), default="vi")
     parser.add_argument("--show-sql", action="store_true", help="print the statements of one request first")
     parser.add_argument("--no-cache", action="store_true",
@@ -126,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             session["_user_id"] = token
             session["_fresh"] = False
             session["_id"] = identifier
+    if args.signed_in and not args.unshared:
+        app.test_client().get(args.path, headers={"Cookie": f"lang={args.lang}"})  # a guest keeps the page
     for _ in range(20):  # warm up: templates compiled, caches filled, connections in the pool
         status = client.get(args.path).status_code
     if status != 200:

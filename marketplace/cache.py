@@ -47,8 +47,10 @@ the processes of a new release never serve what an old one cached in Redis. In d
 
 import hashlib
 import logging
+import os
 import re
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -58,7 +60,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, has_request_context, render_template, request, session
+from flask import Flask, Response, current_app, has_app_context, has_request_context, render_template, request, session
 from flask_babel import gettext
 from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf
@@ -90,6 +92,7 @@ SIGNED_IN_SESSION_KEYS = SHAREABLE_SESSION_KEYS | {"_user_id", "_fresh", "_id"}
 CSRF_PLACEHOLDER = "__OCOP_CSRF_TOKEN_5f1c__"
 
 _SESSION_FLAG = "storefront_changed"
+_BUMPED = "storefront_versions_written"
 _PAGE_ATTRIBUTE = "_ocop_page_cache"
 
 
@@ -161,7 +164,8 @@ class Store:
         self._use(lambda backend: backend.set(key, value, timeout=timeout))
 
     def clear(self) -> None:
-        """Forget every entry of this app (both backends); used by the tests."""
+        """Forget every entry of this app (both backends) and its copy of the versions; used by the tests."""
+        self._settings()["watch"].forget()
         self.local.clear()
         if self._backend() is self.shared:
             self._use(lambda backend: backend.clear())
@@ -187,6 +191,7 @@ def init_app(app: Flask) -> None:
     """Bind the store, listen to the session for storefront changes, install the page cache's hooks."""
     store.init_app(app)
     app.extensions["ocop_cache"]["release"] = app.config.get("CACHE_RELEASE") or release_id(app)
+    app.extensions["ocop_cache"]["watch"] = VersionWatch(app)
     _install_session_listeners()
     _install_page_hooks(app)
     # Flask-WTF offers generate_csrf both as a template global and through a context processor: replace both.
@@ -230,18 +235,168 @@ def _state() -> dict:
     return state
 
 
-#: The versions' query, sent as it is: it runs on every cacheable request, so it skips the ORM's work.
+#: The versions' query, sent as it is: it runs whenever a process does not know them, so it skips the ORM.
 _READ_VERSIONS = "SELECT catalogue, pages FROM cache_versions WHERE id = 1"
+
+#: PostgreSQL's channel for "the storefront's versions changed" (NOTIFY is sent by the committing transaction).
+NOTIFY_CHANNEL = "ocop_cache_versions"
+
+
+class VersionWatch:
+    """This process's copy of the storefront's versions, so that a page from the cache costs no database
+    round trip, kept exact by a signal that every process of the site sees:
+
+    - PostgreSQL: the transaction that writes new versions also sends NOTIFY (delivered only if it commits,
+      in commit order, to every host); each process LISTENs on a connection of its own and, at the start of
+      every request, takes what has arrived without waiting (a non-blocking read of its socket);
+    - SQLite: after a commit that wrote new versions, the writer replaces a signal file beside the database
+      file (a new inode each time) before it answers; each process compares the file's identity at the start
+      of every request (one stat);
+    - anything else, or when the listener is down: the versions are read from the database on every request.
+
+    A signal only says "changed": the process then reads the row once. The writer's own process forgets its
+    copy at the commit. Changes made outside the app (SQL by hand, a restored backup) are seen within
+    CACHE_VERSIONS_RECHECK_SECONDS, when every process reads the row again anyway.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.mode = "read"
+        self.signal_path: Path | None = None
+        self.recheck = float(app.config.get("CACHE_VERSIONS_RECHECK_SECONDS", 10))
+        self.lock = threading.Lock()
+        self.current: Versions | None = None
+        self.read_at = 0.0
+        self.pid = 0
+        self.listener = None
+        self.listener_retry_at = 0.0
+        self.file_mark: tuple | None = None
+        configured = app.config.get("CACHE_VERSIONS_SIGNAL", "auto")
+        uri = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        if configured == "auto" and uri.get_backend_name() == "postgresql":
+            self.mode = "notify"
+        elif configured == "auto" and uri.get_backend_name() == "sqlite" and uri.database not in (None, "", ":memory:"):
+            self.mode = "file"
+            database = Path(uri.database)
+            self.signal_path = (database if database.is_absolute() else Path(app.root_path).parent / database
+                                ).with_name(database.name + ".versions")
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def known(self) -> Versions | None:
+        """The versions this process knows to be current, or None (then read the row and call learn())."""
+        with self.lock:
+            if self.pid != os.getpid():  # a new worker forked from the master: nothing it knows is its own
+                self._reset()
+            changed = self._changed()  # always asked: it takes the signals that have arrived
+            if changed or time.monotonic() - self.read_at >= self.recheck:
+                self.current = None
+            return self.current
+
+    def learn(self, found: Versions, read_at: float) -> None:
+        """The row as read by a request that began at read_at (after known() said it did not know)."""
+        if self.mode == "read":
+            return
+        with self.lock:
+            if self.current is None and (self.mode != "notify" or self.listener is not None):
+                self.current, self.read_at = found, read_at
+
+    def forget(self) -> None:
+        """This process has just committed new versions."""
+        with self.lock:
+            self.current = None
+        if self.mode == "file":
+            self._touch()
+
+    def _reset(self) -> None:
+        self.pid = os.getpid()
+        self.current = None
+        self.listener = None  # a parent's connection is not this process's to use
+        self.listener_retry_at = 0.0
+        self.file_mark = None
+
+    def _changed(self) -> bool:
+        if self.mode == "file":
+            return self._file_changed()
+        if self.mode == "notify":
+            return self._notified()
+        return True
+
+    # -- SQLite: the signal file --------------------------------------------------------------------------
+
+    def _file_changed(self) -> bool:
+        try:
+            info = os.stat(self.signal_path)
+            mark = (info.st_ino, info.st_mtime_ns, info.st_size)
+        except FileNotFoundError:
+            mark = None
+        changed = mark != self.file_mark
+        self.file_mark = mark
+        return changed
+
+    def _touch(self) -> None:
+        temporary = self.signal_path.with_name(f"{self.signal_path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        try:
+            temporary.write_text(secrets.token_hex(8))
+            os.replace(temporary, self.signal_path)
+        except OSError as error:  # a read-only folder: the other processes see the change at their recheck
+            log.warning("cache: could not write the versions' signal file (%s)", error)
+
+    # -- PostgreSQL: LISTEN / NOTIFY ----------------------------------------------------------------------
+
+    def _notified(self) -> bool:
+        if self.listener is None:
+            return self._listen()
+        try:
+            return any(True for _ in self.listener.notifies(timeout=0))
+        except Exception as error:  # noqa: BLE001 the listener's connection is gone: read per request till back
+            log.warning("cache: lost the versions' listener (%s); reading them per request", type(error).__name__)
+            self._drop_listener()
+            return True
+
+    def _listen(self) -> bool:
+        """Open this process's listener (at most every few seconds after a failure). Always "changed": what
+        happened before it listened is read from the row."""
+        now = time.monotonic()
+        if now < self.listener_retry_at:
+            return True
+        try:
+            raw = db.engine.raw_connection()
+            connection = raw.driver_connection
+            raw.detach()  # this process's own, outside the pool
+            connection.autocommit = True
+            connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            self.listener = connection
+        except Exception as error:  # noqa: BLE001 the database is down: read per request until it is back
+            log.warning("cache: could not listen for versions (%s)", type(error).__name__)
+            self.listener_retry_at = now + 5
+        return True
+
+    def _drop_listener(self) -> None:
+        try:
+            self.listener.close()
+        except Exception:  # noqa: BLE001,S110 already broken
+            pass
+        self.listener = None
+        self.listener_retry_at = time.monotonic() + 5
+
+
+def _watch() -> VersionWatch:
+    return current_app.extensions["ocop_cache"]["watch"]
 
 
 def versions() -> Versions:
-    """The storefront's versions, read once per request (one small query on the request's own connection,
-    so it sees what the request's transaction sees)."""
+    """The storefront's versions, known once per request: from this process's copy (see VersionWatch) or, when
+    it does not know them, by one small query on the request's own connection."""
     state = _state()
     found = state.get("versions")
     if found is None:
-        row = db.session.connection().exec_driver_sql(_READ_VERSIONS).first()
-        found = Versions(*row) if row else Versions("0", "0")
+        watch = _watch()
+        found = watch.known()
+        if found is None:
+            started = time.monotonic()
+            row = db.session.connection().exec_driver_sql(_READ_VERSIONS).first()
+            found = Versions(*row) if row else Versions("0", "0")
+            watch.learn(found, started)
         state["versions"] = found
     return found
 
@@ -271,6 +426,9 @@ def _bump(session: Session, scopes: set[str]) -> None:
     updated = session.execute(sa.update(cache_versions).where(cache_versions.c.id == 1).values(**values))
     if updated.rowcount == 0:  # the row was deleted (tests empty every table): start it again
         session.execute(sa.insert(cache_versions).values(id=1, catalogue=secrets.token_hex(8), pages=values["pages"]))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text(f"NOTIFY {NOTIFY_CHANNEL}"))  # delivered to every listener if this commits
+    session.info[_BUMPED] = True
     _state().pop("versions", None)
 
 
@@ -316,12 +474,18 @@ def _install_session_listeners() -> None:
         if scopes:
             _bump(session, scopes)
 
+    @event.listens_for(Session, "after_commit")
+    def signal_versions(session):
+        if session.info.pop(_BUMPED, False) and has_app_context() and "ocop_cache" in current_app.extensions:
+            _watch().forget()
+
     @event.listens_for(Session, "after_soft_rollback")
     def forget_marks(session, previous_transaction):
         # A whole transaction rolled back: its changes never happened. (A savepoint's rollback keeps the marks:
         # at worst one version too many.)
         if not previous_transaction.nested:
             session.info.pop(_SESSION_FLAG, None)
+            session.info.pop(_BUMPED, None)
 
 
 # --- computed values -------------------------------------------------------------------------------------
