@@ -11,7 +11,8 @@ What is cached
 
 Signed-in visitors
 A signed-in page is never kept or shared. When the page guests see is in the cache, a signed-in visitor gets
-it with every personal part drawn afresh for them: the header menu (templates/_header_nav.html: cart,
+it with every personal part drawn afresh for them (what those parts need, the member and their cart's units,
+saved products and followed shops, is one statement: accounts.facts): the header menu (templates/_header_nav.html: cart,
 account, "sell with us"), the wishlist hearts of the products they saved, the "ask the producer" form
 (questions/_ask.html) and the "follow this shop" button, each marked in the guests' page; their own CSRF
 token goes where the placeholder is. Everything else on those pages is the same for everyone. When the
@@ -39,6 +40,12 @@ can forget it. Services that change such rows in ways the ORM cannot judge call 
 change that crosses 0 or the "only N left" threshold matters). Versions are random tokens, not counters: a
 database restored from a backup can never meet entries written for a later state.
 
+Reading the versions costs nothing on most requests: each process keeps its own copy and is told when they
+change (PostgreSQL: LISTEN/NOTIFY, sent by the committing transaction itself; SQLite: a signal file beside the
+database, replaced by the writer after its commit and before it answers), so a page from the cache is served
+without a database round trip, and a change committed by any process is on the next page every process
+serves. See VersionWatch.
+
 Days matter too: certificates expire and campaigns start and end at Vietnam's midnight, so every key also
 includes today's date in Vietnam and no entry outlives the day it was computed on. And so does the code:
 every key includes the release (CACHE_RELEASE, or a digest of the templates and translations), so
@@ -60,7 +67,16 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, has_app_context, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_app_context,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import gettext
 from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf

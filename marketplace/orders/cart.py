@@ -11,6 +11,8 @@ from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
+from marketplace.accounts import facts
+from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, ProductImage
 from marketplace.dates import today_vn
 from marketplace.errors import DomainError
@@ -215,11 +217,21 @@ def user_cart(user, *, create: bool = False) -> Cart | None:
     return cart
 
 
+def _units_of(user_id) -> sa.ScalarSelect:
+    return (sa.select(sa.func.coalesce(sa.func.sum(CartLine.quantity), 0)).join(Cart).where(Cart.user_id == user_id)
+            .scalar_subquery())
+
+
+# Read with the member on every page (accounts.facts), instead of a query of its own.
+facts.provide("cart_units", lambda: _units_of(User.id), int)
+
+
 def units_in_cart(user) -> int:
     """Units in the user's cart, summed in the database (the header shows it on every page)."""
-    return db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(CartLine.quantity), 0)).join(Cart).where(Cart.user_id == user.id)
-    )
+    known = facts.of(user, "cart_units", db.session())
+    if known is not None:
+        return known
+    return db.session.scalar(sa.select(_units_of(user.id)))
 
 
 def _user_line(user, product_id: int) -> CartLine | None:

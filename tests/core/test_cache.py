@@ -404,9 +404,12 @@ def test_a_member_gets_the_guests_page_with_their_own_parts_exactly_as_if_drawn_
 
     login_as(member)
     served = {url: page(client, url) for url in urls}
+    g.pop("_login_user", None)  # as in a request of its own: the member is loaded again
     with query_counter:
         page(client, urls[1])
-    assert query_counter.count <= 6, query_counter.statements  # versions, user, cart, saved (+ transaction)
+    # One statement: the member, with their cart's units, saved products and followed shops (accounts.facts).
+    sent = [sql for sql in query_counter.statements if sql.split()[0] not in ("BEGIN", "SAVEPOINT", "RELEASE")]
+    assert len(sent) == 1 and "FROM users" in sent[0] and "cart_lines" in sent[0], query_counter.statements
     app.config["CACHE_ENABLED"] = False
     try:
         drawn = {url: page(client, url) for url in urls}
@@ -418,6 +421,26 @@ def test_a_member_gets_the_guests_page_with_their_own_parts_exactly_as_if_drawn_
     assert "Trần Thị Lan" in product_page and 'class="ask-form"' in product_page
     assert 'aria-pressed="true"' in product_page and cache.CSRF_PLACEHOLDER not in product_page
     assert 'class="cart-count"' in served[urls[1]]
+
+
+def test_a_member_page_drawn_after_a_change_in_the_same_request_shows_the_change(app, honey):
+    """The member's facts are read with them; once the request writes (here: adding to the cart), the page
+    counts again instead of showing the units from before."""
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from marketplace.accounts.policies import load_user
+    from marketplace.orders import cart
+
+    member = make_user("lan@example.test", full_name="Trần Thị Lan")
+    db.session.commit()
+    with app.test_request_context():
+        loaded = load_user(member.session_token)  # as Flask-Login loads them: with their facts
+        login_user(loaded)
+        assert render_template_string("{{ cart_count() }}") == "0"
+        cart.add_to_cart(honey.id, 3, user=loaded)
+        assert render_template_string("{{ cart_count() }}") == "3"
+    g.pop("_login_user", None)
 
 
 def test_a_member_never_gets_a_page_another_member_was_served(app, honey, login_as):
