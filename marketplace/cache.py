@@ -85,7 +85,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from marketplace.dates import today_vn, utcnow
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +210,8 @@ def init_app(app: Flask) -> None:
     app.extensions["ocop_cache"]["watch"] = VersionWatch(app)
     _install_session_listeners()
     _install_page_hooks(app)
+    if _unlimited_page not in limiter._request_filters:  # one limiter for every app of the process
+        limiter.request_filter(_unlimited_page)
     # Flask-WTF offers generate_csrf both as a template global and through a context processor: replace both.
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
@@ -529,9 +531,23 @@ def remember(name: str, parts: Hashable, compute: Callable, scope: str = CATALOG
 
 
 def page(view: Callable) -> Callable:
-    """Mark a view whose anonymous answers may be kept whole (see the module's docstring)."""
+    """Mark a view whose anonymous answers may be kept whole (see the module's docstring). A page view carries
+    no rate limit: its answers are the same for every guest and mostly come from the cache, so the rate
+    limiter's work is skipped for it (unless the app sets default or application-wide limits)."""
     setattr(view, _PAGE_ATTRIBUTE, True)
     return view
+
+
+def _is_page_view() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return view is not None and getattr(view, _PAGE_ATTRIBUTE, False)
+
+
+def _unlimited_page() -> bool:
+    """Flask-Limiter's request filter: True (no limit to check) for a page view when no limit applies to
+    every route."""
+    config = current_app.config
+    return not (config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION")) and _is_page_view()
 
 
 def do_not_store() -> None:
@@ -578,8 +594,7 @@ class StoredPage:
 def _install_page_hooks(app: Flask) -> None:
     @app.before_request
     def answer_from_cache():
-        view = app.view_functions.get(request.endpoint or "")
-        if view is None or not getattr(view, _PAGE_ATTRIBUTE, False) or not enabled():
+        if not _is_page_view() or not enabled():
             return None
         visitor = _visitor()
         if visitor is None or sees_uncommitted_changes():
@@ -591,6 +606,7 @@ def _install_page_hooks(app: Flask) -> None:
             if stored is None:
                 return None  # drawn for them as usual, never kept
             state["key"], state["member"] = key, True
+            _read_only_statements()
             response = Response(_personalise(stored.body.decode()), content_type=stored.content_type)
             response.headers["Cache-Control"] = "private, no-cache"
             return response
@@ -625,6 +641,15 @@ def _install_page_hooks(app: Flask) -> None:
         response.headers["Cache-Control"] = "private, no-cache" if "csrf_token" in session else "public, no-cache"
         response.vary.add("Cookie")
         return response.make_conditional(request)
+
+
+def _read_only_statements() -> None:
+    """A member's page from the cache reads one row (the member and their facts) and writes nothing: on
+    PostgreSQL, read it outside a transaction, sparing the BEGIN and ROLLBACK round trips (on this request's
+    connection only; the pool restores its isolation level when it is returned)."""
+    session = db.session()
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _storable(response: Response) -> bool:

@@ -130,13 +130,6 @@ def account_menu_links() -> list[tuple[str, str]]:
     return links
 
 
-@bp.app_template_global()
-def logout_form() -> LogoutForm:
-    """The (CSRF-only) form behind the logout button in the menu."""
-    # Never bind the request body: this runs on every page, including the 413 page for a body too large to read.
-    return LogoutForm(formdata=None)
-
-
 def start_session(user, *, remember: bool = False) -> None:
     """Log the user in on a brand-new session (against session fixation), keeping the guest cart."""
     kept = {key: session[key] for key in KEPT_AT_LOGIN if key in session}

@@ -458,3 +458,14 @@ def test_a_member_never_gets_a_page_another_member_was_served(app, honey, login_
     assert "Người Hai" in html_two and "Người Một" not in html_two
     assert 'aria-pressed="true"' in html_one and 'aria-pressed="true"' not in html_two
     assert "ETag" not in two.get("/products/mat-ong-bac-ha").headers
+
+
+def test_page_views_carry_no_rate_limit_of_their_own(app):
+    """The rate limiter skips page views (cache.page): a limit put on one would never be checked."""
+    from flask_limiter.util import get_qualified_name
+
+    from marketplace.extensions import limiter
+
+    pages = [view for view in app.view_functions.values() if getattr(view, cache._PAGE_ATTRIBUTE, False)]
+    assert len(pages) >= 5
+    assert not {get_qualified_name(view) for view in pages} & set(limiter._marked_for_limiting)
