@@ -293,10 +293,7 @@ class VersionWatch:
         if configured == "auto" and uri.get_backend_name() == "postgresql":
             self.mode = "notify"
         elif configured == "auto" and uri.get_backend_name() == "sqlite" and uri.database not in (None, "", ":memory:"):
-            self.mode = "file"
-            database = Path(uri.database)
-            self.signal_path = (database if database.is_absolute() else Path(app.root_path).parent / database
-                                ).with_name(database.name + ".versions")
+            self.mode = "file"  # the file's place is the engine's (Flask-SQLAlchemy resolves relative paths)
 
     # -- reading ------------------------------------------------------------------------------------------
 
@@ -341,9 +338,15 @@ class VersionWatch:
 
     # -- SQLite: the signal file --------------------------------------------------------------------------
 
+    def _signal_file(self) -> Path:
+        if self.signal_path is None:
+            database = Path(db.engine.url.database).resolve()
+            self.signal_path = database.with_name(database.name + ".versions")
+        return self.signal_path
+
     def _file_changed(self) -> bool:
         try:
-            info = os.stat(self.signal_path)
+            info = os.stat(self._signal_file())
             mark = (info.st_ino, info.st_mtime_ns, info.st_size)
         except FileNotFoundError:
             mark = None
@@ -352,12 +355,14 @@ class VersionWatch:
         return changed
 
     def _touch(self) -> None:
-        temporary = self.signal_path.with_name(f"{self.signal_path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        path = self._signal_file()
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         try:
             temporary.write_text(secrets.token_hex(8))
-            os.replace(temporary, self.signal_path)
+            os.replace(temporary, path)
         except OSError as error:  # a read-only folder: the other processes see the change at their recheck
             log.warning("cache: could not write the versions' signal file (%s)", error)
+            temporary.unlink(missing_ok=True)
 
     # -- PostgreSQL: LISTEN / NOTIFY ----------------------------------------------------------------------
 
@@ -579,7 +584,10 @@ def _visitor() -> str | None:
 def _page_key() -> str:
     from marketplace.i18n import select_locale  # reason: i18n builds on the app; this module sits below it
 
-    return "p:" + _key(request.host_url, request.full_path, select_locale(), today_vn(), versions().key(PAGES))
+    environ = request.environ  # the address as it came (building request.url costs more than the lookup)
+    address = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+               environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"))
+    return "p:" + _key(address, select_locale(), today_vn(), versions().key(PAGES))
 
 
 @dataclass

@@ -469,3 +469,16 @@ def test_page_views_carry_no_rate_limit_of_their_own(app):
     pages = [view for view in app.view_functions.values() if getattr(view, cache._PAGE_ATTRIBUTE, False)]
     assert len(pages) >= 5
     assert not {get_qualified_name(view) for view in pages} & set(limiter._marked_for_limiting)
+
+
+@pytest.mark.committed
+def test_versions_changed_outside_the_app_are_read_at_the_next_recheck(database_url, tmp_path, honey):
+    """A restored backup or SQL by hand sends no signal: every process reads the row again at least every
+    CACHE_VERSIONS_RECHECK_SECONDS (here 0: on every request)."""
+    one = _app_with(database_url, tmp_path / "1", CACHE_VERSIONS_RECHECK_SECONDS=0)
+    visitor = one.test_client()
+    page(visitor, "/products/mat-ong-bac-ha")
+    with one.app_context(), db.engine.begin() as connection:  # no ORM session: no version, no signal
+        connection.execute(sa.update(Product).where(Product.id == honey.id).values(price_vnd=99_000))
+        connection.execute(sa.update(cache.cache_versions).values(catalogue="by-hand", pages="by-hand"))
+    assert "99.000" in page(visitor, "/products/mat-ong-bac-ha")
