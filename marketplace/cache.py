@@ -16,7 +16,9 @@ saved products and followed shops, is one statement: accounts.facts): the header
 account, "sell with us"), the wishlist hearts of the products they saved, the "ask the producer" form
 (questions/_ask.html) and the "follow this shop" button, each marked in the guests' page; their own CSRF
 token goes where the placeholder is. Everything else on those pages is the same for everyone. When the
-guests' page is not in the cache, the page is drawn for the visitor as usual (and not kept).
+guests' page is not in the cache, it is drawn first, as for a guest in a request of its own, and kept (so the
+next guest or member gets it too); when that page cannot be kept (a search that finds nothing), the page is
+drawn for the member as usual, and not kept.
 
 Where
 Flask-Caching, on Redis when CACHE_REDIS_URL (or REDIS_URL) is set so that every app process shares the
@@ -555,9 +557,41 @@ def _unlimited_page() -> bool:
     return not (config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION")) and _is_page_view()
 
 
+class _NotForEveryone(Exception):
+    """Raised by do_not_store() in a page drawn for the cache on a member's behalf: that answer will not be
+    kept, so the view stops before its side effects (they happen once, in the member's own page)."""
+
+
 def do_not_store() -> None:
-    """Keep this request's answer out of the page cache (e.g. a search that was recorded as finding nothing)."""
-    _state()["skip"] = True
+    """Keep this request's answer out of the page cache (e.g. a search that was recorded as finding nothing).
+    Call it before the answer's side effects: in a page drawn for the cache on a member's behalf it stops the
+    view there."""
+    state = _state()
+    state["skip"] = True
+    if state.get("for_a_member"):
+        raise _NotForEveryone
+
+
+def _draw_for_guests(key: str) -> "StoredPage | None":
+    """A member asks for a page guests have not had yet: draw the guests' page first, as a request of its own
+    (the same address, no cookie but the language; its own app context, so no user, session or `g` of the
+    member's), which the page hooks keep as for any guest; then the member gets it with their own parts. None
+    when that page is not kept (not 200, or do_not_store()): the member's page is then drawn for them."""
+    from marketplace.i18n import LANGUAGE_COOKIE  # reason: i18n builds on the app; this module sits below it
+
+    environ = {name: value for name, value in request.environ.items()
+               if not name.startswith("werkzeug.") and name != "HTTP_COOKIE"}
+    language = request.cookies.get(LANGUAGE_COOKIE)
+    if language:
+        environ["HTTP_COOKIE"] = f"{LANGUAGE_COOKIE}={language}"
+    app = current_app._get_current_object()
+    try:
+        with app.app_context(), app.request_context(environ):
+            _state()["for_a_member"] = True
+            app.full_dispatch_request()
+    except _NotForEveryone:
+        return None
+    return store.get(key)
 
 
 def csrf_token() -> str:
@@ -611,6 +645,8 @@ def _install_page_hooks(app: Flask) -> None:
         state = _state()
         stored = store.get(key)
         if visitor == "member":
+            if stored is None:
+                stored = _draw_for_guests(key)
             if stored is None:
                 return None  # drawn for them as usual, never kept
             state["key"], state["member"] = key, True

@@ -250,6 +250,15 @@ def test_every_search_that_finds_nothing_is_counted_even_with_the_cache(client, 
     assert counted == 3
 
 
+def test_a_members_search_that_finds_nothing_is_counted_once(client, honey, login_as):
+    login_as(make_user("lan@example.test", full_name="Trần Thị Lan"))
+    for _ in range(2):
+        assert "Trần Thị Lan" in page(client, "/products?q=sau+rieng+ri6")
+    counted = db.session.scalar(sa.select(sa.func.count()).select_from(ZeroResultSearch)
+                                .where(ZeroResultSearch.folded_query == "sau rieng ri6"))
+    assert counted == 2
+
+
 def test_the_facet_counts_are_reused_until_the_catalogue_changes(client, honey, query_counter):
     first = query_counter.of_page(client, "/products?province=1&page=1")
     again = query_counter.of_page(client, "/products?province=1&sort=price_asc")  # other page: counts reused
@@ -441,6 +450,28 @@ def test_a_member_page_drawn_after_a_change_in_the_same_request_shows_the_change
         cart.add_to_cart(honey.id, 3, user=loaded)
         assert render_template_string("{{ cart_count() }}") == "3"
     g.pop("_login_user", None)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_member_first_on_a_page_keeps_it_for_guests_and_members(app, honey, login_as, query_counter, lang):
+    """No guest has had the page: the member's visit draws the guests' page (kept) and gives it to them with
+    their own parts; the next guest and the next member get it from the cache."""
+    member = make_user("lan@example.test", full_name="Trần Thị Lan")
+    db.session.commit()
+    shopper = login_as(member, app.test_client())
+    shopper.set_cookie("lang", lang)
+    html = page(shopper, "/products/mat-ong-bac-ha")
+    assert "Trần Thị Lan" in html and cache.CSRF_PLACEHOLDER not in html
+    assert ("Đăng xuất" if lang == "vi" else "Log out") in html
+    guest = app.test_client()
+    guest.set_cookie("lang", lang)
+    assert query_counter.of_page(guest, "/products/mat-ong-bac-ha") == 0
+    kept = guest.get("/products/mat-ong-bac-ha").get_data(as_text=True)
+    assert "Trần Thị Lan" not in kept and ("Đăng nhập" if lang == "vi" else "Log in") in kept
+    g.pop("_login_user", None)
+    query_counter.of_page(shopper, "/products/mat-ong-bac-ha")
+    sent = [sql for sql in query_counter.statements if sql.split()[0] not in ("BEGIN", "SAVEPOINT", "RELEASE")]
+    assert len(sent) == 1 and "FROM users" in sent[0]
 
 
 def test_a_member_never_gets_a_page_another_member_was_served(app, honey, login_as):
