@@ -285,6 +285,7 @@ class VersionWatch:
         self.recheck = float(app.config.get("CACHE_VERSIONS_RECHECK_SECONDS", 10))
         self.lock = threading.Lock()
         self.current: Versions | None = None
+        self.generation = 0
         self.read_at = 0.0
         self.pid = 0
         self.listener = None
@@ -299,28 +300,33 @@ class VersionWatch:
 
     # -- reading ------------------------------------------------------------------------------------------
 
-    def known(self) -> Versions | None:
-        """The versions this process knows to be current, or None (then read the row and call learn())."""
+    def known(self) -> tuple[Versions | None, int]:
+        """The versions this process knows to be current (None: read the row, then learn() it), and the
+        generation of that answer (how many changes this process has heard of)."""
         with self.lock:
             if self.pid != os.getpid():  # a new worker forked from the master: nothing it knows is its own
                 self._reset()
-            changed = self._changed()  # always asked: it takes the signals that have arrived
-            if changed or time.monotonic() - self.read_at >= self.recheck:
+            if self._changed():  # always asked: it takes the signals that have arrived
                 self.current = None
-            return self.current
+                self.generation += 1
+            elif time.monotonic() - self.read_at >= self.recheck:
+                self.current = None
+            return self.current, self.generation
 
-    def learn(self, found: Versions, read_at: float) -> None:
-        """The row as read by a request that began at read_at (after known() said it did not know)."""
+    def learn(self, found: Versions, generation: int, read_at: float) -> None:
+        """The row as read after known() answered None at that generation: kept only if no change was heard
+        of since (another thread may have read an older row before a change and learn it after)."""
         if self.mode == "read":
             return
         with self.lock:
-            if self.current is None and (self.mode != "notify" or self.listener is not None):
+            if generation == self.generation and (self.mode != "notify" or self.listener is not None):
                 self.current, self.read_at = found, read_at
 
     def forget(self) -> None:
         """This process has just committed new versions."""
         with self.lock:
             self.current = None
+            self.generation += 1
         if self.mode == "file":
             self._touch()
 
@@ -416,12 +422,12 @@ def versions() -> Versions:
     found = state.get("versions")
     if found is None:
         watch = _watch()
-        found = watch.known()
+        found, generation = watch.known()
         if found is None:
             started = time.monotonic()
             row = db.session.connection().exec_driver_sql(_READ_VERSIONS).first()
             found = Versions(*row) if row else Versions("0", "0")
-            watch.learn(found, started)
+            watch.learn(found, generation, started)
         state["versions"] = found
     return found
 

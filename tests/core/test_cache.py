@@ -7,6 +7,7 @@ that found nothing is counted every time, cached or not.
 """
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -513,3 +514,18 @@ def test_versions_changed_outside_the_app_are_read_at_the_next_recheck(database_
         connection.execute(sa.update(Product).where(Product.id == honey.id).values(price_vnd=99_000))
         connection.execute(sa.update(cache.cache_versions).values(catalogue="by-hand", pages="by-hand"))
     assert "99.000" in page(visitor, "/products/mat-ong-bac-ha")
+
+
+def test_a_row_read_before_a_change_is_not_kept_after_it(app):
+    """Threads of one process: a row read before a change was heard of must not become the process's copy."""
+    with app.app_context():
+        watch = app.extensions["ocop_cache"]["watch"]
+        found, generation = watch.known()
+        assert found is None
+        watch.forget()  # a change heard of (here: this process committed one) while the row was being read
+        watch.learn(cache.Versions("old", "old"), generation, 0.0)
+        assert watch.known()[0] is None
+        _, generation = watch.known()
+        watch.learn(cache.Versions("new", "new"), generation, time.monotonic())
+        assert watch.known()[0] == cache.Versions("new", "new")
+        watch.forget()
