@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 import pytest
+from flask import g
 from flask_login import user_logged_in
 
 from marketplace.accounts.models import Role, User
@@ -283,6 +284,12 @@ def test_csrf_token_is_required_when_enabled(app, client, monkeypatch):
     db.session.refresh(user)
     assert user.session_token == token_before
     assert _is_logged_in(client)
+    # The menu's logout button carries the visitor's token: it works.
+    g.pop("csrf_token", None)  # Flask-WTF keeps the token on g, which the tests' requests share
+    menu = client.get("/products").get_data(as_text=True)
+    button = re.search(r'action="/accounts/logout".*?name="csrf_token" value="([^"]+)"', menu, re.S).group(1)
+    assert client.post("/accounts/logout", data={"csrf_token": button}).status_code == 302
+    assert not _is_logged_in(client)
 
 
 # --- account page and menu -----------------------------------------------------------------------------
