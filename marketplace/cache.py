@@ -75,7 +75,6 @@ from flask import (
     current_app,
     has_app_context,
     has_request_context,
-    render_template,
     request,
     session,
 )
@@ -751,11 +750,17 @@ _HEART = re.compile(r'<form method="post" action="[^"]*/saved/(\d+)" class="hear
 
 def _personalise(page: str) -> str:
     """The guests' page with the personal parts drawn for the signed-in visitor."""
-    page = _HEADER_NAV.sub(lambda _match: render_template("_header_nav.html"), page, count=1)
-    page = _ASK.sub(lambda _match: "<!--ocop:ask-->" + render_template(
+    context: dict = {}
+    current_app.update_template_context(context)  # once for every part (render_template would do it per part)
+
+    def draw(name: str, **values) -> str:
+        return current_app.jinja_env.get_template(name).render({**context, **values})
+
+    page = _HEADER_NAV.sub(lambda _match: draw("_header_nav.html"), page, count=1)
+    page = _ASK.sub(lambda _match: "<!--ocop:ask-->" + draw(
         "questions/_ask.html", product=SimpleNamespace(slug=(request.view_args or {}).get("slug", ""))
     ) + "<!--/ocop:ask-->", page, count=1)
-    page = _FOLLOW.sub(lambda match: f"<!--ocop:follow:{match.group(1)}-->" + render_template(
+    page = _FOLLOW.sub(lambda match: f"<!--ocop:follow:{match.group(1)}-->" + draw(
         "wishlists/_follow.html", producer=SimpleNamespace(id=int(match.group(1)))) + "<!--/ocop:follow-->", page)
     if _HEART.search(page):
         saved = current_app.jinja_env.globals["heart_state"]().saved
