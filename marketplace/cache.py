@@ -756,7 +756,7 @@ def _personalise(page: str) -> str:
     def draw(name: str, **values) -> str:
         return current_app.jinja_env.get_template(name).render({**context, **values})
 
-    page = _HEADER_NAV.sub(lambda _match: draw("_header_nav.html"), page, count=1)
+    page = _HEADER_NAV.sub(lambda _match: _member_nav(context, draw), page, count=1)
     page = _ASK.sub(lambda _match: "<!--ocop:ask-->" + draw(
         "questions/_ask.html", product=SimpleNamespace(slug=(request.view_args or {}).get("slug", ""))
     ) + "<!--/ocop:ask-->", page, count=1)
@@ -769,6 +769,29 @@ def _personalise(page: str) -> str:
             page = _HEART.sub(lambda match: _as_saved(match.group(0), words) if int(match.group(1)) in saved
                               else match.group(0), page)
     return page
+
+
+#: A member's header menu by what it shows (templates/_header_nav.html), drawn once per process for each.
+_member_navs: OrderedDict[tuple, str] = OrderedDict()
+_MEMBER_NAVS_KEPT = 2_000
+
+
+def _member_nav(context: dict, draw: Callable) -> str:
+    """The header menu of a signed-in member, drawn once for each thing it can show: the language, their name,
+    their back-office links (decided by the policies, asked every time), their cart's units. Whatever else
+    the menu shows is the same for every member (their CSRF token is the placeholder here). A new personal
+    item in templates/_header_nav.html (or the parts it includes) must be added to this key."""
+    from flask_babel import get_locale  # reason: the page's language, as the template's gettext reads it
+
+    user = context["current_user"]
+    key = (current_app.extensions["ocop_cache"]["release"], str(get_locale()), user.full_name,
+           tuple(current_app.jinja_env.globals["account_menu_links"]()), context["cart_count"]())
+    nav = _member_navs.get(key)
+    if nav is None:
+        nav = _member_navs[key] = draw("_header_nav.html")
+        if len(_member_navs) > _MEMBER_NAVS_KEPT:
+            _member_navs.popitem(last=False)
+    return nav
 
 
 def _as_saved(form: str, words: dict) -> str:

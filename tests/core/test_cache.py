@@ -529,3 +529,28 @@ def test_a_row_read_before_a_change_is_not_kept_after_it(app):
         watch.learn(cache.Versions("new", "new"), generation, time.monotonic())
         assert watch.known()[0] == cache.Versions("new", "new")
         watch.forget()
+
+
+def test_a_members_menu_follows_their_cart_and_name(app, client, honey, login_as):
+    """The member's header menu is drawn once per thing it shows: a new cart line or a new name is on the next
+    page."""
+    from marketplace.orders import cart
+
+    member = make_user("lan@example.test", full_name="Trần Thị Lan")
+    cart.add_to_cart(honey.id, 2, user=member)
+    db.session.commit()
+    page(app.test_client(), "/products/mat-ong-bac-ha")  # the guests' page is kept
+    login_as(member)
+
+    def menu() -> str:
+        g.pop("_login_user", None)  # each request loads the member afresh, as in production
+        html = page(client, "/products/mat-ong-bac-ha")
+        return re.search(r'<nav class="header-nav".*?</nav>', html, re.S).group(0)
+
+    assert "Trần Thị Lan" in menu() and '>2</span>' in menu()
+    cart.add_to_cart(honey.id, 1, user=member)
+    db.session.commit()
+    assert '>3</span>' in menu()
+    member.full_name = "Trần Thị Lan Anh"
+    db.session.commit()
+    assert "Trần Thị Lan Anh" in menu()
