@@ -697,7 +697,10 @@ def _read_only_statements() -> None:
     PostgreSQL, read it outside a transaction, sparing the BEGIN and ROLLBACK round trips (on this request's
     connection only; the pool restores its isolation level when it is returned)."""
     session = db.session()
-    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+    bind = session.get_bind()
+    # Only on a connection of the pool's own (a session bound to a connection already in a transaction, as in
+    # the tests, keeps that transaction).
+    if not session.in_transaction() and isinstance(bind, sa.Engine) and bind.dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 

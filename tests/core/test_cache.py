@@ -554,3 +554,19 @@ def test_a_members_menu_follows_their_cart_and_name(app, client, honey, login_as
     member.full_name = "Trần Thị Lan Anh"
     db.session.commit()
     assert "Trần Thị Lan Anh" in menu()
+
+
+@pytest.mark.committed
+def test_a_member_page_from_the_cache_in_a_process_of_its_own(database_url, tmp_path, honey, login_as):
+    """As in production (the session on the pool's connections; on PostgreSQL read outside a transaction): the
+    member's page from the guests' kept page costs one statement and is theirs."""
+    one = _app_with(database_url, tmp_path / "1")
+    member = make_user("lan@example.test", full_name="Trần Thị Lan")
+    db.session.commit()
+    page(one.test_client(), "/products/mat-ong-bac-ha")
+    shopper = login_as(member, one.test_client())
+    counter = _counter(one)
+    counter.of_page(shopper, "/products/mat-ong-bac-ha")
+    assert len(_own(counter.statements)) == 1 and "FROM users" in counter.statements[-1]
+    html = page(shopper, "/products/mat-ong-bac-ha")
+    assert "Trần Thị Lan" in html and "Đăng xuất" in html
