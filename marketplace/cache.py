@@ -78,7 +78,7 @@ from flask import (
     request,
     session,
 )
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_caching import Cache
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
@@ -784,7 +784,6 @@ def _member_nav(context: dict, draw: Callable) -> str:
     their back-office links (decided by the policies, asked every time), their cart's units. Whatever else
     the menu shows is the same for every member (their CSRF token is the placeholder here). A new personal
     item in templates/_header_nav.html (or the parts it includes) must be added to this key."""
-    from flask_babel import get_locale  # reason: the page's language, as the template's gettext reads it
 
     user = context["current_user"]
     key = (current_app.extensions["ocop_cache"]["release"], str(get_locale()), user.full_name,
